@@ -1,0 +1,126 @@
+# TPP vouchers for UMKM purchase schemes. GNU make.
+# Settings: override on the command line (make CFLAGS=-O0 PREFIX=/opt/voucher).
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
+PKG_CONFIG ?= pkg-config
+BUILD      ?= build
+BIN        ?= bin
+SAN        ?=
+FUZZ_SECONDS ?= 60
+CLANG      ?= clang
+
+# LMDB's pkg-config file is missing on some systems: fall back to -llmdb.
+LMDB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags lmdb 2>/dev/null)
+LMDB_LIBS   ?= $(shell $(PKG_CONFIG) --libs lmdb 2>/dev/null || echo -llmdb)
+# libcsv ships no pkg-config file at all.
+CSV_LIBS    ?= -lcsv
+
+PKGS      = openssl libqrencode libevent libevent_pthreads libevent_openssl jansson inih cairo libpng
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Icommon $(PKG_CFLAGS) $(LMDB_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
+LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) -lpthread -lm
+
+COMMON_SRC   = $(wildcard common/*.c)
+KEYS_SRC     = $(filter-out keys/main.c,$(wildcard keys/*.c))
+ISSUER_SRC   = $(filter-out issuer/main.c,$(wildcard issuer/*.c))
+REDEEMER_SRC = $(filter-out redeemer/main.c,$(wildcard redeemer/*.c)) $(BUILD)/gen/page_index.c
+TEST_SRC     = $(wildcard tests/test_*.c)
+BENCH_SRC    = $(wildcard bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIBCOMMON   = $(BUILD)/libcommon.a
+LIBKEYS     = $(BUILD)/libkeys.a
+LIBISSUER   = $(BUILD)/libissuer.a
+LIBREDEEMER = $(BUILD)/libredeemer.a
+PROGS = $(BIN)/voucher-keys $(BIN)/voucher-issuer $(BIN)/voucher-redeemer
+TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.SECONDARY:
+.PHONY: all deps check test asan demo fuzz bench install clean tests
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The scanner page, built into the redeemer.
+$(BUILD)/gen/page_index.c: redeemer/page/index.html scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh page_index $< >$@
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+$(LIBKEYS): $(call obj,$(KEYS_SRC))
+$(LIBISSUER): $(call obj,$(ISSUER_SRC))
+$(LIBREDEEMER): $(call obj,$(REDEEMER_SRC))
+$(BUILD)/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/voucher-keys: $(call obj,keys/main.c) $(LIBKEYS) $(LIBCOMMON)
+$(BIN)/voucher-issuer: $(call obj,issuer/main.c) $(LIBISSUER) $(LIBCOMMON)
+# Verify-only: the redeemer links no library that signs vouchers.
+$(BIN)/voucher-redeemer: $(call obj,redeemer/main.c) $(LIBREDEEMER) $(LIBCOMMON)
+$(PROGS):
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: $(PROGS) $(TESTS)
+
+deps:
+	@scripts/deps.sh
+
+# The whole suite: unit tests, golden vectors, end-to-end runs, a short fuzz.
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) tests/run.sh
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		BIN=$(abspath build/asan/bin) BUILD=$(abspath build/asan) tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BIN)) scripts/demo.sh
+
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(CLANG) \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
+		$(patsubst %,build/fuzz/fuzz/%,$(FUZZ_TARGETS))
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TARGETS)
+
+build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCHES)
+	@BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,115 @@
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+err file_sync_dir(const char *path)
+{
+	char copy[4096];
+	int fd;
+	err rc = ERR_OK;
+
+	if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
+		return ERR_INVALID;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ERR_IO;
+	if (fsync(fd) != 0)
+		rc = ERR_IO;
+	close(fd);
+	return rc;
+}
+
+err file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[4096];
+	const char *p = data;
+	int fd;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+		return ERR_INVALID;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		LOG(LOGL_ERROR, "cannot create %s: %s", tmp, strerror(errno));
+		return ERR_IO;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	return file_sync_dir(path);
+fail:
+	LOG(LOGL_ERROR, "cannot write %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return ERR_IO;
+}
+
+err file_read_all(const char *path, size_t max, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	err rc = ERR_IO;
+
+	if (!f)
+		return ERR_IO;
+	for (;;) {
+		size_t got;
+		if (n == cap) {
+			char *nb;
+			if (cap > max) {
+				rc = ERR_TOO_LARGE;
+				goto cleanup;
+			}
+			cap = cap ? cap * 2 : 4096;
+			if (!(nb = realloc(buf, cap + 1))) {
+				rc = ERR_NOMEM;
+				goto cleanup;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f))
+		goto cleanup;
+	if (n > max) {
+		rc = ERR_TOO_LARGE;
+		goto cleanup;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	buf = NULL;
+	rc = ERR_OK;
+cleanup:
+	free(buf);
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Install the Debian packages this project needs, and nothing when all are
+# present. Runs apt-get through sudo when not root. Says what it installs.
+set -eu
+
+# package            what for
+PACKAGES="
+build-essential      compiler and make
+pkg-config           compiler flags of the libraries below
+libssl-dev           OpenSSL: Ed25519 signatures, SHA-256, randomness, TLS
+liblmdb-dev          LMDB: the issuance ledger and the redeemer's spend store
+libevent-dev         libevent: the redeemer's HTTP service
+libqrencode-dev      libqrencode: QR codes
+libcairo2-dev        cairo: printable PDF voucher sheets
+libpng-dev           libpng: QR images as PNG
+libjansson-dev       jansson: JSON for the HTTP API
+libinih-dev          inih: policy and config INI files
+libcsv-dev           libcsv: roster and journal CSV
+libcmocka-dev        cmocka: unit tests
+zbar-tools           zbarimg: tests decode real QR images
+poppler-utils        pdftoppm: tests render PDF sheets to images
+curl                 tests drive the HTTP API
+clang                libFuzzer harnesses (make fuzz)
+"
+
+missing=$(printf '%s\n' "$PACKAGES" | awk 'NF {print $1}' | while read -r p; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || printf '%s ' "$p"
+done)
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing Debian packages: $missing"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,249 @@
+/*
+ * The test vectors of docs/FORMAT.md, checked in the document itself.
+ *
+ * The document's "vectors" block gives a fixed seed, the instant at which
+ * the vectors are judged, and for each vector its fields, its token and
+ * the expected result. This test rebuilds every token from its fields and
+ * the seed (so the layout cannot drift from the text), then decodes and
+ * verifies each against a keyring holding the seed's key and compares the
+ * result code. `test_format --print` prints the block afresh.
+ */
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "keyring.h"
+#include "period.h"
+#include "voucher.h"
+
+#define DOC "docs/FORMAT.md"
+
+static const char seed_hex[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+static const char now_text[] = "2026-12-15 12:00 WIB";
+static const int64_t now = 1797310800; /* 2026-12-15T05:00:00Z */
+
+/* A vector: how to build the token, and what checking it must say. */
+struct vec {
+	const char *name, *issuer, *kid, *period, *tz, *gallery;
+	uint64_t serial;
+	int grace;
+	uint32_t face;
+	int multi;
+	const char *mutate; /* NULL, "tamper-face", "truncate", "prefix" */
+	const char *expect;
+};
+
+static const struct vec vecs[] = {
+	{"valid-multi", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
+	 150000, 1, NULL, "ok"},
+	{"valid-single-gallery", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "DEKRANASDA-1",
+	 0x8BADF00DDEADBEEFULL, 0, 50000, 0, NULL, "ok"},
+	{"valid-wit", "PROBOLINGGO", "K1", "2026-12", "Asia/Jayapura", "", 0x0000000000000001ULL, 5,
+	 4294967295u, 1, NULL, "ok"},
+	{"tampered-face-value", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "",
+	 0x0123456789ABCDEFULL, 3, 150000, 1, "tamper-face", "bad_signature"},
+	{"expired", "PROBOLINGGO", "K1", "2026-10", "Asia/Jakarta", "", 0x1111111111111111ULL, 3,
+	 75000, 1, NULL, "expired"},
+	{"not-yet-valid", "PROBOLINGGO", "K1", "2027-01", "Asia/Jakarta", "", 0x2222222222222222ULL,
+	 3, 75000, 1, NULL, "not_yet_valid"},
+	{"wrong-issuer", "MALANG", "K1", "2026-12", "Asia/Jakarta", "", 0x3333333333333333ULL, 3,
+	 50000, 1, NULL, "wrong_issuer"},
+	{"unknown-key", "PROBOLINGGO", "K2", "2026-12", "Asia/Jakarta", "", 0x4444444444444444ULL,
+	 3, 50000, 1, NULL, "unknown_key"},
+	{"truncated", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
+	 150000, 1, "truncate", "malformed_voucher"},
+	{"wrong-prefix", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL,
+	 3, 150000, 1, "prefix", "malformed_voucher"},
+};
+#define NVEC (sizeof vecs / sizeof vecs[0])
+
+static sig_signer *seed_key(void)
+{
+	uint8_t seed[32];
+	sig_signer *s;
+
+	for (int i = 0; i < 32; i++)
+		sscanf(seed_hex + 2 * i, "%2hhx", &seed[i]);
+	assert_int_equal(sig_from_seed(seed, &s), ERR_OK);
+	return s;
+}
+
+static void build(const struct vec *x, const sig_signer *key, char out[VOUCHER_TEXT_LEN + 1])
+{
+	voucher v = {0};
+	period p;
+	int64_t from, until;
+
+	assert_int_equal(period_parse(x->period, &p), ERR_OK);
+	period_window(p, x->grace, tzone_find(x->tz), &from, &until);
+	v.flags = x->multi ? VOUCHER_FLAG_MULTI : 0;
+	tag_of("issuer", x->issuer, v.issuer_tag);
+	tag_of("kid", x->kid, v.kid_tag);
+	if (x->gallery[0])
+		tag_of("gallery", x->gallery, v.gallery_tag);
+	v.serial = x->serial;
+	v.year = (uint16_t)p.year;
+	v.month = (uint8_t)p.month;
+	v.valid_from = (uint32_t)from;
+	v.valid_until = (uint32_t)until;
+	v.face_value = x->face;
+	assert_int_equal(voucher_sign(&v, key), ERR_OK);
+	if (x->mutate && strcmp(x->mutate, "tamper-face") == 0)
+		v.face_value = 900000;
+	assert_int_equal(voucher_encode(&v, out, VOUCHER_TEXT_LEN + 1), VOUCHER_TEXT_LEN);
+	if (x->mutate && strcmp(x->mutate, "truncate") == 0)
+		out[VOUCHER_TEXT_LEN - 3] = '\0';
+	if (x->mutate && strcmp(x->mutate, "prefix") == 0)
+		memcpy(out, "VU1:", 4);
+}
+
+static const char *check(const char *text, const keyring *kr)
+{
+	voucher v;
+	err rc = voucher_decode(text, strlen(text), &v);
+
+	if (rc == ERR_OK)
+		rc = voucher_verify(&v, kr, NULL);
+	if (rc == ERR_OK)
+		rc = voucher_check_time(&v, now);
+	return err_code(rc);
+}
+
+static keyring *seed_keyring(const sig_signer *s, char line[256])
+{
+	keyring *kr = keyring_new();
+	key_entry e = {0};
+
+	strcpy(e.kid, "K1");
+	strcpy(e.issuer, "PROBOLINGGO");
+	e.role = KEY_ISSUER;
+	e.valid_from = date_to_days((date){2026, 11, 1});
+	e.retired_after = KEY_NEVER;
+	sig_public(s, e.pub);
+	assert_int_equal(keyring_add(kr, &e), ERR_OK);
+	keyring_format_line(&e, line, 256);
+	return kr;
+}
+
+static void print_block(void)
+{
+	sig_signer *s = seed_key();
+	char line[256], text[VOUCHER_TEXT_LEN + 1];
+	keyring *kr = seed_keyring(s, line);
+
+	printf("seed %s\nnow %s\nkeyring %s", seed_hex, now_text, line);
+	for (size_t i = 0; i < NVEC; i++) {
+		const struct vec *x = &vecs[i];
+		build(x, s, text);
+		printf("\nvector %s\n", x->name);
+		printf("fields issuer=%s kid=%s serial=%016llX period=%s timezone=%s grace_days=%d "
+		       "face_value=%u use=%s gallery=%s%s%s\n",
+		       x->issuer, x->kid, (unsigned long long)x->serial, x->period, x->tz, x->grace,
+		       x->face, x->multi ? "multi" : "single", x->gallery[0] ? x->gallery : "-",
+		       x->mutate ? " then=" : "", x->mutate ? x->mutate : "");
+		printf("token %s\nexpect %s\n", text, check(text, kr));
+	}
+	keyring_free(kr);
+	sig_signer_free(s);
+}
+
+/* The whole document, NUL-terminated; free() it. */
+static char *read_doc(void)
+{
+	char *doc = NULL;
+	size_t n = 0;
+	FILE *f = fopen(DOC, "r");
+
+	assert_non_null(f);
+	assert_true(getdelim(&doc, &n, '\0', f) > 0);
+	fclose(f);
+	return doc;
+}
+
+/* The lines of the document's vectors block, after a "<!-- vectors -->". */
+static char *doc_block(void)
+{
+	char *doc = read_doc(), *start, *end;
+
+	start = strstr(doc, "<!-- vectors -->\n```\n");
+	assert_non_null(start);
+	start += strlen("<!-- vectors -->\n```\n");
+	end = strstr(start, "```");
+	assert_non_null(end);
+	*end = '\0';
+	memmove(doc, start, strlen(start) + 1);
+	return doc;
+}
+
+static void document_matches_code(void **state)
+{
+	sig_signer *s = seed_key();
+	char line[256], text[VOUCHER_TEXT_LEN + 1], want[1024], *doc = doc_block(), *p;
+	keyring *kr = seed_keyring(s, line);
+	size_t checked = 0;
+
+	(void)state;
+	snprintf(want, sizeof want, "seed %s\nnow %s\nkeyring %s", seed_hex, now_text, line);
+	assert_memory_equal(doc, want, strlen(want));
+	for (size_t i = 0; i < NVEC; i++) {
+		build(&vecs[i], s, text);
+		snprintf(want, sizeof want, "\nvector %s\n", vecs[i].name);
+		p = strstr(doc, want);
+		assert_non_null(p);
+		p = strstr(p, "\ntoken ");
+		assert_non_null(p);
+		p += strlen("\ntoken ");
+		/* The document's token is exactly what the code builds... */
+		assert_int_equal(strcspn(p, "\n"), strlen(text));
+		assert_memory_equal(p, text, strlen(text));
+		/* ...and checks to the document's expected result. */
+		p = strstr(p, "\nexpect ");
+		assert_non_null(p);
+		p += strlen("\nexpect ");
+		assert_int_equal(strcspn(p, "\n"), strlen(vecs[i].expect));
+		assert_memory_equal(p, vecs[i].expect, strlen(vecs[i].expect));
+		assert_string_equal(check(text, kr), vecs[i].expect);
+		checked++;
+	}
+	assert_int_equal(checked, NVEC);
+	free(doc);
+	keyring_free(kr);
+	sig_signer_free(s);
+}
+
+/* The worked example's body bytes in the document match voucher_message. */
+static void document_body_hex(void **state)
+{
+	sig_signer *s = seed_key();
+	char *doc, *p, hex[2 * VOUCHER_MSG_LEN + 1];
+	uint8_t msg[VOUCHER_MSG_LEN], tok[VOUCHER_TEXT_LEN + 1];
+	voucher v;
+
+	(void)state;
+	build(&vecs[0], s, (char *)tok);
+	assert_int_equal(voucher_decode((char *)tok, strlen((char *)tok), &v), ERR_OK);
+	voucher_message(&v, msg);
+	for (size_t i = 0; i < sizeof msg; i++)
+		sprintf(hex + 2 * i, "%02x", msg[i]);
+	doc = read_doc();
+	p = strstr(doc, "signed message (hex): ");
+	assert_non_null(p);
+	p += strlen("signed message (hex): ");
+	assert_memory_equal(p, hex, strlen(hex));
+	free(doc);
+	sig_signer_free(s);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(document_matches_code),
+		cmocka_unit_test(document_body_hex),
+	};
+
+	if (argc > 1 && strcmp(argv[1], "--print") == 0) {
+		print_block();
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* Small helpers for the cmocka unit tests. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* A fresh temporary directory (mkdtemp); rm -rf it with tmpdir_remove. */
+static inline char *tmpdir_make(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *d = malloc(4096);
+	snprintf(d, 4096, "%s/vtest.XXXXXX", base ? base : "/tmp");
+	if (!mkdtemp(d)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static inline void tmpdir_remove(char *d)
+{
+	char cmd[4200];
+	if (!d)
+		return;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", d);
+	free(d);
+}
+
+/* Write text to dir/name; returns the malloc'd path. */
+static inline char *write_file(const char *dir, const char *name, const char *text)
+{
+	char *p = malloc(4096);
+	FILE *f;
+	snprintf(p, 4096, "%s/%s", dir, name);
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+#endif
