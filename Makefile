@@ -79,6 +79,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LI
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Tests reach into the programs' modules.
+$(BUILD)/tests/%.o: ALL_CFLAGS += -Iissuer -Iredeemer
+
 tests: $(PROGS) $(TESTS)
 
 deps:

@@ -1,0 +1,602 @@
+#include "issue.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "csvw.h"
+#include "ledger.h"
+#include "log.h"
+#include "money.h"
+#include "nip.h"
+#include "policy.h"
+
+#include "roster.h"
+#include "signkey.h"
+#include "voucher.h"
+
+/* A voucher to sign: the ledger record and the token it gets. */
+typedef struct job {
+	ledger_voucher rec;
+	voucher v;
+} job;
+
+/* Work shared by threads: items [0, n) claimed one at a time. */
+typedef struct pool {
+	pthread_mutex_t lock;
+	size_t next, n;
+	err rc;
+	void *ctx;
+	err (*fn)(void *ctx, size_t i);
+} pool;
+
+static void *pool_worker(void *arg)
+{
+	pool *p = arg;
+
+	for (;;) {
+		size_t i;
+		err rc;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->n && p->rc == ERR_OK ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->lock);
+		if (i == p->n)
+			break;
+		if ((rc = p->fn(p->ctx, i)) != ERR_OK) {
+			pthread_mutex_lock(&p->lock);
+			if (p->rc == ERR_OK)
+				p->rc = rc;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+	return NULL;
+}
+
+/* Run fn(ctx, i) for i in [0, n) on up to threads threads. */
+static err pool_run(int threads, size_t n, err (*fn)(void *ctx, size_t i), void *ctx)
+{
+	pool p = {PTHREAD_MUTEX_INITIALIZER, 0, n, ERR_OK, ctx, fn};
+	pthread_t tid[16];
+	int started = 0;
+
+	for (int t = 1; t < threads && t < 16 && (size_t)t < n; t++)
+		if (pthread_create(&tid[started], NULL, pool_worker, &p) == 0)
+			started++;
+	pool_worker(&p);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	return p.rc;
+}
+
+struct sign_ctx {
+	job *jobs;
+	const signkey *key;
+};
+
+static err sign_one(void *ctx, size_t i)
+{
+	struct sign_ctx *c = ctx;
+	job *j = &c->jobs[i];
+	err rc = voucher_sign(&j->v, c->key->signer);
+
+	if (rc == ERR_OK)
+		voucher_encode(&j->v, j->rec.token, sizeof j->rec.token);
+	return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Give every job a random serial, not 0, not in the ledger and not shared
+ * with another job (64 random bits: a clash is a once-in-the-universe event,
+ * but it is checked, not hoped for).
+ */
+static err assign_serials(ledger *l, job *jobs, size_t n)
+{
+	uint64_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	err rc = ERR_OK;
+
+	if (!sorted)
+		return ERR_NOMEM;
+	for (int round = 0; round < 10; round++) {
+		bool clash = false;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t s = jobs[i].rec.serial;
+			while (s == 0 || ledger_has_serial(l, s)) {
+				if (RAND_bytes((unsigned char *)&s, sizeof s) != 1) {
+					rc = ERR_CRYPTO;
+					goto out;
+				}
+			}
+			jobs[i].rec.serial = jobs[i].v.serial = sorted[i] = s;
+		}
+		qsort(sorted, n, sizeof *sorted, cmp_u64);
+		for (size_t i = 1; i < n; i++)
+			if (sorted[i] == sorted[i - 1]) {
+				for (size_t j = 0; j < n; j++)
+					if (jobs[j].rec.serial == sorted[i])
+						jobs[j].rec.serial = 0;
+				clash = true;
+			}
+		if (!clash)
+			goto out;
+	}
+	rc = ERR_INTERNAL;
+out:
+	free(sorted);
+	return rc;
+}
+
+/* ---- outputs ---- */
+
+/* The period's live vouchers (not revoked), read back from the ledger. */
+typedef struct vlist {
+	ledger_voucher *v;
+	size_t n, cap;
+} vlist;
+
+static int collect(const ledger_voucher *v, void *ctx)
+{
+	vlist *l = ctx;
+
+	if (v->revoked)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		ledger_voucher *nv = realloc(l->v, cap * sizeof *nv);
+		if (!nv)
+			return 1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *v;
+	return 0;
+}
+
+static int by_opd_name(const void *a, const void *b)
+{
+	const ledger_voucher *x = a, *y = b;
+	int c = strcmp(x->opd, y->opd);
+
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->nip, y->nip);
+}
+
+static FILE *create_in(const char *dir, const char *name, char *path, size_t n)
+{
+	snprintf(path, n, "%s/%s", dir, name);
+	return fopen(path, "w");
+}
+
+/* vouchers.csv and deductions.csv, written to temporaries and renamed. */
+static err write_csvs(const vlist *l, const char *out)
+{
+	char tmp[4096], final[4096], per[8], serial[VOUCHER_SERIAL_LEN + 1];
+	static const char *const vhead[] = {"serial", "nip",    "name",   "opd",
+					    "class",  "amount", "period", "token"};
+	static const char *const dhead[] = {"nip", "name", "opd", "period", "amount", "serial"};
+	FILE *f;
+
+	if (!(f = create_in(out, "vouchers.csv.tmp", tmp, sizeof tmp)))
+		return ERR_IO;
+	csvw_row(f, 8, vhead);
+	for (size_t i = 0; i < l->n; i++) {
+		const ledger_voucher *v = &l->v[i];
+		voucher_serial_format(v->serial, serial);
+		period_format(v->per, per, sizeof per);
+		csvw_str(f, serial, ',');
+		csvw_str(f, v->nip, ',');
+		csvw_str(f, v->name, ',');
+		csvw_str(f, v->opd, ',');
+		csvw_str(f, v->cls, ',');
+		csvw_num(f, v->amount, ',');
+		csvw_str(f, per, ',');
+		csvw_str(f, v->token, '\n');
+	}
+	if (fclose(f) != 0)
+		return ERR_IO;
+	snprintf(final, sizeof final, "%s/vouchers.csv", out);
+	if (rename(tmp, final) != 0)
+		return ERR_IO;
+
+	if (!(f = create_in(out, "deductions.csv.tmp", tmp, sizeof tmp)))
+		return ERR_IO;
+	csvw_row(f, 6, dhead);
+	for (size_t i = 0; i < l->n; i++) {
+		const ledger_voucher *v = &l->v[i];
+		voucher_serial_format(v->serial, serial);
+		period_format(v->per, per, sizeof per);
+		csvw_str(f, v->nip, ',');
+		csvw_str(f, v->name, ',');
+		csvw_str(f, v->opd, ',');
+		csvw_str(f, per, ',');
+		csvw_num(f, v->amount, ',');
+		csvw_str(f, serial, '\n');
+	}
+	if (fclose(f) != 0)
+		return ERR_IO;
+	snprintf(final, sizeof final, "%s/deductions.csv", out);
+	return rename(tmp, final) == 0 ? ERR_OK : ERR_IO;
+}
+
+static err render_all(const vlist *l, const policy_scheme *sc, const char *out, int threads)
+{
+	(void)l; (void)sc; (void)out; (void)threads;
+	return ERR_OK;
+}
+
+/* ---- issuing ---- */
+
+static int this_year(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	return tm.tm_year + 1900;
+}
+
+static bool mkdirs(const char *out)
+{
+	char sub[4096];
+
+	if (mkdir(out, 0755) != 0 && errno != EEXIST)
+		return false;
+	snprintf(sub, sizeof sub, "%s/qr", out);
+	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+		return false;
+	snprintf(sub, sizeof sub, "%s/sheets", out);
+	return mkdir(sub, 0755) == 0 || errno == EEXIST;
+}
+
+/*
+ * Write every output of period p from the ledger into out, and print the
+ * totals per OPD. Returns ERR_OK or why not.
+ */
+static err write_outputs(ledger *l, period p, const policy_scheme *sc, const char *out,
+			 int threads, int64_t *total, size_t *count)
+{
+	vlist list = {0};
+	err rc;
+
+	if (!mkdirs(out)) {
+		fprintf(stderr, "voucher-issuer: cannot create %s: %s\n", out, strerror(errno));
+		return ERR_IO;
+	}
+	if ((rc = ledger_each(l, p, collect, &list)) != ERR_OK)
+		goto out;
+	qsort(list.v, list.n, sizeof *list.v, by_opd_name);
+	*total = 0;
+	for (size_t i = 0; i < list.n; i++)
+		if (!money_add(*total, list.v[i].amount, total)) {
+			rc = ERR_OVERFLOW;
+			goto out;
+		}
+	*count = list.n;
+	if ((rc = write_csvs(&list, out)) != ERR_OK)
+		goto out;
+	rc = render_all(&list, sc, out, threads);
+out:
+	free(list.v);
+	return rc;
+}
+
+static void print_per_opd(const job *jobs, size_t n)
+{
+	/* jobs are in roster order; a small table of OPDs is enough here. */
+	struct {
+		const char *opd;
+		size_t n;
+		int64_t total;
+	} *t = calloc(n ? n : 1, sizeof *t);
+	size_t nt = 0;
+	char money[MONEY_FMT_MAX];
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < nt && strcmp(t[k].opd, jobs[i].rec.opd) != 0; k++)
+			;
+		if (k == nt)
+			t[nt++].opd = jobs[i].rec.opd;
+		t[k].n++;
+		t[k].total += jobs[i].rec.amount;
+	}
+	for (size_t k = 0; k < nt; k++) {
+		money_format(t[k].total, money, sizeof money);
+		printf("  %-40s %6zu vouchers  %s\n", t[k].opd, t[k].n, money);
+	}
+	free(t);
+}
+
+int issue_run(const issue_opts *o)
+{
+	char why[1024], per[8], money[MONEY_FMT_MAX], money2[MONEY_FMT_MAX];
+	policy *pol = NULL;
+	const policy_scheme *sc;
+	roster *ros = NULL;
+	roster_problems *probs = NULL;
+	ledger *l = NULL;
+	signkey key = {0};
+	job *jobs = NULL;
+	size_t njobs = 0, already = 0, bad = 0, count = 0;
+	int64_t from, until, total_new = 0, total = 0;
+	struct sign_ctx sctx;
+	ledger_period_info info = {0};
+	int status = 1;
+	err rc;
+
+	period_format(o->per, per, sizeof per);
+	if ((rc = policy_load(o->policy, &pol, why, sizeof why)) != ERR_OK) {
+		fprintf(stderr, "%s\n", why);
+		return 1;
+	}
+	sc = policy_get_scheme(pol);
+	rc = roster_load(o->roster, this_year(), &ros, &probs);
+	if (rc == ERR_NOMEM || !probs) {
+		fprintf(stderr, "voucher-issuer: out of memory\n");
+		goto out;
+	}
+	if (rc == ERR_OK && !(jobs = calloc(roster_count(ros) + 1, sizeof *jobs)))
+		rc = ERR_NOMEM;
+
+	/* Rows the roster took may still not fit the policy. */
+	for (size_t i = 0; rc == ERR_OK && i < roster_count(ros); i++) {
+		const roster_row *r = roster_at(ros, i);
+		const policy_class *c = policy_class_find(pol, r->class_name);
+		const char *what = NULL;
+		int64_t amount = 0;
+		job *j = &jobs[njobs];
+
+		if (!c)
+			roster_problems_add(probs, o->roster, r->line,
+					    "unknown class '%s' (not in %s)", r->class_name,
+					    o->policy);
+		else if (policy_amount(c, r->tpp, &amount, &what) != ERR_OK)
+			roster_problems_add(probs, o->roster, r->line, "class %s: %s", c->name,
+					    what);
+		else if (strlen(r->name) > LEDGER_TEXT_MAX || strlen(r->opd) > LEDGER_TEXT_MAX)
+			roster_problems_add(probs, o->roster, r->line,
+					    "name or OPD longer than %d bytes", LEDGER_TEXT_MAX);
+		if (!c || what || strlen(r->name) > LEDGER_TEXT_MAX ||
+		    strlen(r->opd) > LEDGER_TEXT_MAX)
+			continue;
+		memcpy(j->rec.nip, r->nip, sizeof j->rec.nip);
+		snprintf(j->rec.name, sizeof j->rec.name, "%s", r->name);
+		snprintf(j->rec.opd, sizeof j->rec.opd, "%s", r->opd);
+		snprintf(j->rec.cls, sizeof j->rec.cls, "%s", c->name);
+		j->rec.amount = amount;
+		njobs++;
+	}
+	bad = roster_problems_count(probs);
+	for (size_t i = 0; i < bad; i++)
+		fprintf(stderr, "%s\n", roster_problems_text(probs, i));
+	if (rc != ERR_OK) {
+		fprintf(stderr, "voucher-issuer: nothing issued\n");
+		goto out;
+	}
+	if (bad && !o->skip_invalid) {
+		fprintf(stderr,
+			"voucher-issuer: nothing issued: %zu row(s) have problems; fix them, or "
+			"issue the others with --skip-invalid\n",
+			bad);
+		goto out;
+	}
+
+	if ((rc = signkey_open(o->keys, sc->issuer, o->per, &key, why, sizeof why)) != ERR_OK) {
+		fprintf(stderr, "%s\n", why);
+		goto out;
+	}
+	if ((rc = ledger_open(o->ledger, true, &l)) != ERR_OK) {
+		fprintf(stderr, "%s: cannot open the ledger: %s\n", o->ledger, err_str(rc));
+		goto out;
+	}
+
+	/* One voucher per NIP per period: keep only those who have none. */
+	{
+		size_t keep = 0;
+		for (size_t i = 0; i < njobs; i++) {
+			uint64_t s;
+			rc = ledger_find(l, o->per, jobs[i].rec.nip, &s);
+			if (rc == ERR_OK) {
+				already++;
+				continue;
+			}
+			if (rc != ERR_NOT_FOUND) {
+				fprintf(stderr, "%s: %s\n", o->ledger, err_str(rc));
+				goto out;
+			}
+			jobs[keep++] = jobs[i];
+		}
+		njobs = keep;
+	}
+
+	period_window(o->per, sc->grace_days, sc->tz, &from, &until);
+	if (from < 0 || until > UINT32_MAX) {
+		fprintf(stderr, "voucher-issuer: period %s is outside the token's time range\n", per);
+		goto out;
+	}
+	if ((rc = assign_serials(l, jobs, njobs)) != ERR_OK) {
+		fprintf(stderr, "voucher-issuer: cannot draw serials: %s\n", err_str(rc));
+		goto out;
+	}
+	for (size_t i = 0; i < njobs; i++) {
+		job *j = &jobs[i];
+		j->rec.per = o->per;
+		snprintf(j->rec.kid, sizeof j->rec.kid, "%s", key.kid);
+		j->rec.issued_at = time(NULL);
+		j->v.flags = sc->use == POLICY_MULTI ? VOUCHER_FLAG_MULTI : 0;
+		tag_of("issuer", sc->issuer, j->v.issuer_tag);
+		tag_of("kid", key.kid, j->v.kid_tag);
+		if (sc->gallery[0])
+			tag_of("gallery", sc->gallery, j->v.gallery_tag);
+		j->v.year = (uint16_t)o->per.year;
+		j->v.month = (uint8_t)o->per.month;
+		j->v.valid_from = (uint32_t)from;
+		j->v.valid_until = (uint32_t)until;
+		j->v.face_value = (uint32_t)j->rec.amount;
+		money_add(total_new, j->rec.amount, &total_new);
+	}
+	sctx.jobs = jobs;
+	sctx.key = &key;
+	if ((rc = pool_run(o->threads, njobs, sign_one, &sctx)) != ERR_OK) {
+		fprintf(stderr, "voucher-issuer: signing failed: %s\n", err_str(rc));
+		goto out;
+	}
+
+	/* All of this run's vouchers, or none. */
+	if (njobs) {
+		ledger_voucher *recs = malloc(njobs * sizeof *recs);
+		if (!recs) {
+			rc = ERR_NOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < njobs; i++)
+			recs[i] = jobs[i].rec;
+		rc = ledger_issue(l, sc->issuer, recs, njobs);
+		free(recs);
+		if (rc == ERR_WRONG_ISSUER)
+			fprintf(stderr, "%s: this ledger belongs to another issuer than %s\n",
+				o->ledger, sc->issuer);
+		else if (rc != ERR_OK)
+			fprintf(stderr, "%s: nothing issued: %s\n", o->ledger, err_str(rc));
+		if (rc != ERR_OK)
+			goto out;
+	}
+	info.refund = sc->unspent == POLICY_REFUND;
+	snprintf(info.timezone, sizeof info.timezone, "%s", sc->tz->name);
+	info.grace_days = sc->grace_days;
+	if ((rc = ledger_set_period_info(l, o->per, &info)) != ERR_OK)
+		goto out;
+
+	if ((rc = write_outputs(l, o->per, sc, o->out, o->threads, &total, &count)) != ERR_OK) {
+		fprintf(stderr, "%s: outputs not all written (%s); the vouchers are in the ledger: "
+				"run issue again to write them\n",
+			o->out, err_str(rc));
+		goto out;
+	}
+
+	money_format(total_new, money, sizeof money);
+	money_format(total, money2, sizeof money2);
+	printf("period %s, issuer %s, key %s\n", per, sc->issuer, key.kid);
+	printf("issued now: %zu vouchers, %s\n", njobs, money);
+	print_per_opd(jobs, njobs);
+	printf("already issued before: %zu\n", already);
+	printf("skipped: %zu by status", roster_skipped(ros));
+	for (size_t i = 0; i < roster_statuses(ros); i++) {
+		size_t rows;
+		const char *st = roster_status_at(ros, i, &rows);
+		printf("%s %s=%zu", i ? "," : ":", st[0] ? st : "(empty)", rows);
+	}
+	printf("; %zu invalid row(s)%s\n", bad, bad ? " (listed on stderr)" : "");
+	printf("period total: %zu vouchers, %s (deductions.csv)\n", count, money2);
+	printf("outputs: %s/vouchers.csv %s/deductions.csv %s/qr/ %s/sheets/\n", o->out, o->out,
+	       o->out, o->out);
+	status = 0;
+out:
+	signkey_close(&key);
+	ledger_close(l);
+	free(jobs);
+	roster_free(ros);
+	roster_problems_free(probs);
+	policy_free(pol);
+	return status;
+}
+
+int issue_reissue(const char *ledger_dir, const char *keys, const char *policy_path,
+		  uint64_t serial, const char *reason, const char *out)
+{
+	char why[1024], old_s[VOUCHER_SERIAL_LEN + 1], new_s[VOUCHER_SERIAL_LEN + 1];
+	policy *pol = NULL;
+	const policy_scheme *sc;
+	ledger *l = NULL;
+	signkey key = {0};
+	job *j = calloc(1, sizeof *j);
+	ledger_voucher *old = malloc(sizeof *old);
+	int64_t from, until, total;
+	size_t count;
+	int status = 1;
+	err rc;
+
+	voucher_serial_format(serial, old_s);
+	if (!j || !old)
+		goto out;
+	if ((rc = policy_load(policy_path, &pol, why, sizeof why)) != ERR_OK) {
+		fprintf(stderr, "%s\n", why);
+		goto out;
+	}
+	sc = policy_get_scheme(pol);
+	if ((rc = ledger_open(ledger_dir, true, &l)) != ERR_OK) {
+		fprintf(stderr, "%s: cannot open the ledger: %s\n", ledger_dir, err_str(rc));
+		goto out;
+	}
+	if ((rc = ledger_get(l, serial, old)) != ERR_OK) {
+		fprintf(stderr, "%s: no voucher %s\n", ledger_dir, old_s);
+		goto out;
+	}
+	if (old->revoked) {
+		fprintf(stderr, "voucher %s is revoked already (%s)\n", old_s, old->reason);
+		goto out;
+	}
+	if ((rc = signkey_open(keys, sc->issuer, old->per, &key, why, sizeof why)) != ERR_OK) {
+		fprintf(stderr, "%s\n", why);
+		goto out;
+	}
+	j->rec = *old;
+	j->rec.serial = 0;
+	j->rec.replaces = serial;
+	j->rec.issued_at = time(NULL);
+	snprintf(j->rec.kid, sizeof j->rec.kid, "%s", key.kid);
+	if ((rc = assign_serials(l, j, 1)) != ERR_OK)
+		goto out;
+	period_window(old->per, sc->grace_days, sc->tz, &from, &until);
+	j->v.flags = sc->use == POLICY_MULTI ? VOUCHER_FLAG_MULTI : 0;
+	tag_of("issuer", sc->issuer, j->v.issuer_tag);
+	tag_of("kid", key.kid, j->v.kid_tag);
+	if (sc->gallery[0])
+		tag_of("gallery", sc->gallery, j->v.gallery_tag);
+	j->v.year = (uint16_t)old->per.year;
+	j->v.month = (uint8_t)old->per.month;
+	j->v.valid_from = (uint32_t)from;
+	j->v.valid_until = (uint32_t)until;
+	j->v.face_value = (uint32_t)old->amount;
+	{
+		struct sign_ctx c = {j, &key};
+		if ((rc = sign_one(&c, 0)) != ERR_OK)
+			goto out;
+	}
+	if ((rc = ledger_reissue(l, serial, &j->rec, reason)) != ERR_OK) {
+		fprintf(stderr, "%s: not reissued: %s\n", ledger_dir, err_str(rc));
+		goto out;
+	}
+	voucher_serial_format(j->rec.serial, new_s);
+	printf("voucher %s revoked (%s) and replaced by %s for the same ASN, period and amount\n",
+	       old_s, reason, new_s);
+	if (out && write_outputs(l, old->per, sc, out, 2, &total, &count) != ERR_OK) {
+		fprintf(stderr, "%s: outputs not written; run issue again to write them\n", out);
+		goto out;
+	}
+	printf("give redeemers a new revocation list: voucher-issuer revocations\n");
+	status = 0;
+out:
+	signkey_close(&key);
+	ledger_close(l);
+	policy_free(pol);
+	free(j);
+	free(old);
+	return status;
+}

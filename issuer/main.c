@@ -1,0 +1,200 @@
+/*
+ * voucher-issuer: the finance office's tool.
+ *
+ *   issue       --ledger DIR --keys KEYDIR --roster FILE.csv --policy FILE.ini
+ *               --period YYYY-MM --out OUTDIR [--skip-invalid]
+ *   revoke      --ledger DIR --keys KEYDIR --serial SERIAL --reason TEXT
+ *   reissue     --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL
+ *               [--reason TEXT] [--out OUTDIR]
+ *   revocations --ledger DIR --keys KEYDIR --out FILE
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "issue.h"
+#include "ledger.h"
+#include "log.h"
+#include "revocations.h"
+#include "signkey.h"
+
+static const char usage[] =
+	"usage: voucher-issuer issue --ledger DIR --keys KEYDIR --roster FILE.csv --policy FILE.ini\n"
+	"                            --period YYYY-MM --out OUTDIR [--skip-invalid]\n"
+	"       voucher-issuer revoke --ledger DIR --keys KEYDIR --serial SERIAL --reason TEXT\n"
+	"       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
+	"                              [--reason TEXT] [--out OUTDIR]\n"
+	"       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
+	"\n"
+	"issue signs one voucher per active ASN of the roster for the period, records\n"
+	"them in the ledger, and writes vouchers.csv, deductions.csv, qr/ and sheets/\n"
+	"into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
+	"reissue replaces a lost voucher: the old serial is revoked.\n"
+	"revocations writes the signed revocation list that redeemers load.\n";
+
+struct opts {
+	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason;
+	int skip_invalid;
+};
+
+static uint64_t serial_arg(const char *s)
+{
+	uint64_t v;
+
+	if (voucher_serial_parse(s, &v) != ERR_OK)
+		cli_fail("--serial must be 16 hexadecimal digits");
+	return v;
+}
+
+static int cmd_revoke(const struct opts *o)
+{
+	ledger *l;
+	ledger_voucher *v = malloc(sizeof *v);
+	uint64_t serial;
+	err rc;
+
+	cli_require(o->serial, "--serial");
+	cli_require(o->reason, "--reason");
+	serial = serial_arg(o->serial);
+	if (!o->reason[0] || strlen(o->reason) > LEDGER_TEXT_MAX)
+		cli_fail("--reason must be 1-%d bytes", LEDGER_TEXT_MAX);
+	if (!v)
+		cli_die(1, "out of memory");
+	if (ledger_open(o->ledger, false, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	rc = ledger_get(l, serial, v);
+	if (rc == ERR_OK && v->revoked)
+		rc = ERR_EXISTS;
+	ledger_close(l);
+	if (rc == ERR_OK && (rc = ledger_open(o->ledger, true, &l)) == ERR_OK) {
+		rc = ledger_revoke(l, serial, o->reason, time(NULL));
+		ledger_close(l);
+	}
+	free(v);
+	if (rc == ERR_NOT_FOUND)
+		cli_die(1, "%s: no voucher %s in the ledger", o->ledger, o->serial);
+	if (rc == ERR_EXISTS)
+		cli_die(1, "voucher %s is revoked already", o->serial);
+	if (rc != ERR_OK)
+		cli_die(1, "%s: %s", o->ledger, err_str(rc));
+	printf("revoked %s; give redeemers a new list: voucher-issuer revocations\n", o->serial);
+	return 0;
+}
+
+static int cmd_revocations(const struct opts *o)
+{
+	char why[512], issuer[KEY_ID_MAX + 1];
+	ledger *l;
+	signkey key;
+	time_t now = time(NULL);
+	struct tm tm;
+	period p;
+	err rc;
+
+	cli_require(o->out, "--out");
+	gmtime_r(&now, &tm);
+	p.year = tm.tm_year + 1900;
+	p.month = tm.tm_mon + 1;
+	if (ledger_open(o->ledger, false, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	if (ledger_issuer(l, issuer) != ERR_OK) {
+		ledger_close(l);
+		cli_die(1, "%s: nothing issued yet", o->ledger);
+	}
+	/* The list is signed by the key that signs vouchers now. */
+	if ((rc = signkey_open(o->keys, issuer, p, &key, why, sizeof why)) != ERR_OK) {
+		ledger_close(l);
+		cli_die(1, "%s", why);
+	}
+	rc = revocations_write(l, &key, now, o->out);
+	signkey_close(&key);
+	ledger_close(l);
+	if (rc != ERR_OK)
+		cli_die(1, "%s: %s", o->out, err_str(rc));
+	printf("%s: revocation list written\n", o->out);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"ledger", required_argument, 0, 'l'},	{"keys", required_argument, 0, 'k'},
+		{"roster", required_argument, 0, 'r'},	{"policy", required_argument, 0, 'p'},
+		{"period", required_argument, 0, 'P'},	{"out", required_argument, 0, 'o'},
+		{"serial", required_argument, 0, 's'},	{"reason", required_argument, 0, 'R'},
+		{"skip-invalid", no_argument, 0, 'S'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct opts o = {0};
+	const char *cmd;
+	int c;
+
+	cli_init("voucher-issuer", usage);
+	log_init("issuer", LOGL_WARN);
+	if (argc < 2)
+		cli_usage(2);
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		cli_usage(0);
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': cli_once(&o.ledger, optarg, "--ledger"); break;
+		case 'k': cli_once(&o.keys, optarg, "--keys"); break;
+		case 'r': cli_once(&o.roster, optarg, "--roster"); break;
+		case 'p': cli_once(&o.policy, optarg, "--policy"); break;
+		case 'P': cli_once(&o.period, optarg, "--period"); break;
+		case 'o': cli_once(&o.out, optarg, "--out"); break;
+		case 's': cli_once(&o.serial, optarg, "--serial"); break;
+		case 'R': cli_once(&o.reason, optarg, "--reason"); break;
+		case 'S':
+			if (o.skip_invalid++)
+				cli_fail("--skip-invalid given twice");
+			break;
+		case 'h': cli_usage(0);
+		default: cli_usage(2);
+		}
+	}
+	if (optind != argc)
+		cli_fail("unexpected argument '%s'", argv[optind]);
+	cli_require(o.ledger, "--ledger");
+	cli_require(o.keys, "--keys");
+	if (strcmp(cmd, "issue") == 0) {
+		issue_opts io = {o.ledger, o.keys, o.roster, o.policy, o.out, {0, 0},
+				 o.skip_invalid, 2};
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		cli_require(o.roster, "--roster");
+		cli_require(o.policy, "--policy");
+		cli_require(o.period, "--period");
+		cli_require(o.out, "--out");
+		if (o.serial || o.reason)
+			cli_fail("--serial and --reason are for revoke and reissue");
+		if (period_parse(o.period, &io.per) != ERR_OK)
+			cli_fail("--period must be YYYY-MM");
+		io.threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+		return issue_run(&io);
+	}
+	if (o.roster || o.period || o.skip_invalid)
+		cli_fail("--roster, --period and --skip-invalid are for issue");
+	if (strcmp(cmd, "revoke") == 0) {
+		if (o.policy || o.out)
+			cli_fail("revoke takes --ledger, --keys, --serial and --reason");
+		return cmd_revoke(&o);
+	}
+	if (strcmp(cmd, "reissue") == 0) {
+		cli_require(o.policy, "--policy");
+		cli_require(o.serial, "--serial");
+		return issue_reissue(o.ledger, o.keys, o.policy, serial_arg(o.serial),
+				     o.reason ? o.reason : "lost", o.out);
+	}
+	if (strcmp(cmd, "revocations") == 0) {
+		if (o.policy || o.serial || o.reason)
+			cli_fail("revocations takes --ledger, --keys and --out");
+		return cmd_revocations(&o);
+	}
+	cli_fail("unknown command '%s'", cmd);
+}

@@ -1,0 +1,181 @@
+/*
+ * POST /v1/redeem: verify a voucher and debit it, exactly once.
+ *
+ * The checks that need no database run here on the event loop (the token,
+ * the keyring, the revocation list, the gallery, the clock); the debit runs
+ * in the writer thread's next batch, and the 201 goes out after its commit.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "pending.h"
+#include "server.h"
+
+static json_t *answer(const op *o)
+{
+	char serial[VOUCHER_SERIAL_LEN + 1];
+
+	voucher_serial_format(o->serial, serial);
+	return json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
+			 "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
+			 "receipt", o->receipt);
+}
+
+static void redeemed(pending *p)
+{
+	op *o = &p->o;
+	char serial[VOUCHER_SERIAL_LEN + 1];
+
+	voucher_serial_format(o->serial, serial);
+	if (o->rc != ERR_OK) {
+		LOG(LOGL_INFO, "redeem refused serial=%s terminal=%u error=%s", serial, o->term.id,
+		    err_code(o->rc));
+		reply_error(p->sv, p->req, o->rc, NULL);
+		return;
+	}
+	if (!o->replay) {
+		p->sv->redemptions++;
+		p->sv->rupiah_redeemed += (uint64_t)o->debited;
+	}
+	LOG(LOGL_INFO, "redeemed serial=%s terminal=%u amount=%lld remaining=%lld id=%s%s", serial,
+	    o->term.id, (long long)o->debited, (long long)o->remaining, o->rid,
+	    o->replay ? " replay=1" : "");
+	reply_json(p->sv, p->req, 201, answer(o));
+}
+
+/* A request_id: 1..128 printable ASCII characters. */
+static bool request_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (s[n] < 0x21 || s[n] > 0x7e)
+			return false;
+	return n >= 1 && n <= REQUEST_ID_MAX;
+}
+
+/* What a replay must repeat exactly: the voucher and the amount. */
+static void body_hash(const char *voucher_text, size_t len, int64_t amount, uint8_t out[32])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	char num[24];
+	int n = snprintf(num, sizeof num, "%lld", (long long)amount);
+
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	EVP_DigestUpdate(c, voucher_text, len);
+	EVP_DigestUpdate(c, "", 1);
+	EVP_DigestUpdate(c, num, (size_t)n);
+	EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+}
+
+/* Everything the voucher itself must pass, in the order of docs/FORMAT.md. */
+static err check_voucher(server *sv, const terminal *t, const char *text, size_t len, voucher *v,
+			 int64_t now)
+{
+	static const uint8_t any[TAG_LEN];
+	err e;
+
+	if ((e = voucher_decode(text, len, v)) != ERR_OK ||
+	    (e = voucher_verify(v, sv->kr, NULL)) != ERR_OK)
+		return e;
+	if (sv->have_rl && revlist_has(&sv->rl, v->serial))
+		return ERR_REVOKED;
+	if (memcmp(v->gallery_tag, any, TAG_LEN) != 0 &&
+	    memcmp(v->gallery_tag, t->gallery_tag, TAG_LEN) != 0)
+		return ERR_NOT_VALID_HERE;
+	return voucher_check_time(v, now);
+}
+
+void http_redeem(struct evhttp_request *req, void *arg)
+{
+	server *sv = arg;
+	char body[BODY_MAX + 1];
+	size_t len;
+	json_error_t jerr;
+	json_t *j = NULL, *jv, *ja, *jr;
+	pending *p = NULL;
+	terminal t;
+	const char *text;
+	json_int_t amount;
+	err e;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		reply_error(sv, req, ERR_METHOD, "use POST");
+		return;
+	}
+	if (!terminal_or_reply(sv, req, &t) || !body_or_reply(sv, req, body, &len))
+		return;
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j || !json_is_object(j)) {
+		reply_error(sv, req, ERR_MALFORMED_REQUEST, "the body must be a JSON object");
+		goto out;
+	}
+	jv = json_object_get(j, "voucher");
+	ja = json_object_get(j, "amount");
+	jr = json_object_get(j, "request_id");
+	if (!json_is_string(jv) || !json_is_string(jr) || !json_is_integer(ja)) {
+		reply_error(sv, req, ERR_MALFORMED_REQUEST,
+			    "voucher (string), amount (whole rupiah) and request_id (string) are "
+			    "required");
+		goto out;
+	}
+	amount = json_integer_value(ja);
+	if (amount < 1 || amount > UINT32_MAX) {
+		reply_error(sv, req, ERR_MALFORMED_REQUEST,
+			    "amount must be a whole number of rupiah, at least 1");
+		goto out;
+	}
+	if (!request_id_ok(json_string_value(jr)) ||
+	    strlen(json_string_value(jr)) != json_string_length(jr)) {
+		reply_error(sv, req, ERR_MALFORMED_REQUEST,
+			    "request_id must be 1-128 printable ASCII characters");
+		goto out;
+	}
+	if (!(p = calloc(1, sizeof *p))) {
+		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	p->sv = sv;
+	p->req = req;
+	p->reply = redeemed;
+	p->o.kind = OP_REDEEM;
+	p->o.term = t;
+	p->o.amount = amount;
+	p->o.now = time(NULL);
+	strcpy(p->o.request_id, json_string_value(jr));
+	text = json_string_value(jv);
+	body_hash(text, json_string_length(jv), amount, p->o.body_hash);
+
+	/* A retry gets the first answer, whatever has changed since. */
+	e = store_request_get(sv->st, t.id, p->o.request_id, p->o.body_hash, &p->o);
+	if (e == ERR_OK) {
+		p->reply(p);
+		goto out;
+	}
+	if (e != ERR_NOT_FOUND) {
+		reply_error(sv, req, e, NULL);
+		goto out;
+	}
+	e = check_voucher(sv, &t, text, json_string_length(jv), &p->o.v, p->o.now);
+	if (e != ERR_OK) {
+		char serial[VOUCHER_SERIAL_LEN + 1] = "-";
+		if (p->o.v.serial)
+			voucher_serial_format(p->o.v.serial, serial);
+		LOG(LOGL_INFO, "redeem refused serial=%s terminal=%u error=%s", serial, t.id,
+		    err_code(e));
+		reply_error(sv, req, e, NULL);
+		goto out;
+	}
+	pending_submit(p);
+	p = NULL;
+out:
+	free(p);
+	json_decref(j);
+}

@@ -1,0 +1,270 @@
+/*
+ * voucher-redeemer: the galleries' redemption service.
+ *
+ *   serve    --db DIR --keyring FILE --listen HOST:PORT [--revocations FILE] [--config FILE]
+ *   terminal add     --db DIR --merchant ID --name TEXT --gallery ID
+ *   terminal list    --db DIR
+ *   terminal disable --db DIR --id N
+ *   export   --db DIR --period YYYY-MM
+ *   receipt-key --db DIR
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "cli.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+static const char usage[] =
+	"usage: voucher-redeemer serve --db DIR --keyring FILE --listen HOST:PORT\n"
+	"                              [--revocations FILE] [--config FILE]\n"
+	"       voucher-redeemer terminal add --db DIR --merchant ID --name TEXT --gallery ID\n"
+	"       voucher-redeemer terminal list --db DIR\n"
+	"       voucher-redeemer terminal disable --db DIR --id N\n"
+	"       voucher-redeemer export --db DIR --period YYYY-MM\n"
+	"       voucher-redeemer receipt-key --db DIR\n"
+	"\n"
+	"serve answers the HTTP API of docs/API.md; SIGHUP reloads the keyring and the\n"
+	"revocation list, SIGTERM stops after answering what is committed.\n"
+	"terminal add prints the new terminal's bearer token on its last line, once.\n"
+	"export writes the period's hash-chained journal as CSV on stdout.\n"
+	"receipt-key prints the keyring line of this redeemer's receipt key.\n"
+	"\n"
+	"The --config INI file has a [redeemer] section with any of: db, keyring,\n"
+	"listen, revocations, timezone (Asia/Jakarta), timeout (seconds, 10),\n"
+	"map_size_mb (1024), log_level (info); flags win over the file.\n";
+
+struct opts {
+	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
+		*period, *id;
+};
+
+/* Settings from --config; strings owned here until exit. */
+struct config {
+	char *db, *keyring, *listen, *revocations, *timezone, *log_level;
+	long timeout, map_size_mb;
+	char why[256];
+};
+
+static int config_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct config *c = user;
+	char **slot = NULL;
+	char *end;
+
+	if (strcmp(section, "redeemer") != 0) {
+		snprintf(c->why, sizeof c->why, "unknown section [%s]", section);
+		return 0;
+	}
+	if (strcmp(name, "db") == 0)
+		slot = &c->db;
+	else if (strcmp(name, "keyring") == 0)
+		slot = &c->keyring;
+	else if (strcmp(name, "listen") == 0)
+		slot = &c->listen;
+	else if (strcmp(name, "revocations") == 0)
+		slot = &c->revocations;
+	else if (strcmp(name, "timezone") == 0)
+		slot = &c->timezone;
+	else if (strcmp(name, "log_level") == 0)
+		slot = &c->log_level;
+	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0) {
+		long v = strtol(value, &end, 10);
+		if (*end || end == value || v < 1 || v > 1048576) {
+			snprintf(c->why, sizeof c->why, "%s must be a whole number from 1", name);
+			return 0;
+		}
+		*(name[0] == 't' ? &c->timeout : &c->map_size_mb) = v;
+		return 1;
+	} else {
+		snprintf(c->why, sizeof c->why, "unknown setting %s", name);
+		return 0;
+	}
+	if (*slot) {
+		snprintf(c->why, sizeof c->why, "%s given twice", name);
+		return 0;
+	}
+	*slot = strdup(value);
+	return *slot != NULL;
+}
+
+static int cmd_serve(struct opts *o)
+{
+	struct config c = {0};
+	server_config cfg = {0};
+	int level;
+
+	if (o->config) {
+		int line = ini_parse(o->config, config_entry, &c);
+		if (line < 0)
+			cli_die(1, "%s: cannot read", o->config);
+		if (line > 0)
+			cli_die(1, "%s:%d: %s", o->config, line, c.why[0] ? c.why : "not INI");
+	}
+	cfg.db = o->db ? o->db : c.db;
+	cfg.keyring = o->keyring ? o->keyring : c.keyring;
+	cfg.listen = o->listen ? o->listen : c.listen;
+	cfg.revocations = o->revocations ? o->revocations : c.revocations;
+	cli_require(cfg.db, "--db (or db in --config)");
+	cli_require(cfg.keyring, "--keyring (or keyring in --config)");
+	cli_require(cfg.listen, "--listen (or listen in --config)");
+	cfg.tz = tzone_find(c.timezone ? c.timezone : "Asia/Jakarta");
+	if (!cfg.tz)
+		cli_die(1, "%s: timezone must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+			o->config);
+	cfg.timeout = c.timeout ? (int)c.timeout : 10;
+	cfg.map_size = (size_t)(c.map_size_mb ? c.map_size_mb : 1024) << 20;
+	level = log_level_parse(c.log_level ? c.log_level : "info");
+	if (level < 0)
+		cli_die(1, "%s: log_level must be debug, info, warn, error or off", o->config);
+	log_init("redeemer", level);
+	return server_run(&cfg);
+}
+
+static void print_terminal(const terminal *t, void *ctx)
+{
+	(void)ctx;
+	printf("%u\t%s\t%s\t%s\t%s\n", t->id, t->merchant, t->gallery,
+	       t->disabled ? "disabled" : "active", t->name);
+}
+
+static store *open_store(const char *db)
+{
+	store *s;
+	err e = store_open(db, 0, &s);
+
+	if (e != ERR_OK)
+		cli_die(1, "%s: cannot open the store: %s", db, err_str(e));
+	return s;
+}
+
+static int cmd_terminal(const char *sub, struct opts *o)
+{
+	store *s;
+	err e = ERR_OK;
+
+	if (strcmp(sub, "add") == 0) {
+		char token[TERMINAL_TOKEN_LEN + 1];
+		uint32_t id;
+		cli_require(o->merchant, "--merchant");
+		cli_require(o->name, "--name");
+		cli_require(o->gallery, "--gallery");
+		if (!key_id_valid(o->merchant) || !key_id_valid(o->gallery))
+			cli_fail("--merchant and --gallery must be 1-32 of A-Z a-z 0-9 . _ -");
+		if (!o->name[0] || strlen(o->name) > TERMINAL_NAME_MAX)
+			cli_fail("--name must be 1-%d bytes", TERMINAL_NAME_MAX);
+		s = open_store(o->db);
+		e = store_terminal_add(s, o->merchant, o->name, o->gallery, token, &id);
+		store_close(s);
+		if (e != ERR_OK)
+			cli_die(1, "%s: %s", o->db, err_str(e));
+		printf("terminal %u for merchant %s at gallery %s; its bearer token (shown once):\n%s\n",
+		       id, o->merchant, o->gallery, token);
+		return 0;
+	}
+	if (strcmp(sub, "list") == 0) {
+		s = open_store(o->db);
+		printf("ID\tMERCHANT\tGALLERY\tSTATE\tNAME\n");
+		e = store_terminal_each(s, print_terminal, NULL);
+		store_close(s);
+	} else if (strcmp(sub, "disable") == 0) {
+		long id;
+		cli_require(o->id, "--id");
+		id = cli_long(o->id, 1, UINT32_MAX, "--id");
+		s = open_store(o->db);
+		e = store_terminal_disable(s, (uint32_t)id);
+		store_close(s);
+		if (e == ERR_NOT_FOUND)
+			cli_die(1, "no terminal %ld", id);
+		if (e == ERR_OK)
+			printf("terminal %ld disabled\n", id);
+	} else {
+		cli_fail("terminal takes add, list or disable");
+	}
+	if (e != ERR_OK)
+		cli_die(1, "%s: %s", o->db, err_str(e));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, 0, 'd'},	{"keyring", required_argument, 0, 'k'},
+		{"listen", required_argument, 0, 'l'},	{"revocations", required_argument, 0, 'r'},
+		{"config", required_argument, 0, 'c'}, {"merchant", required_argument, 0, 'm'},
+		{"name", required_argument, 0, 'n'},	{"gallery", required_argument, 0, 'g'},
+		{"period", required_argument, 0, 'p'}, {"id", required_argument, 0, 'i'},
+		{"help", no_argument, 0, 'h'},		{0, 0, 0, 0},
+	};
+	struct opts o = {0};
+	const char *cmd, *sub = NULL;
+	int c, first = 2;
+
+	cli_init("voucher-redeemer", usage);
+	log_init("redeemer", LOGL_WARN);
+	if (argc < 2)
+		cli_usage(2);
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		cli_usage(0);
+	if (strcmp(cmd, "terminal") == 0) {
+		if (argc < 3 || argv[2][0] == '-')
+			cli_fail("terminal takes add, list or disable");
+		sub = argv[2];
+		first = 3;
+	}
+	optind = first;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cli_once(&o.db, optarg, "--db"); break;
+		case 'k': cli_once(&o.keyring, optarg, "--keyring"); break;
+		case 'l': cli_once(&o.listen, optarg, "--listen"); break;
+		case 'r': cli_once(&o.revocations, optarg, "--revocations"); break;
+		case 'c': cli_once(&o.config, optarg, "--config"); break;
+		case 'm': cli_once(&o.merchant, optarg, "--merchant"); break;
+		case 'n': cli_once(&o.name, optarg, "--name"); break;
+		case 'g': cli_once(&o.gallery, optarg, "--gallery"); break;
+		case 'p': cli_once(&o.period, optarg, "--period"); break;
+		case 'i': cli_once(&o.id, optarg, "--id"); break;
+		case 'h': cli_usage(0);
+		default: cli_usage(2);
+		}
+	}
+	if (optind != argc)
+		cli_fail("unexpected argument '%s'", argv[optind]);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&o);
+	cli_require(o.db, "--db");
+	if (sub)
+		return cmd_terminal(sub, &o);
+	if (strcmp(cmd, "export") == 0) {
+		period p;
+		char per[8];
+		store *s;
+		err e;
+		cli_require(o.period, "--period");
+		if (period_parse(o.period, &p) != ERR_OK)
+			cli_fail("--period must be YYYY-MM");
+		period_format(p, per, sizeof per);
+		s = open_store(o.db);
+		e = store_export(s, per, stdout);
+		store_close(s);
+		if (e != ERR_OK)
+			cli_die(1, "%s: %s", o.db, err_str(e));
+		return 0;
+	}
+	if (strcmp(cmd, "receipt-key") == 0) {
+		char line[256];
+		store *s = open_store(o.db);
+		store_receipt_keyline(s, line, sizeof line);
+		store_close(s);
+		fputs(line, stdout);
+		return 0;
+	}
+	cli_fail("unknown command '%s'", cmd);
+}

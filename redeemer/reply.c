@@ -1,0 +1,80 @@
+/* Replies of the redeemer: JSON bodies, errors, authentication, bodies. */
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "log.h"
+#include "server.h"
+
+static void count(server *sv, int status)
+{
+	if (status >= 100 && status < 600)
+		sv->by_status[status]++;
+}
+
+void reply_json(server *sv, struct evhttp_request *req, int status, json_t *o)
+{
+	struct evbuffer *buf = evbuffer_new();
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+			  "application/json");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	if (buf && s) {
+		evbuffer_add(buf, s, strlen(s));
+		evbuffer_add(buf, "\n", 1);
+	} else {
+		status = 500;
+	}
+	count(sv, status);
+	evhttp_send_reply(req, status, status == 500 ? "Internal Server Error" : NULL, buf);
+	free(s);
+	if (buf)
+		evbuffer_free(buf);
+}
+
+void reply_error(server *sv, struct evhttp_request *req, err e, const char *detail)
+{
+	reply_json(sv, req, err_http_status(e),
+		   json_pack("{s:s, s:s}", "error", err_code(e), "message",
+			     detail ? detail : err_str(e)));
+}
+
+bool terminal_or_reply(server *sv, struct evhttp_request *req, terminal *t)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	err e;
+
+	if (!h || strncmp(h, "Bearer ", 7) != 0) {
+		reply_error(sv, req, ERR_UNAUTHORIZED, "send Authorization: Bearer TERMINAL_TOKEN");
+		return false;
+	}
+	h += 7;
+	e = store_terminal_auth(sv->st, h, strlen(h), t);
+	if (e != ERR_OK) {
+		reply_error(sv, req, e == ERR_UNAUTHORIZED ? e : ERR_UNAVAILABLE, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool body_or_reply(server *sv, struct evhttp_request *req, char *buf, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t n = evbuffer_get_length(in);
+
+	if (n > BODY_MAX) {
+		reply_error(sv, req, ERR_TOO_LARGE, "the body may be at most 8192 bytes");
+		return false;
+	}
+	if (evbuffer_copyout(in, buf, n) != (ev_ssize_t)n) {
+		reply_error(sv, req, ERR_MALFORMED_REQUEST, NULL);
+		return false;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return true;
+}

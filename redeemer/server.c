@@ -1,0 +1,216 @@
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
+#include <jansson.h>
+
+#include "log.h"
+
+err server_reload(server *sv)
+{
+	char why[512];
+	keyring *kr = NULL;
+	revlist rl = {0};
+	err e = keyring_load(sv->cfg.keyring, &kr, why, sizeof why);
+
+	if (e != ERR_OK) {
+		LOG(LOGL_ERROR, "keyring not loaded: %s", why);
+		return e;
+	}
+	if (sv->cfg.revocations) {
+		e = revlist_load(sv->cfg.revocations, kr, &rl, why, sizeof why);
+		if (e == ERR_OK && sv->have_rl && rl.version < sv->rl.version) {
+			snprintf(why, sizeof why, "%s: version %llu is older than the loaded %llu",
+				 sv->cfg.revocations, (unsigned long long)rl.version,
+				 (unsigned long long)sv->rl.version);
+			revlist_free(&rl);
+			e = ERR_INVALID;
+		}
+		if (e != ERR_OK) {
+			LOG(LOGL_ERROR, "revocation list not loaded: %s", why);
+			keyring_free(kr);
+			return e;
+		}
+	}
+	keyring_free(sv->kr);
+	sv->kr = kr;
+	if (sv->cfg.revocations) {
+		revlist_free(&sv->rl);
+		sv->rl = rl;
+		sv->have_rl = true;
+	}
+	LOG(LOGL_INFO, "loaded keyring keys=%zu revoked=%zu", keyring_count(kr),
+	    sv->have_rl ? sv->rl.n : (size_t)0);
+	return ERR_OK;
+}
+
+/* /v1/vouchers/SERIAL and /v1/redemptions/ID/void; anything else is 404. */
+static void route(struct evhttp_request *req, void *arg)
+{
+	server *sv = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	char rid[RID_MAX + 2];
+	size_t n;
+
+	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
+		http_voucher(req, sv, path + 13);
+		return;
+	}
+	if (path && strncmp(path, "/v1/redemptions/", 16) == 0) {
+		const char *id = path + 16, *slash = strchr(id, '/');
+		n = slash ? (size_t)(slash - id) : 0;
+		if (slash && strcmp(slash, "/void") == 0 && n > 0 && n <= RID_MAX) {
+			memcpy(rid, id, n);
+			rid[n] = '\0';
+			http_void(req, sv, rid);
+			return;
+		}
+	}
+	reply_error(sv, req, ERR_NOT_FOUND, "no such resource");
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	LOG(LOGL_INFO, "SIGHUP: reloading keyring and revocation list");
+	server_reload(arg);
+}
+
+static void on_term(evutil_socket_t sig, short what, void *arg)
+{
+	server *sv = arg;
+	struct timeval grace = {1, 0};
+
+	(void)what;
+	LOG(LOGL_INFO, "signal %d: finishing committed work and stopping", (int)sig);
+	/* Stop accepting; answer everything the writer holds; let the answers
+	 * go out; then stop. */
+	if (sv->bound) {
+		evhttp_del_accept_socket(sv->http, sv->bound);
+		sv->bound = NULL;
+	}
+	store_stop(sv->st);
+	event_base_loopexit(sv->base, &grace);
+}
+
+/* Split "HOST:PORT" ("[::1]:8080" for IPv6). */
+static bool split_listen(const char *s, char *host, size_t hn, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long p;
+	size_t len;
+
+	if (!colon)
+		return false;
+	len = (size_t)(colon - s);
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len >= hn)
+		return false;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	p = strtol(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || p < 0 || p > 65535)
+		return false;
+	*port = (int)p;
+	return true;
+}
+
+int server_run(const server_config *cfg)
+{
+	server *sv = calloc(1, sizeof *sv);
+	struct evhttp_bound_socket *bound;
+	struct event *hup = NULL, *term = NULL, *intr = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char host[256], shown[INET6_ADDRSTRLEN];
+	char line[256];
+	int port, status = 1;
+	err e;
+
+	if (!sv)
+		return 1;
+	sv->cfg = *cfg;
+	if (!split_listen(cfg->listen, host, sizeof host, &port)) {
+		LOG(LOGL_ERROR, "--listen must be HOST:PORT, not %s", cfg->listen);
+		free(sv);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	evthread_use_pthreads();
+	if (server_reload(sv) != ERR_OK)
+		goto out;
+	if ((e = store_open(cfg->db, cfg->map_size, &sv->st)) != ERR_OK) {
+		LOG(LOGL_ERROR, "cannot open the store in %s: %s", cfg->db, err_str(e));
+		goto out;
+	}
+	if (!(sv->base = event_base_new()) || !(sv->http = evhttp_new(sv->base)))
+		goto out;
+	evhttp_set_max_body_size(sv->http, BODY_MAX);
+	evhttp_set_max_headers_size(sv->http, 8192);
+	evhttp_set_timeout(sv->http, cfg->timeout);
+	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	evhttp_set_cb(sv->http, "/v1/redeem", http_redeem, sv);
+	evhttp_set_cb(sv->http, "/healthz", http_healthz, sv);
+	evhttp_set_cb(sv->http, "/metrics", http_metrics, sv);
+	evhttp_set_cb(sv->http, "/", http_page, sv);
+	evhttp_set_gencb(sv->http, route, sv);
+	if (!(bound = sv->bound = evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {
+		LOG(LOGL_ERROR, "cannot listen on %s", cfg->listen);
+		goto out;
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &a->sin6_addr, shown, sizeof shown);
+			port = ntohs(a->sin6_port);
+		} else {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &a->sin_addr, shown, sizeof shown);
+			port = ntohs(a->sin_port);
+		}
+	}
+	if ((e = store_start(sv->st, sv->base)) != ERR_OK)
+		goto out;
+	hup = evsignal_new(sv->base, SIGHUP, on_hup, sv);
+	term = evsignal_new(sv->base, SIGTERM, on_term, sv);
+	intr = evsignal_new(sv->base, SIGINT, on_term, sv);
+	if (!hup || !term || !intr || evsignal_add(hup, NULL) || evsignal_add(term, NULL) ||
+	    evsignal_add(intr, NULL))
+		goto out;
+	store_receipt_keyline(sv->st, line, sizeof line);
+	LOG(LOGL_INFO, "listening on %s:%d receipt_key=%.10s", shown, port, line);
+	printf("listening on %s:%d\n", shown, port);
+	fflush(stdout);
+	event_base_dispatch(sv->base);
+	status = 0;
+out:
+	if (hup)
+		event_free(hup);
+	if (term)
+		event_free(term);
+	if (intr)
+		event_free(intr);
+	if (sv->http)
+		evhttp_free(sv->http);
+	store_close(sv->st);
+	if (sv->base)
+		event_base_free(sv->base);
+	keyring_free(sv->kr);
+	revlist_free(&sv->rl);
+	free(sv);
+	sig_thread_done();
+	return status;
+}

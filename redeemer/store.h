@@ -1,0 +1,153 @@
+/*
+ * store: the redeemer's LMDB spend store, terminal registry and journal.
+ *
+ * Reads (terminal lookup, voucher state, export) run in read transactions
+ * on any thread. Writes from the service go through one writer thread that
+ * batches queued operations into one transaction and one fsync (group
+ * commit), then hands each operation back to the event loop: nothing is
+ * acknowledged before the commit that records it is on disk. The CLI
+ * commands write directly (store_terminal_add and friends).
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "keyring.h"
+#include "voucher.h"
+
+#define TERMINAL_TOKEN_LEN 46 /* "vt_" + Base64url of 32 random bytes */
+#define TERMINAL_NAME_MAX 128
+#define REQUEST_ID_MAX 128
+#define RECEIPT_MAX 320
+#define RID_MAX 40 /* redemption id: "R-XXXXXXXX-N" */
+#define HASH_HEX 64
+
+typedef struct store store;
+typedef struct op op;
+struct event_base;
+
+typedef struct terminal {
+	uint32_t id;
+	char merchant[KEY_ID_MAX + 1];
+	char gallery[KEY_ID_MAX + 1];
+	char name[TERMINAL_NAME_MAX + 1];
+	bool disabled;
+	int64_t created;
+	uint8_t gallery_tag[TAG_LEN];
+} terminal;
+
+/* What the redeemer knows of a voucher once it has been presented. */
+typedef struct vstate {
+	uint32_t face_value;
+	int64_t remaining;
+	bool multi;
+	uint16_t year;
+	uint8_t month;
+	uint32_t redemptions; /* including voided ones */
+	uint32_t valid_from, valid_until;
+} vstate;
+
+/*
+ * Open (creating if needed) the store in dir, and its receipt key
+ * (DIR/receipt.key, created with mode 0600 on first open). map_size is the
+ * LMDB map size in bytes (0: the default, 1 GiB). ERR_IO / ERR_DB / ERR_INSECURE.
+ */
+err store_open(const char *dir, size_t map_size, store **out);
+void store_close(store *s);
+
+/* The receipt key's keyring line ("R-XXXXXXXX receipt - DATE - PUB\n"). */
+void store_receipt_keyline(const store *s, char *out, size_t n);
+
+/* ---- terminals ---- */
+
+/*
+ * Register a terminal; the bearer token (NUL-terminated, TERMINAL_TOKEN_LEN
+ * characters) is written to token and only its SHA-256 is stored.
+ */
+err store_terminal_add(store *s, const char *merchant, const char *name, const char *gallery,
+		       char token[TERMINAL_TOKEN_LEN + 1], uint32_t *id);
+
+/* The enabled terminal holding this bearer token, else ERR_UNAUTHORIZED. */
+err store_terminal_auth(store *s, const char *token, size_t len, terminal *out);
+
+/* Disable terminal id: ERR_NOT_FOUND. */
+err store_terminal_disable(store *s, uint32_t id);
+
+/* Call fn for each terminal in id order. */
+err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void *ctx);
+
+/* ---- reads ---- */
+
+/* State of a voucher that has been redeemed at least once: ERR_NOT_FOUND. */
+err store_voucher_get(store *s, uint64_t serial, vstate *out);
+
+/*
+ * Write the journal of period (YYYY-MM) as CSV to f, with a header:
+ * seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,
+ * gallery,terminal,receipt,prev_hash,hash
+ */
+err store_export(store *s, const char *period, void *file);
+
+/*
+ * An earlier request of this terminal with this request_id: ERR_NOT_FOUND
+ * if none, ERR_REQUEST_CONFLICT if it asked something else (body_hash
+ * differs), else ERR_OK with o's answer fields filled from the redemption
+ * it made (o->replay set).
+ */
+err store_request_get(store *s, uint32_t term_id, const char *request_id,
+		      const uint8_t body_hash[32], op *o);
+
+/* ---- writes through the writer thread ---- */
+
+enum op_kind { OP_REDEEM = 1, OP_VOID = 2 };
+
+struct op {
+	enum op_kind kind;
+	/* in */
+	terminal term;
+	voucher v;             /* OP_REDEEM: decoded and verified */
+	int64_t amount;        /* OP_REDEEM: requested; 0 = all that is left */
+	char request_id[REQUEST_ID_MAX + 1];
+	uint8_t body_hash[32]; /* of what the request asks, for replays */
+	char rid[RID_MAX + 1]; /* OP_VOID: the redemption; OP_REDEEM: out */
+	int64_t now;           /* Unix seconds */
+	int tz_offset;         /* seconds east of UTC: "the same local day" */
+	/* out */
+	err rc;
+	bool replay;           /* an earlier answer to the same request */
+	int64_t debited;       /* amount actually taken (or restored) */
+	int64_t remaining;
+	uint64_t serial;
+	char receipt[RECEIPT_MAX + 1];
+	/* completion, on the event loop's thread */
+	void (*done)(op *o);
+	void *arg;
+	op *next;
+};
+
+/*
+ * Start the writer thread; completions are delivered on base's thread.
+ * Call evthread_use_pthreads() before creating base.
+ */
+err store_start(store *s, struct event_base *base);
+
+/* Queue o; its done() runs later on the event loop's thread. Thread-safe. */
+void store_submit(store *s, op *o);
+
+/* Stop taking operations, let the writer finish and commit what it holds,
+ * deliver their completions, and join it. */
+void store_stop(store *s);
+
+/* Counters for /metrics. */
+typedef struct store_stats {
+	uint64_t batches, ops, commit_us_total, commit_us_max;
+	uint64_t batch_hist[8]; /* batch sizes: 1, 2-3, 4-7, ..., 128+ */
+	uint64_t commit_hist[8]; /* commit latency: <0.5ms, <1, <2, <4, <8, <16, <32, more */
+} store_stats;
+void store_get_stats(store *s, store_stats *out);
+
+#endif
