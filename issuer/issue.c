@@ -17,7 +17,9 @@
 #include "nip.h"
 #include "policy.h"
 
+#include "qr.h"
 #include "roster.h"
+#include "sheet.h"
 #include "signkey.h"
 #include "voucher.h"
 
@@ -232,10 +234,127 @@ static err write_csvs(const vlist *l, const char *out)
 	return rename(tmp, final) == 0 ? ERR_OK : ERR_IO;
 }
 
+struct render_ctx {
+	const vlist *l;
+	const policy_scheme *sc;
+	const char *out;
+	size_t *group; /* start index of each OPD's run in l, and l->n last */
+};
+
+static err render_qr(void *ctx, size_t i)
+{
+	struct render_ctx *c = ctx;
+	const ledger_voucher *v = &c->l->v[i];
+	char serial[VOUCHER_SERIAL_LEN + 1], path[4096];
+	QRcode *q = qr_encode(v->token);
+	err rc;
+
+	if (!q)
+		return ERR_NOMEM;
+	voucher_serial_format(v->serial, serial);
+	snprintf(path, sizeof path, "%s/qr/%s.png", c->out, serial);
+	rc = qr_write_png(q, path);
+	snprintf(path, sizeof path, "%s/qr/%s.svg", c->out, serial);
+	if (rc == ERR_OK)
+		rc = qr_write_svg(q, path);
+	QRcode_free(q);
+	return rc;
+}
+
+/* A file name for an OPD: letters, digits, '-', '_' and '.'; others '_'. */
+static void opd_file(const char *opd, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (const char *p = opd; *p && k + 1 < n && k < 80; p++) {
+		char ch = *p;
+		bool keep = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+		if (!keep && k > 0 && out[k - 1] == '_')
+			continue;
+		out[k++] = keep ? ch : '_';
+	}
+	while (k > 0 && out[k - 1] == '_')
+		k--;
+	if (k == 0 || out[0] == '.')
+		out[k++] = 'x';
+	out[k] = '\0';
+}
+
+/* "1 Desember 2026 - 3 Januari 2027": the first and the last valid day. */
+static void validity_text(const voucher *v, const tzone *tz, char *out, size_t n)
+{
+	char a[32], b[32];
+
+	date_format_id(date_at(v->valid_from, tz), a, sizeof a);
+	date_format_id(date_at((int64_t)v->valid_until - 1, tz), b, sizeof b);
+	snprintf(out, n, "%s - %s", a, b);
+}
+
+static err render_sheet(void *ctx, size_t g)
+{
+	struct render_ctx *c = ctx;
+	size_t from = c->group[g], to = c->group[g + 1], n = to - from;
+	sheet_card *cards = calloc(n, sizeof *cards);
+	char (*text)[5][80] = calloc(n, sizeof *text);
+	char name[96], path[4096], per[32];
+	err rc = ERR_NOMEM;
+
+	if (!cards || !text)
+		goto out;
+	snprintf(per, sizeof per, "%s %d", month_name_id(c->l->v[from].per.month),
+		 c->l->v[from].per.year);
+	for (size_t i = 0; i < n; i++) {
+		const ledger_voucher *v = &c->l->v[from + i];
+		voucher tok;
+		if (voucher_decode(v->token, strlen(v->token), &tok) != ERR_OK) {
+			rc = ERR_INTERNAL;
+			goto out;
+		}
+		nip_mask(v->nip, text[i][0]);
+		money_format(v->amount, text[i][1], sizeof text[i][1]);
+		validity_text(&tok, c->sc->tz, text[i][2], sizeof text[i][2]);
+		voucher_serial_format(v->serial, text[i][3]);
+		cards[i] = (sheet_card){c->sc->title, c->sc->issuer, v->name, text[i][0], v->opd,
+					text[i][1], per, text[i][2], text[i][3], v->token};
+	}
+	opd_file(c->l->v[from].opd, name, sizeof name);
+	/* Two OPDs whose names make the same file name: the second gets a number. */
+	for (size_t h = 0; h < g; h++) {
+		char other[96];
+		opd_file(c->l->v[c->group[h]].opd, other, sizeof other);
+		if (strcmp(other, name) == 0) {
+			snprintf(name + strlen(name), sizeof name - strlen(name), "-%zu", g + 1);
+			break;
+		}
+	}
+	snprintf(path, sizeof path, "%s/sheets/%s.pdf", c->out, name);
+	rc = sheet_write_pdf(path, cards, n);
+out:
+	free(cards);
+	free(text);
+	return rc;
+}
+
+/* QR codes of every voucher, then a PDF of sheets per OPD (l is sorted by
+ * OPD), each spread over the threads. */
 static err render_all(const vlist *l, const policy_scheme *sc, const char *out, int threads)
 {
-	(void)l; (void)sc; (void)out; (void)threads;
-	return ERR_OK;
+	struct render_ctx c = {l, sc, out, malloc((l->n + 1) * sizeof(size_t))};
+	size_t groups = 0;
+	err rc;
+
+	if (!c.group)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		if (i == 0 || strcmp(l->v[i].opd, l->v[i - 1].opd) != 0)
+			c.group[groups++] = i;
+	c.group[groups] = l->n;
+	rc = pool_run(threads, l->n, render_qr, &c);
+	if (rc == ERR_OK)
+		rc = pool_run(threads, groups, render_sheet, &c);
+	free(c.group);
+	return rc;
 }
 
 /* ---- issuing ---- */

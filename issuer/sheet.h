@@ -1,0 +1,32 @@
+/*
+ * sheet: printable A4 voucher sheets as PDF, eight cards a page (two
+ * columns, four rows) with cut marks, the QR code drawn as vectors.
+ */
+#ifndef SHEET_H
+#define SHEET_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* One card. All text is UTF-8, preformatted by the caller; nothing here is
+ * logged. The NIP must come masked already. */
+typedef struct sheet_card {
+	const char *title;      /* the scheme: "Gerakan ASN Belanja Produk UMKM" */
+	const char *issuer;     /* the region id */
+	const char *name;
+	const char *nip_masked; /* "1972**********1039" */
+	const char *opd;
+	const char *amount;     /* "Rp150.000" */
+	const char *period;     /* "Desember 2026" */
+	const char *validity;   /* "1 Desember 2026 - 3 Januari 2027" */
+	const char *serial;
+	const char *token;      /* the QR text */
+} sheet_card;
+
+#define SHEET_CARDS_PER_PAGE 8
+
+/* Write n cards to a new PDF at path (replacing it). Thread-safe. */
+err sheet_write_pdf(const char *path, const sheet_card *cards, size_t n);
+
+#endif
