@@ -239,6 +239,8 @@ struct render_ctx {
 	const policy_scheme *sc;
 	const char *out;
 	size_t *group; /* start index of each OPD's run in l, and l->n last */
+	size_t *order; /* OPD runs, the longest first */
+	size_t groups;
 };
 
 static err render_qr(void *ctx, size_t i)
@@ -316,7 +318,7 @@ static err render_sheet(void *ctx, size_t g)
 		validity_text(&tok, c->sc->tz, text[i][2], sizeof text[i][2]);
 		voucher_serial_format(v->serial, text[i][3]);
 		cards[i] = (sheet_card){c->sc->title, c->sc->issuer, v->name, text[i][0], v->opd,
-					text[i][1], per, text[i][2], text[i][3], v->token};
+					text[i][1], per, text[i][2], text[i][3], NULL, v->token};
 	}
 	opd_file(c->l->v[from].opd, name, sizeof name);
 	/* Two OPDs whose names make the same file name: the second gets a number. */
@@ -336,23 +338,47 @@ out:
 	return rc;
 }
 
-/* QR codes of every voucher, then a PDF of sheets per OPD (l is sorted by
- * OPD), each spread over the threads. */
+/* Task i of the rendering: the sheets of one OPD (the longest first), then
+ * the PNG and SVG of each voucher, so both cores stay busy to the end. */
+static err render_task(void *ctx, size_t i)
+{
+	struct render_ctx *c = ctx;
+
+	return i < c->groups ? render_sheet(c, c->order[i]) : render_qr(c, i - c->groups);
+}
+
+static struct render_ctx *sort_ctx;
+
+static int longer_first(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t lx = sort_ctx->group[x + 1] - sort_ctx->group[x];
+	size_t ly = sort_ctx->group[y + 1] - sort_ctx->group[y];
+
+	return lx < ly ? 1 : lx > ly ? -1 : (x > y) - (x < y);
+}
+
+/* QR codes of every voucher and a PDF of sheets per OPD (l is sorted by
+ * OPD), spread over the threads. */
 static err render_all(const vlist *l, const policy_scheme *sc, const char *out, int threads)
 {
-	struct render_ctx c = {l, sc, out, malloc((l->n + 1) * sizeof(size_t))};
-	size_t groups = 0;
-	err rc;
+	struct render_ctx c = {l, sc, out, malloc((l->n + 1) * sizeof(size_t)),
+			       malloc((l->n + 1) * sizeof(size_t)), 0};
+	err rc = ERR_NOMEM;
 
-	if (!c.group)
-		return ERR_NOMEM;
+	if (!c.group || !c.order)
+		goto out;
 	for (size_t i = 0; i < l->n; i++)
 		if (i == 0 || strcmp(l->v[i].opd, l->v[i - 1].opd) != 0)
-			c.group[groups++] = i;
-	c.group[groups] = l->n;
-	rc = pool_run(threads, l->n, render_qr, &c);
-	if (rc == ERR_OK)
-		rc = pool_run(threads, groups, render_sheet, &c);
+			c.group[c.groups++] = i;
+	c.group[c.groups] = l->n;
+	for (size_t g = 0; g < c.groups; g++)
+		c.order[g] = g;
+	sort_ctx = &c;
+	qsort(c.order, c.groups, sizeof *c.order, longer_first);
+	rc = pool_run(threads, c.groups + l->n, render_task, &c);
+out:
+	free(c.order);
 	free(c.group);
 	return rc;
 }

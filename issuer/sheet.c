@@ -1,6 +1,7 @@
 #include "sheet.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -49,28 +50,49 @@ static void font(cairo_t *cr, double size, int bold)
 	cairo_set_font_size(cr, size);
 }
 
-static err draw_qr(cairo_t *cr, const char *token, double x, double y)
+/*
+ * The QR as filled rectangles in module units: each horizontal run of dark
+ * modules, grown downwards while the rows below have the same run (fewer
+ * and larger rectangles make a smaller, faster PDF).
+ */
+static err draw_qr(cairo_t *cr, const QRcode *q, double x, double y)
 {
-	QRcode *q = qr_encode(token);
-	double m;
+	unsigned char *done;
+	int w = q->width;
 
-	if (!q)
+	if (!(done = calloc((size_t)w * (size_t)w, 1)))
 		return ERR_NOMEM;
-	m = QR_SIDE / (q->width + 2 * QR_QUIET);
+	cairo_save(cr);
+	cairo_translate(cr, x, y);
+	cairo_scale(cr, QR_SIDE / (w + 2 * QR_QUIET), QR_SIDE / (w + 2 * QR_QUIET));
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	for (int my = 0; my < q->width; my++)
-		for (int mx = 0; mx < q->width; mx++) {
-			int run = 0;
-			while (mx + run < q->width && qr_dark(q, mx + run, my))
+	for (int my = 0; my < w; my++)
+		for (int mx = 0; mx < w; mx++) {
+			int run = 0, rows = 1;
+			if (!qr_dark(q, mx, my) || done[my * w + mx])
+				continue;
+			while (mx + run < w && qr_dark(q, mx + run, my) && !done[my * w + mx + run])
 				run++;
-			if (run) {
-				cairo_rectangle(cr, x + (mx + QR_QUIET) * m, y + (my + QR_QUIET) * m,
-						run * m, m);
-				mx += run;
+			for (;; rows++) {
+				int yy = my + rows, k;
+				if (yy >= w)
+					break;
+				for (k = 0; k < run; k++)
+					if (!qr_dark(q, mx + k, yy) || done[yy * w + mx + k])
+						break;
+				/* The same run exactly: not longer on either side. */
+				if (k < run || (mx > 0 && qr_dark(q, mx - 1, yy) && !done[yy * w + mx - 1]) ||
+				    (mx + run < w && qr_dark(q, mx + run, yy)))
+					break;
 			}
+			for (int r = 0; r < rows; r++)
+				memset(done + (my + r) * w + mx, 1, (size_t)run);
+			cairo_rectangle(cr, mx + QR_QUIET, my + QR_QUIET, run, rows);
+			mx += run - 1;
 		}
 	cairo_fill(cr);
-	QRcode_free(q);
+	cairo_restore(cr);
+	free(done);
 	return ERR_OK;
 }
 
@@ -86,7 +108,7 @@ static err draw_card(cairo_t *cr, const sheet_card *c, double x0, double y0)
 	y += 4.2 * MM;
 	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 	font(cr, 7, 0);
-	snprintf(line, sizeof line, "Penerbit: %s  \xC2\xB7  Periode %s", c->issuer, c->period);
+	snprintf(line, sizeof line, "%s \xC2\xB7 %s", c->issuer, c->period);
 	text_fit(cr, line, tx, y, tw);
 
 	y += 8 * MM;
@@ -114,7 +136,14 @@ static err draw_card(cairo_t *cr, const sheet_card *c, double x0, double y0)
 	text_fit(cr, line, qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE);
 	text_fit(cr, "Tunjukkan kode ini ke kasir galeri UMKM.", tx, y0 + CARD_H - PAD + 1 * MM,
 		 CARD_W - 2 * PAD);
-	return draw_qr(cr, c->token, qx, qy);
+	if (c->qr)
+		return draw_qr(cr, c->qr, qx, qy);
+	else {
+		QRcode *q = qr_encode(c->token);
+		err rc = q ? draw_qr(cr, q, qx, qy) : ERR_NOMEM;
+		QRcode_free(q);
+		return rc;
+	}
 }
 
 /* Cut marks: short lines where the cards meet, at the page's edges and the

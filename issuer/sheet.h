@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "qr.h"
 
 /* One card. All text is UTF-8, preformatted by the caller; nothing here is
  * logged. The NIP must come masked already. */
@@ -21,7 +22,8 @@ typedef struct sheet_card {
 	const char *period;     /* "Desember 2026" */
 	const char *validity;   /* "1 Desember 2026 - 3 Januari 2027" */
 	const char *serial;
-	const char *token;      /* the QR text */
+	const QRcode *qr;       /* the token's QR code (qr_encode), or NULL */
+	const char *token;      /* the QR text, encoded here when qr is NULL */
 } sheet_card;
 
 #define SHEET_CARDS_PER_PAGE 8

@@ -17,6 +17,8 @@ awk -v n="$n" -v seed="$seed" 'BEGIN {
 		if (ay > 2025) ay = 2025
 		g = 1 + int(rand() * 2)
 		nip = sprintf("%04d%02d%02d%04d%02d%d%03d", by, bm, bd, ay, am, g, (i % 999) + 1)
+		if (nip in seen) { i--; continue }
+		seen[nip] = 1
 		name = first[1 + int(rand() * 10)] " " last[1 + int(rand() * 8)]
 		if (i % 23 == 0) name = "O'\''" name
 		if (i % 17 == 0) name = "\"Drs. H. " name ", M.Si.\""
