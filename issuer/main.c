@@ -7,6 +7,8 @@
  *   reissue     --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL
  *               [--reason TEXT] [--out OUTDIR]
  *   revocations --ledger DIR --keys KEYDIR --out FILE
+ *   reconcile   --ledger DIR --period YYYY-MM --journal FILE [--journal FILE ...]
+ *               [--keyring FILE] --out REPORTDIR
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "issue.h"
 #include "ledger.h"
 #include "log.h"
+#include "reconcile.h"
 #include "revocations.h"
 #include "signkey.h"
 
@@ -29,15 +32,25 @@ static const char usage[] =
 	"       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
 	"                              [--reason TEXT] [--out OUTDIR]\n"
 	"       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
+	"       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
+	"                                [--journal FILE ...] [--keyring FILE] --out REPORTDIR\n"
 	"\n"
 	"issue signs one voucher per active ASN of the roster for the period, records\n"
 	"them in the ledger, and writes vouchers.csv, deductions.csv, qr/ and sheets/\n"
 	"into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
 	"reissue replaces a lost voucher: the old serial is revoked.\n"
-	"revocations writes the signed revocation list that redeemers load.\n";
+	"revocations writes the signed revocation list that redeemers load.\n"
+	"reconcile joins the ledger with the redeemers' exported journals and writes\n"
+	"per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv, refunds.csv (when the\n"
+	"policy refunds) and report.html into REPORTDIR; --keyring holds the\n"
+	"redeemers' receipt keys, against which every receipt is checked.\n";
+
+#define MAX_JOURNALS 256
 
 struct opts {
-	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason;
+	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason, *keyring;
+	const char *journals[MAX_JOURNALS];
+	size_t njournals;
 	int skip_invalid;
 };
 
@@ -127,6 +140,7 @@ int main(int argc, char **argv)
 		{"period", required_argument, 0, 'P'},	{"out", required_argument, 0, 'o'},
 		{"serial", required_argument, 0, 's'},	{"reason", required_argument, 0, 'R'},
 		{"skip-invalid", no_argument, 0, 'S'}, {"help", no_argument, 0, 'h'},
+		{"journal", required_argument, 0, 'j'}, {"keyring", required_argument, 0, 'K'},
 		{0, 0, 0, 0},
 	};
 	struct opts o = {0};
@@ -151,6 +165,12 @@ int main(int argc, char **argv)
 		case 'o': cli_once(&o.out, optarg, "--out"); break;
 		case 's': cli_once(&o.serial, optarg, "--serial"); break;
 		case 'R': cli_once(&o.reason, optarg, "--reason"); break;
+		case 'K': cli_once(&o.keyring, optarg, "--keyring"); break;
+		case 'j':
+			if (o.njournals == MAX_JOURNALS)
+				cli_fail("at most %d --journal files", MAX_JOURNALS);
+			o.journals[o.njournals++] = optarg;
+			break;
 		case 'S':
 			if (o.skip_invalid++)
 				cli_fail("--skip-invalid given twice");
@@ -162,6 +182,20 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		cli_fail("unexpected argument '%s'", argv[optind]);
 	cli_require(o.ledger, "--ledger");
+	if (strcmp(cmd, "reconcile") == 0) {
+		reconcile_opts ro = {o.ledger, {0, 0}, o.journals, o.njournals, o.keyring, o.out, 0};
+		cli_require(o.period, "--period");
+		cli_require(o.out, "--out");
+		if (!o.njournals)
+			cli_fail("--journal is required (once per journal file)");
+		if (o.keys || o.roster || o.policy || o.serial || o.reason || o.skip_invalid)
+			cli_fail("reconcile takes --ledger, --period, --journal, --keyring and --out");
+		if (period_parse(o.period, &ro.per) != ERR_OK)
+			cli_fail("--period must be YYYY-MM");
+		return reconcile_run(&ro);
+	}
+	if (o.njournals || o.keyring)
+		cli_fail("--journal and --keyring are for reconcile");
 	cli_require(o.keys, "--keys");
 	if (strcmp(cmd, "issue") == 0) {
 		issue_opts io = {o.ledger, o.keys, o.roster, o.policy, o.out, {0, 0},
