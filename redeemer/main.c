@@ -23,6 +23,7 @@
 static const char usage[] =
 	"usage: voucher-redeemer serve --db DIR --keyring FILE --listen HOST:PORT\n"
 	"                              [--revocations FILE] [--config FILE]\n"
+	"                              [--tls-cert FILE --tls-key FILE]\n"
 	"       voucher-redeemer terminal add --db DIR --merchant ID --name TEXT --gallery ID\n"
 	"       voucher-redeemer terminal list --db DIR\n"
 	"       voucher-redeemer terminal disable --db DIR --id N\n"
@@ -36,17 +37,18 @@ static const char usage[] =
 	"receipt-key prints the keyring line of this redeemer's receipt key.\n"
 	"\n"
 	"The --config INI file has a [redeemer] section with any of: db, keyring,\n"
-	"listen, revocations, timezone (Asia/Jakarta), timeout (seconds, 10),\n"
+	"listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
+	"(seconds, 10),\n"
 	"map_size_mb (1024), log_level (info); flags win over the file.\n";
 
 struct opts {
 	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
-		*period, *id;
+		*period, *id, *tls_cert, *tls_key;
 };
 
 /* Settings from --config; strings owned here until exit. */
 struct config {
-	char *db, *keyring, *listen, *revocations, *timezone, *log_level;
+	char *db, *keyring, *listen, *revocations, *timezone, *log_level, *tls_cert, *tls_key;
 	long timeout, map_size_mb;
 	char why[256];
 };
@@ -73,6 +75,10 @@ static int config_entry(void *user, const char *section, const char *name, const
 		slot = &c->timezone;
 	else if (strcmp(name, "log_level") == 0)
 		slot = &c->log_level;
+	else if (strcmp(name, "tls_cert") == 0)
+		slot = &c->tls_cert;
+	else if (strcmp(name, "tls_key") == 0)
+		slot = &c->tls_key;
 	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0) {
 		long v = strtol(value, &end, 10);
 		if (*end || end == value || v < 1 || v > 1048576) {
@@ -110,6 +116,10 @@ static int cmd_serve(struct opts *o)
 	cfg.keyring = o->keyring ? o->keyring : c.keyring;
 	cfg.listen = o->listen ? o->listen : c.listen;
 	cfg.revocations = o->revocations ? o->revocations : c.revocations;
+	cfg.tls_cert = o->tls_cert ? o->tls_cert : c.tls_cert;
+	cfg.tls_key = o->tls_key ? o->tls_key : c.tls_key;
+	if (!cfg.tls_cert != !cfg.tls_key)
+		cli_fail("--tls-cert and --tls-key go together");
 	cli_require(cfg.db, "--db (or db in --config)");
 	cli_require(cfg.keyring, "--keyring (or keyring in --config)");
 	cli_require(cfg.listen, "--listen (or listen in --config)");
@@ -199,6 +209,7 @@ int main(int argc, char **argv)
 		{"config", required_argument, 0, 'c'}, {"merchant", required_argument, 0, 'm'},
 		{"name", required_argument, 0, 'n'},	{"gallery", required_argument, 0, 'g'},
 		{"period", required_argument, 0, 'p'}, {"id", required_argument, 0, 'i'},
+		{"tls-cert", required_argument, 0, 'C'}, {"tls-key", required_argument, 0, 'T'},
 		{"help", no_argument, 0, 'h'},		{0, 0, 0, 0},
 	};
 	struct opts o = {0};
@@ -231,6 +242,8 @@ int main(int argc, char **argv)
 		case 'g': cli_once(&o.gallery, optarg, "--gallery"); break;
 		case 'p': cli_once(&o.period, optarg, "--period"); break;
 		case 'i': cli_once(&o.id, optarg, "--id"); break;
+		case 'C': cli_once(&o.tls_cert, optarg, "--tls-cert"); break;
+		case 'T': cli_once(&o.tls_key, optarg, "--tls-key"); break;
 		case 'h': cli_usage(0);
 		default: cli_usage(2);
 		}

@@ -7,10 +7,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/thread.h>
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "log.h"
 
@@ -102,6 +105,37 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(sv->base, &grace);
 }
 
+/* Each new connection gets a TLS bufferevent (HTTPS). */
+static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+{
+	SSL *ssl = SSL_new(arg);
+
+	if (!ssl)
+		return NULL;
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* A server context for the certificate chain and key, TLS 1.2 or later. */
+static SSL_CTX *tls_context(const char *cert, const char *key)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		char buf[256];
+		ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+		LOG(LOGL_ERROR, "TLS certificate %s or key %s not usable: %s", cert, key, buf);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 /* Split "HOST:PORT" ("[::1]:8080" for IPv6). */
 static bool split_listen(const char *s, char *host, size_t hn, int *port)
 {
@@ -133,6 +167,7 @@ int server_run(const server_config *cfg)
 	server *sv = calloc(1, sizeof *sv);
 	struct evhttp_bound_socket *bound;
 	struct event *hup = NULL, *term = NULL, *intr = NULL;
+	SSL_CTX *tls = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	char host[256], shown[INET6_ADDRSTRLEN];
@@ -162,6 +197,11 @@ int server_run(const server_config *cfg)
 	evhttp_set_max_headers_size(sv->http, 8192);
 	evhttp_set_timeout(sv->http, cfg->timeout);
 	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	if (cfg->tls_cert) {
+		if (!(tls = tls_context(cfg->tls_cert, cfg->tls_key)))
+			goto out;
+		evhttp_set_bevcb(sv->http, tls_bev, tls);
+	}
 	evhttp_set_cb(sv->http, "/v1/redeem", http_redeem, sv);
 	evhttp_set_cb(sv->http, "/healthz", http_healthz, sv);
 	evhttp_set_cb(sv->http, "/metrics", http_metrics, sv);
@@ -192,7 +232,7 @@ int server_run(const server_config *cfg)
 		goto out;
 	store_receipt_keyline(sv->st, line, sizeof line);
 	LOG(LOGL_INFO, "listening on %s:%d receipt_key=%.10s", shown, port, line);
-	printf("listening on %s:%d\n", shown, port);
+	printf("listening on %s:%d%s\n", shown, port, tls ? " (https)" : "");
 	fflush(stdout);
 	event_base_dispatch(sv->base);
 	status = 0;
@@ -208,6 +248,7 @@ out:
 	store_close(sv->st);
 	if (sv->base)
 		event_base_free(sv->base);
+	SSL_CTX_free(tls);
 	keyring_free(sv->kr);
 	revlist_free(&sv->rl);
 	free(sv);

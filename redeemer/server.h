@@ -24,6 +24,7 @@ typedef struct json_t json_t;
 
 typedef struct server_config {
 	const char *db, *keyring, *revocations, *listen;
+	const char *tls_cert, *tls_key; /* HTTPS when both are given */
 	const tzone *tz;      /* the local day of voids: Asia/Jakarta by default */
 	size_t map_size;      /* LMDB map size in bytes, 0 for the default */
 	int timeout;          /* seconds a connection may idle or dawdle */
