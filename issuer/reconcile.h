@@ -7,12 +7,20 @@
  * into the output directory:
  *
  *   per_asn.csv     nip,name,opd,class,serial,issued,redeemed,unspent,met_minimum
+ *                   (one row per entitlement, by opd, name, nip; met_minimum
+ *                   "yes" when redeemed >= issued)
  *   per_opd.csv     opd,asn,issued,redeemed,unspent,met_minimum,compliance_pct
- *   settlement.csv  merchant,gallery,redemptions,voids,amount
- *   refunds.csv     nip,name,opd,amount  (only when the period's policy is
- *                   unspent = refund; a stale one is removed otherwise)
- *   anomalies.csv   kind,serial,detail   (always; the header alone if none)
- *   report.html     one self-contained page in Indonesian, inline SVG charts
+ *                   (met_minimum: how many ASN met it; pct with one decimal)
+ *   settlement.csv  merchant,gallery,redemptions,voids,amount (amount =
+ *                   redeemed - voided: what the merchant is owed)
+ *   refunds.csv     nip,name,opd,amount: the unspent of each ASN with some,
+ *                   only when the period's policy is unspent = refund (a
+ *                   refunds.csv left by an earlier run is removed otherwise)
+ *   anomalies.csv   kind,serial,detail: always, the header alone if none
+ *   report.html     one self-contained page in Indonesian (no external
+ *                   asset, no script): totals, compliance per OPD,
+ *                   redemptions per gallery and merchant, redemptions per
+ *                   local day, as inline SVG, and the anomalies
  *
  * and a summary with the balance checks on stdout.
  *
@@ -21,27 +29,39 @@
  *   replacements reissued for it (the replaces / replaced_by chain) count
  *   once, issued at the original's amount, reported under the last serial
  *   of the chain; redemptions of every serial of the chain count toward it.
- *   A revoked voucher that was not replaced stays an entitlement.
+ *   A revoked voucher that was not replaced stays an entitlement (its
+ *   amount was deducted from the TPP).
+ * - unspent = issued - redeemed, negative when overspent; refunds and the
+ *   forfeit total add up the positive ones.
  * - A journal entry is identified by (redemption_id, kind). The same entry
- *   in several journals (overlapping exports) counts once; the same key
- *   with other contents (seq, prev_hash and hash aside) is the anomaly
- *   conflicting_duplicate and only the first one seen counts (journals in
- *   the order given, lines in file order).
+ *   in several journals (overlapping exports, a file given twice) counts
+ *   once; the same key with other contents (seq, prev_hash and hash aside)
+ *   is the anomaly conflicting_duplicate and only the first seen counts
+ *   (journals in the order given, lines in file order).
  * - Redemptions of a serial the ledger did not issue for the period are
- *   anomalies (unknown_serial) and are neither redeemed nor settled; every
- *   other redemption counts, anomalous or not (the merchant did hand over
- *   the goods), and is listed when it is one.
- * - A void counts when its redemption is there (same serial, amount and
- *   merchant), and is settled against the redemption's merchant and
- *   gallery; else it is the anomaly void_without_redemption.
- * - Anomaly kinds: chain_break, bad_receipt, conflicting_duplicate,
- *   unknown_serial, void_without_redemption, redeemed_after_revocation,
- *   outside_validity, overspent. Their detail names the journal and line,
- *   never a NIP or a name.
+ *   the anomaly unknown_serial and are neither redeemed nor settled; every
+ *   other redemption counts, anomalous or not (the merchant handed over the
+ *   goods), and is listed when it is one.
+ * - A void counts when its redemption is there with the same serial,
+ *   amount and merchant; it is settled against the redemption's merchant
+ *   and gallery and day. Otherwise it is void_without_redemption.
+ * - Anomaly kinds, in the order anomalies.csv lists them: chain_break,
+ *   bad_receipt, conflicting_duplicate, unknown_serial,
+ *   void_without_redemption, redeemed_after_revocation, outside_validity,
+ *   overspent. Details name the journal and line, never a NIP or a name.
+ * - Receipts are checked only with a keyring, and only for the entries
+ *   counted (a duplicate is not checked again).
+ * - A journal is refused (nothing is written) for: a header other than
+ *   the export's, a line without exactly 14 fields, a field that is not of
+ *   its form (canonical numbers, amounts 1..4294967295, 16 upper-case hex
+ *   serials, ids of A-Z a-z 0-9 . _ -, lower-case hex hashes), a line of
+ *   another period, a redeem without a receipt or a void with one, a
+ *   carriage return that does not end a line, a malformed quoted field.
+ *   Quoted fields are otherwise read as any CSV reader would.
  *
- * Reconciliation only reads the ledger and the journals. The outputs are
- * written (each one atomically) only after every journal has been read: a
- * journal that is not a journal writes nothing.
+ * Reconciliation only reads the ledger (opened read-only) and the
+ * journals. The outputs are written, each atomically, only after every
+ * journal has been read.
  */
 #ifndef RECONCILE_H
 #define RECONCILE_H
@@ -51,30 +71,33 @@
 #include "period.h"
 
 typedef struct reconcile_opts {
-	const char *ledger;          /* the issuer's ledger directory, opened read-only */
+	const char *ledger;          /* the issuer's ledger directory */
 	period per;                  /* the period reconciled */
-	const char *const *journals; /* njournals journal files (at least one) */
+	const char *const *journals; /* njournals journal files, at least one */
 	size_t njournals;
 	const char *keyring; /* receipt keys to check every receipt against; NULL: unchecked */
-	const char *out;     /* output directory, created (0700) if missing */
+	const char *out;     /* output directory, created (mode 0700) if missing */
 	int threads;         /* receipt-verifying threads; 0: one per online CPU */
 } reconcile_opts;
 
 /*
- * Reconcile o->per. Returns the exit status:
- * - 0: the outputs are written and everything balances (anomalies, if any,
- *   are in anomalies.csv and the summary; they are findings, not failures);
- * - 1: refused: a journal that is not a journal (each bad file is printed to
- *   stderr as "FILE:LINE: what is wrong" and nothing is written), an
- *   unreadable ledger or keyring, a period the ledger never issued, an
- *   output that cannot be written; or a balance check that does not hold
- *   (the summary says which; the outputs are written for inspection).
+ * Reconcile o->per; o and everything it points to are only read. Returns
+ * the exit status:
+ * - 0: the outputs are written and everything balances; anomalies, if any,
+ *   are findings in anomalies.csv and the summary, not failures;
+ * - 1: refused: each journal that is not a journal printed to stderr as
+ *   "FILE:LINE: what is wrong" and nothing written; or an unreadable ledger
+ *   or keyring, a period the ledger never issued, an output that cannot be
+ *   written; or a balance check that does not hold (the summary says
+ *   which; the outputs are written for inspection).
  * The summary goes to stdout, problems to stderr.
  *
- * Cost: reading and hashing is about 1-2 us per journal entry on one core.
- * With a keyring each redemption's receipt is an Ed25519 verification of
- * about 75 us of CPU, run on o->threads threads: on 2 cores 1,000,000
- * receipts take about 40 s, against about 2 s without a keyring.
+ * Cost, measured on this project's 2-core machine with 1,000,000 journal
+ * entries (two 200 MB journals) against a 20,000-voucher ledger: about 1.8 s
+ * without a keyring (reading, checking and hashing on one thread). With a
+ * keyring each redemption's receipt is an Ed25519 verification, about 80 us
+ * of CPU with OpenSSL, spread over o->threads threads: 1,000,000 receipts
+ * take 41-44 s on the 2 cores (1.85 times as fast as one thread).
  */
 int reconcile_run(const reconcile_opts *o);
 
