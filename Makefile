@@ -76,7 +76,7 @@ $(PROGS):
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCOMMON)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBISSUER) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Tests reach into the programs' modules.
