@@ -1109,7 +1109,7 @@ static bool parse_line(const reader *rd, jline *j, char *why, size_t n)
 		w = "bad period (YYYY-MM)";
 	else if (strcmp(rd->f[C_PERIOD], rd->r->pertext) != 0) {
 		/* A period that parses is 7 characters. */
-		snprintf(why, n, "period %.7s, but %s is reconciled", rd->f[C_PERIOD],
+		snprintf(why, n, "period %.7s, but %.7s is reconciled", rd->f[C_PERIOD],
 		         rd->r->pertext);
 		return false;
 	} else if (!parse_dec(rd->f[C_AMOUNT], rd->len[C_AMOUNT], UINT32_MAX, &j->amount) ||

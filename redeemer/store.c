@@ -144,7 +144,7 @@ static err open_receipt_key(store *s, const char *dir)
 	snprintf(s->receipt_kid, sizeof s->receipt_kid, "R-%02X%02X%02X%02X", md[0], md[1], md[2],
 		 md[3]);
 	EVP_EncodeBlock((unsigned char *)b64, pub, SIG_PUBLEN);
-	date_format(date_from_days(st.st_mtime / 86400), day, sizeof day);
+	snprintf(day, sizeof day, "1970-01-01");
 	if (stat(path, &st) == 0)
 		date_format(date_from_days(st.st_mtime / 86400), day, sizeof day);
 	snprintf(s->receipt_line, sizeof s->receipt_line, "%s receipt - %s - %s\n", s->receipt_kid,
@@ -655,6 +655,10 @@ static int do_redeem(store *s, MDB_txn *txn, op *o)
 	memcpy(rk + 4, o->request_id, idlen);
 
 	o->serial = o->v.serial;
+	if (o->amount < 1) {
+		o->rc = ERR_MALFORMED_REQUEST;
+		return 0;
+	}
 	rc = get_vrec(s, txn, o->v.serial, &v);
 	if (rc == MDB_NOTFOUND) {
 		memset(&v, 0, sizeof v);

@@ -110,7 +110,7 @@ struct op {
 	/* in */
 	terminal term;
 	voucher v;             /* OP_REDEEM: decoded and verified */
-	int64_t amount;        /* OP_REDEEM: requested; 0 = all that is left */
+	int64_t amount;        /* OP_REDEEM: the purchase, >= 1 (ERR_MALFORMED_REQUEST) */
 	char request_id[REQUEST_ID_MAX + 1];
 	uint8_t body_hash[32]; /* of what the request asks, for replays */
 	char rid[RID_MAX + 1]; /* OP_VOID: the redemption; OP_REDEEM: out */

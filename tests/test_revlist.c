@@ -1,0 +1,404 @@
+#include "testutil.h"
+
+#include <openssl/evp.h>
+
+#include "keyring.h"
+#include "revlist.h"
+#include "sig.h"
+
+#define LIST_TIME 1795000000 /* 2026-11-18T11:06:40Z */
+
+struct fixture {
+	char *dir;
+	sig_signer *key;   /* K1 of PROBOLINGGO */
+	sig_signer *other; /* M1 of MALANG */
+	sig_signer *rcpt;  /* R1, a receipt key */
+	keyring *kr;
+};
+
+static void add_key(keyring *kr, const sig_signer *s, key_role role, const char *kid,
+                    const char *issuer)
+{
+	key_entry e = {0};
+
+	snprintf(e.kid, sizeof e.kid, "%s", kid);
+	snprintf(e.issuer, sizeof e.issuer, "%s", issuer);
+	e.role = role;
+	e.valid_from = 0;
+	e.retired_after = KEY_NEVER;
+	sig_public(s, e.pub);
+	assert_int_equal(keyring_add(kr, &e), ERR_OK);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	f->dir = tmpdir_make();
+	assert_int_equal(sig_generate(&f->key), ERR_OK);
+	assert_int_equal(sig_generate(&f->other), ERR_OK);
+	assert_int_equal(sig_generate(&f->rcpt), ERR_OK);
+	f->kr = keyring_new();
+	add_key(f->kr, f->key, KEY_ISSUER, "K1", "PROBOLINGGO");
+	add_key(f->kr, f->other, KEY_ISSUER, "M1", "MALANG");
+	add_key(f->kr, f->rcpt, KEY_RECEIPT, "R1", "PROBOLINGGO");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	sig_signer_free(f->key);
+	sig_signer_free(f->other);
+	sig_signer_free(f->rcpt);
+	keyring_free(f->kr);
+	tmpdir_remove(f->dir);
+	free(f);
+	sig_thread_done();
+	return 0;
+}
+
+/* "signature " + Base64 of key's signature over body, as issuer/revocations.c writes it. */
+static char *sign_text(const char *body, const sig_signer *key)
+{
+	uint8_t sig[SIG_LEN];
+	char b64[89];
+	size_t len = strlen(body);
+	char *all = malloc(len + 10 + 88 + 2);
+
+	assert_int_equal(sig_sign(key, (const uint8_t *)body, len, sig), ERR_OK);
+	assert_int_equal(EVP_EncodeBlock((unsigned char *)b64, sig, SIG_LEN), 88);
+	sprintf(all, "%ssignature %s\n", body, b64);
+	return all;
+}
+
+/* The whole signed list text for these fields (malloc'd). */
+static char *list_text(const char *issuer, const char *kid, uint64_t version,
+                       const uint64_t *serials, size_t n, const sig_signer *key)
+{
+	revlist rl = {0};
+	char *body, *all;
+
+	snprintf(rl.issuer, sizeof rl.issuer, "%s", issuer);
+	snprintf(rl.kid, sizeof rl.kid, "%s", kid);
+	rl.version = version;
+	rl.time = LIST_TIME;
+	rl.serials = (uint64_t *)serials;
+	rl.n = n;
+	body = revlist_body(&rl);
+	assert_non_null(body);
+	all = sign_text(body, key);
+	free(body);
+	return all;
+}
+
+/* Replace the first occurrence of from in s, which has room for the change. */
+static void replace(char *s, const char *from, const char *to)
+{
+	char *p = strstr(s, from);
+	size_t fl = strlen(from), tl = strlen(to);
+
+	assert_non_null(p);
+	memmove(p + tl, p + fl, strlen(p + fl) + 1);
+	memcpy(p, to, tl);
+}
+
+static const uint64_t three[] = {0x0123456789ABCDEFULL, 0x1111111111111111ULL,
+                                 0xFEDCBA9876543210ULL};
+
+static void load_and_find(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t serials[200];
+	char *text, *path, why[512] = "";
+	revlist rl = {0};
+
+	/* Ascending, with gaps, so neighbours are not on the list. */
+	for (size_t i = 0; i < 200; i++)
+		serials[i] = 1000 + 7 * (uint64_t)i * (uint64_t)i;
+	text = list_text("PROBOLINGGO", "K1", 42, serials, 200, f->key);
+	assert_non_null(strstr(text, "UMKM-REVOCATIONS-v1\nissuer PROBOLINGGO\nkid K1\nversion 42\n"
+	                             "time 2026-11-18T11:06:40Z\nrevoked 00000000000003E8\n"));
+	path = write_file(f->dir, "rev", text);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_string_equal(rl.issuer, "PROBOLINGGO");
+	assert_string_equal(rl.kid, "K1");
+	assert_int_equal(rl.version, 42);
+	assert_int_equal(rl.time, LIST_TIME);
+	assert_int_equal(rl.n, 200);
+	for (size_t i = 0; i < 200; i++) {
+		assert_true(revlist_has(&rl, serials[i]));
+		assert_false(revlist_has(&rl, serials[i] + 1));
+		assert_false(revlist_has(&rl, serials[i] - 1));
+	}
+	assert_false(revlist_has(&rl, 0));
+	assert_false(revlist_has(&rl, 1));
+	assert_false(revlist_has(&rl, UINT64_MAX));
+	revlist_free(&rl);
+	assert_null(rl.serials);
+	free(text);
+	free(path);
+
+	text = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
+	path = write_file(f->dir, "rev3", text);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_int_equal(rl.n, 3);
+	assert_true(revlist_has(&rl, 0x0123456789ABCDEFULL));
+	assert_true(revlist_has(&rl, 0x1111111111111111ULL));
+	assert_true(revlist_has(&rl, 0xFEDCBA9876543210ULL));
+	assert_false(revlist_has(&rl, 0x2222222222222222ULL));
+	revlist_free(&rl);
+	free(text);
+	free(path);
+}
+
+static void empty_list(void **state)
+{
+	struct fixture *f = *state;
+	char *text = list_text("PROBOLINGGO", "K1", 0, NULL, 0, f->key), *path, why[512] = "";
+	revlist rl = {0};
+
+	path = write_file(f->dir, "empty", text);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_int_equal(rl.n, 0);
+	assert_int_equal(rl.version, 0);
+	assert_false(revlist_has(&rl, 0x0123456789ABCDEFULL));
+	assert_false(revlist_has(&rl, 1));
+	revlist_free(&rl);
+	free(text);
+	free(path);
+}
+
+/* Loading text must fail with ERR_INVALID and why "PATH:LINE: what...". */
+static void refuse(struct fixture *f, const char *name, const char *text, unsigned line,
+                   const char *what)
+{
+	char *path = write_file(f->dir, name, text), why[1024] = "", want[4300];
+	revlist rl = {0};
+
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_INVALID);
+	snprintf(want, sizeof want, "%s:%u: %s", path, line, what);
+	if (strncmp(why, want, strlen(want)) != 0)
+		fail_msg("%s: why \"%s\", want \"%s...\"", name, why, want);
+	assert_null(rl.serials);
+	free(path);
+}
+
+static void malformed(void **state)
+{
+	struct fixture *f = *state;
+	char *good = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
+	char *t = malloc(strlen(good) + 200);
+	const uint64_t down[] = {0x1111111111111111ULL, 0x0123456789ABCDEFULL};
+	const uint64_t dup[] = {0x1111111111111111ULL, 0x1111111111111111ULL};
+	const char *sigline;
+	char *p;
+
+	/* The good one loads, so each change below is what breaks it. */
+	{
+		revlist rl = {0};
+		char *path = write_file(f->dir, "good", good), why[512];
+		assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+		revlist_free(&rl);
+		free(path);
+	}
+
+	strcpy(t, good);
+	replace(t, "UMKM-REVOCATIONS-v1", "UMKM-REVOCATIONS-v2");
+	refuse(f, "magic", t, 1, "not a revocation list");
+
+	strcpy(t, good);
+	replace(t, "issuer PROBOLINGGO\nkid K1\n", "kid K1\nissuer PROBOLINGGO\n");
+	refuse(f, "order", t, 2, "expected issuer, kid, version and time lines in order");
+
+	strcpy(t, good);
+	replace(t, "version 3\ntime 2026-11-18T11:06:40Z\n",
+	        "time 2026-11-18T11:06:40Z\nversion 3\n");
+	refuse(f, "order2", t, 4, "expected issuer, kid, version and time lines in order");
+
+	strcpy(t, good);
+	replace(t, "version 3\n", "version 3x\n");
+	refuse(f, "version", t, 4, "bad version");
+
+	strcpy(t, good);
+	replace(t, "issuer PROBOLINGGO\n", "issuer PROBO LINGGO\n");
+	refuse(f, "issuer", t, 2, "bad value");
+
+	strcpy(t, good);
+	replace(t, "time 2026-11-18T11:06:40Z\n", "time 2026-11-18 11:06:40\n");
+	refuse(f, "time", t, 5, "bad value");
+
+	strcpy(t, good);
+	replace(t, "revoked 1111111111111111\n", "revoked 11111111111111X1\n");
+	refuse(f, "serial", t, 7, "bad serial");
+
+	strcpy(t, good);
+	replace(t, "revoked 1111111111111111\n", "revoked 111111111111111\n");
+	refuse(f, "serial15", t, 7, "bad serial");
+
+	strcpy(t, good);
+	replace(t, "revoked 1111111111111111\n", "revoked 0000000000000000\n");
+	refuse(f, "serial0", t, 7, "bad serial");
+
+	free(good);
+	good = list_text("PROBOLINGGO", "K1", 3, down, 2, f->key);
+	refuse(f, "descending", good, 7, "serials must be in ascending order");
+	free(good);
+	good = list_text("PROBOLINGGO", "K1", 3, dup, 2, f->key);
+	refuse(f, "duplicate", good, 7, "serials must be in ascending order");
+	free(good);
+
+	good = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
+	/* The signature is line 9. */
+	strcpy(t, good);
+	strcat(t, "revoked FFFFFFFFFFFFFFFF\n");
+	refuse(f, "after", t, 9, "text after the signature");
+
+	strcpy(t, good);
+	strcat(t, "\n");
+	refuse(f, "after_blank", t, 9, "text after the signature");
+
+	strcpy(t, good);
+	p = strstr(t, "signature ");
+	*p = '\0';
+	refuse(f, "nosig", t, 9, "no signature line");
+
+	/* Unended last line. */
+	strcpy(t, good);
+	t[strlen(t) - 1] = '\0';
+	refuse(f, "unended", t, 9, "line too long or not ended");
+
+	strcpy(t, good);
+	sigline = strstr(t, "signature ");
+	p = (char *)sigline + 10 + 20;
+	*p = *p == '!' ? '?' : '!';
+	refuse(f, "b64char", t, 9, "bad signature encoding");
+
+	strcpy(t, good);
+	p = strstr(t, "signature ") + 10;
+	memmove(p, p + 1, strlen(p)); /* 87 characters */
+	refuse(f, "b64short", t, 9, "bad signature encoding");
+
+	strcpy(t, good);
+	p = strstr(t, "signature ") + 10 + 86;
+	p[0] = 'A'; /* no padding */
+	refuse(f, "b64pad", t, 9, "bad signature encoding");
+
+	strcpy(t, good);
+	replace(t, "revoked 1111111111111111\n", "revokd 1111111111111111\n");
+	refuse(f, "unexpected", t, 7, "unexpected line");
+
+	/* A signature line may not stand in for a header line. */
+	strcpy(t, good);
+	replace(t, "time 2026-11-18T11:06:40Z\n", "signature x\n");
+	refuse(f, "early_sig", t, 5, "expected issuer, kid, version and time lines in order");
+
+	free(good);
+	free(t);
+}
+
+static void bad_signature(void **state)
+{
+	struct fixture *f = *state;
+	char *t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key), *path, why[1024] = "";
+	revlist rl = {0};
+
+	/* Every replacement here is no longer than what it replaces. */
+	/* Still well formed and ascending, but not what was signed. */
+	replace(t, "revoked 1111111111111111\n", "revoked 1111111111111112\n");
+	path = write_file(f->dir, "changed", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	assert_non_null(strstr(why, path));
+	assert_null(rl.serials);
+	free(path);
+	free(t);
+
+	/* A serial dropped from the list. */
+	t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
+	replace(t, "revoked 1111111111111111\n", "");
+	path = write_file(f->dir, "dropped", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	free(path);
+	free(t);
+
+	/* An older version passed off as newer. */
+	t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
+	replace(t, "version 3\n", "version 9\n");
+	path = write_file(f->dir, "version", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	free(path);
+	free(t);
+
+	/* Naming PROBOLINGGO's K1 but signed with MALANG's key. */
+	t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->other);
+	path = write_file(f->dir, "forged", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	free(path);
+	free(t);
+}
+
+static void unknown_key(void **state)
+{
+	struct fixture *f = *state;
+	char *t, *path, why[1024] = "";
+	revlist rl = {0};
+
+	/* Signed by M1, a key of another issuer (MALANG), for PROBOLINGGO. */
+	t = list_text("PROBOLINGGO", "M1", 3, three, 3, f->other);
+	path = write_file(f->dir, "m1", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_non_null(strstr(why, "M1"));
+	assert_null(rl.serials);
+	free(path);
+	free(t);
+
+	/* K1 exists, but not for MALANG. */
+	t = list_text("MALANG", "K1", 3, three, 3, f->key);
+	path = write_file(f->dir, "malang_k1", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
+	free(path);
+	free(t);
+
+	/* A receipt key is not an issuer key. */
+	t = list_text("PROBOLINGGO", "R1", 3, three, 3, f->rcpt);
+	path = write_file(f->dir, "receipt", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
+	free(path);
+	free(t);
+
+	/* Yet MALANG's list, signed by M1, is fine. */
+	t = list_text("MALANG", "M1", 1, three, 3, f->other);
+	path = write_file(f->dir, "malang", t);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_string_equal(rl.issuer, "MALANG");
+	assert_true(revlist_has(&rl, three[1]));
+	revlist_free(&rl);
+	free(path);
+	free(t);
+}
+
+static void missing_file(void **state)
+{
+	struct fixture *f = *state;
+	char path[4200], why[4400] = "";
+	revlist rl = {0};
+
+	snprintf(path, sizeof path, "%s/none", f->dir);
+	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_IO);
+	assert_non_null(strstr(why, path));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(load_and_find, setup, teardown),
+	    cmocka_unit_test_setup_teardown(empty_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(bad_signature, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unknown_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(missing_file, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
