@@ -38,8 +38,8 @@ static const char usage[] =
 	"\n"
 	"The --config INI file has a [redeemer] section with any of: db, keyring,\n"
 	"listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
-	"(seconds, 10),\n"
-	"map_size_mb (1024), log_level (info); flags win over the file.\n";
+	"(seconds, 10), max_connections (1024), map_size_mb (1024), log_level (info);\n"
+	"flags win over the file.\n";
 
 struct opts {
 	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
@@ -49,7 +49,7 @@ struct opts {
 /* Settings from --config; strings owned here until exit. */
 struct config {
 	char *db, *keyring, *listen, *revocations, *timezone, *log_level, *tls_cert, *tls_key;
-	long timeout, map_size_mb;
+	long timeout, map_size_mb, max_connections;
 	char why[256];
 };
 
@@ -79,13 +79,19 @@ static int config_entry(void *user, const char *section, const char *name, const
 		slot = &c->tls_cert;
 	else if (strcmp(name, "tls_key") == 0)
 		slot = &c->tls_key;
-	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0) {
+	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0 ||
+		 strcmp(name, "max_connections") == 0) {
 		long v = strtol(value, &end, 10);
 		if (*end || end == value || v < 1 || v > 1048576) {
 			snprintf(c->why, sizeof c->why, "%s must be a whole number from 1", name);
 			return 0;
 		}
-		*(name[0] == 't' ? &c->timeout : &c->map_size_mb) = v;
+		if (strcmp(name, "timeout") == 0)
+			c->timeout = v;
+		else if (strcmp(name, "map_size_mb") == 0)
+			c->map_size_mb = v;
+		else
+			c->max_connections = v;
 		return 1;
 	} else {
 		snprintf(c->why, sizeof c->why, "unknown setting %s", name);
@@ -128,6 +134,7 @@ static int cmd_serve(struct opts *o)
 		cli_die(1, "%s: timezone must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
 			o->config);
 	cfg.timeout = c.timeout ? (int)c.timeout : 10;
+	cfg.max_connections = c.max_connections ? (int)c.max_connections : 1024;
 	cfg.map_size = (size_t)(c.map_size_mb ? c.map_size_mb : 1024) << 20;
 	level = log_level_parse(c.log_level ? c.log_level : "info");
 	if (level < 0)

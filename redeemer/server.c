@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/listener.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/thread.h>
@@ -105,15 +107,69 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(sv->base, &grace);
 }
 
-/* Each new connection gets a TLS bufferevent (HTTPS). */
-static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+static void listening(server *sv, bool on)
 {
-	SSL *ssl = SSL_new(arg);
+	struct evconnlistener *l = sv->bound ? evhttp_bound_socket_get_listener(sv->bound) : NULL;
 
-	if (!ssl)
+	if (!l || sv->paused == !on)
+		return;
+	if (on)
+		evconnlistener_enable(l);
+	else
+		evconnlistener_disable(l);
+	sv->paused = !on;
+}
+
+/*
+ * Each new connection's bufferevent (TLS with a certificate). We keep a
+ * reference to it: libevent 2.1 has no connection limit and no callback
+ * when an HTTP connection ends, but when evhttp lets go of a bufferevent
+ * it clears its callbacks, which conn_sweep sees. At the cap, the listener
+ * pauses and new connections wait in the kernel's queue.
+ */
+static struct bufferevent *new_conn(struct event_base *base, void *arg)
+{
+	server *sv = arg;
+	struct bufferevent *bev;
+
+	if (sv->tls) {
+		SSL *ssl = SSL_new(sv->tls);
+		if (!ssl)
+			return NULL;
+		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+						     BEV_OPT_CLOSE_ON_FREE);
+	} else {
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	}
+	if (!bev)
 		return NULL;
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_incref(bev);
+	sv->conns[sv->nconns++] = bev;
+	if (sv->nconns >= (size_t)sv->cfg.max_connections)
+		listening(sv, false);
+	return bev;
+}
+
+/* Release the connections evhttp has finished with; resume accepting. */
+static void conn_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	server *sv = arg;
+	size_t k = 0;
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < sv->nconns; i++) {
+		bufferevent_data_cb r, w;
+		bufferevent_event_cb e;
+		bufferevent_getcb(sv->conns[i], &r, &w, &e, NULL);
+		if (!r && !w && !e)
+			bufferevent_decref(sv->conns[i]);
+		else
+			sv->conns[k++] = sv->conns[i];
+	}
+	sv->nconns = k;
+	if (sv->nconns < (size_t)sv->cfg.max_connections)
+		listening(sv, true);
 }
 
 /* A server context for the certificate chain and key, TLS 1.2 or later. */
@@ -167,7 +223,7 @@ int server_run(const server_config *cfg)
 	server *sv = calloc(1, sizeof *sv);
 	struct evhttp_bound_socket *bound;
 	struct event *hup = NULL, *term = NULL, *intr = NULL;
-	SSL_CTX *tls = NULL;
+	struct timeval sweep_every = {0, 50000};
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	char host[256], shown[INET6_ADDRSTRLEN];
@@ -197,11 +253,13 @@ int server_run(const server_config *cfg)
 	evhttp_set_max_headers_size(sv->http, 8192);
 	evhttp_set_timeout(sv->http, cfg->timeout);
 	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
-	if (cfg->tls_cert) {
-		if (!(tls = tls_context(cfg->tls_cert, cfg->tls_key)))
-			goto out;
-		evhttp_set_bevcb(sv->http, tls_bev, tls);
-	}
+	if (cfg->tls_cert && !(sv->tls = tls_context(cfg->tls_cert, cfg->tls_key)))
+		goto out;
+	if (!(sv->conns = calloc((size_t)cfg->max_connections, sizeof *sv->conns)) ||
+	    !(sv->sweep = event_new(sv->base, -1, EV_PERSIST, conn_sweep, sv)) ||
+	    event_add(sv->sweep, &sweep_every) != 0)
+		goto out;
+	evhttp_set_bevcb(sv->http, new_conn, sv);
 	evhttp_set_cb(sv->http, "/v1/redeem", http_redeem, sv);
 	evhttp_set_cb(sv->http, "/healthz", http_healthz, sv);
 	evhttp_set_cb(sv->http, "/metrics", http_metrics, sv);
@@ -232,7 +290,7 @@ int server_run(const server_config *cfg)
 		goto out;
 	store_receipt_keyline(sv->st, line, sizeof line);
 	LOG(LOGL_INFO, "listening on %s:%d receipt_key=%.10s", shown, port, line);
-	printf("listening on %s:%d%s\n", shown, port, tls ? " (https)" : "");
+	printf("listening on %s:%d%s\n", shown, port, sv->tls ? " (https)" : "");
 	fflush(stdout);
 	event_base_dispatch(sv->base);
 	status = 0;
@@ -245,10 +303,15 @@ out:
 		event_free(intr);
 	if (sv->http)
 		evhttp_free(sv->http);
+	if (sv->sweep)
+		event_free(sv->sweep);
+	for (size_t i = 0; i < sv->nconns; i++)
+		bufferevent_decref(sv->conns[i]);
+	free(sv->conns);
 	store_close(sv->st);
 	if (sv->base)
 		event_base_free(sv->base);
-	SSL_CTX_free(tls);
+	SSL_CTX_free(sv->tls);
 	keyring_free(sv->kr);
 	revlist_free(&sv->rl);
 	free(sv);

@@ -18,6 +18,8 @@ struct evhttp_request;
 struct event_base;
 struct evhttp;
 struct evhttp_bound_socket;
+struct bufferevent;
+struct ssl_ctx_st;
 typedef struct json_t json_t;
 
 #define BODY_MAX 8192
@@ -28,6 +30,7 @@ typedef struct server_config {
 	const tzone *tz;      /* the local day of voids: Asia/Jakarta by default */
 	size_t map_size;      /* LMDB map size in bytes, 0 for the default */
 	int timeout;          /* seconds a connection may idle or dawdle */
+	int max_connections;  /* open connections at most; more wait to be accepted */
 } server_config;
 
 typedef struct server {
@@ -35,6 +38,13 @@ typedef struct server {
 	struct event_base *base;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
+	struct ssl_ctx_st *tls;
+	/* Every open connection's bufferevent, held by one reference of ours
+	 * so that its end (evhttp drops it) can be seen; see conn_sweep. */
+	struct bufferevent **conns;
+	size_t nconns;
+	bool paused;
+	struct event *sweep;
 	store *st;
 	keyring *kr;
 	revlist rl;

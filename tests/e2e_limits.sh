@@ -1,0 +1,43 @@
+#!/bin/bash
+# The redeemer's limits: a cap on open connections, idle connections timed
+# out, a configuration file with its errors named by line.
+. "$(dirname "$0")/lib.sh"
+K=$T/keys
+cd "$T"
+"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
+printf '[redeemer]\ndb = %s/db\nkeyring = %s/keyring\nlisten = 127.0.0.1:0\nmax_connections = 4\ntimeout = 2\n' "$T" "$K" >r.ini
+start_bg "$BIN/voucher-redeemer" serve --config r.ini >serve.out 2>serve.log
+for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
+PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' serve.out)
+check "serve takes its settings from --config" curl -fsS "http://127.0.0.1:$PORT/healthz" -o /dev/null
+
+# Hold 4 idle connections open: the 5th waits; once they go, it is answered.
+python3 - "$PORT" <<'PY' &
+import socket, sys, time
+s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
+time.sleep(1.5)
+for c in s: c.close()
+PY
+holder=$!
+sleep 0.4
+check "at the cap a new connection is not served" \
+	sh -c "! curl -fsS --max-time 0.6 'http://127.0.0.1:$PORT/healthz' -o /dev/null 2>/dev/null"
+wait "$holder"
+check "when the others close, it is" curl -fsS --max-time 3 "http://127.0.0.1:$PORT/healthz" -o /dev/null
+
+# Idle connections are closed after the timeout, freeing their places.
+python3 - "$PORT" <<'PY' &
+import socket, sys, time
+s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
+time.sleep(8)
+PY
+holder=$!
+sleep 0.4
+check "four idle connections fill the cap" \
+	sh -c "! curl -fsS --max-time 0.6 'http://127.0.0.1:$PORT/healthz' -o /dev/null 2>/dev/null"
+check "until the server times them out (2 s)" curl -fsS --max-time 5 "http://127.0.0.1:$PORT/healthz" -o /dev/null
+kill "$holder" 2>/dev/null
+
+printf '[redeemer]\nlisten = 127.0.0.1:0\nmax_connections = lots\n' >bad.ini
+expect_status 1 "a bad configuration is refused" "$BIN/voucher-redeemer" serve --config bad.ini --db db2 --keyring "$K/keyring"
+check "naming its line" grep -q 'bad.ini:3: ' "$T/last.err"
