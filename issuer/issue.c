@@ -385,6 +385,25 @@ out:
 
 /* ---- issuing ---- */
 
+/* The token of j's record (period, amount and serial set): the scheme's
+ * issuer, use and gallery, the signing key, the validity window. */
+static void fill_token(job *j, const policy_scheme *sc, const signkey *key, int64_t from,
+		       int64_t until)
+{
+	snprintf(j->rec.kid, sizeof j->rec.kid, "%s", key->kid);
+	j->rec.issued_at = time(NULL);
+	j->v.flags = sc->use == POLICY_MULTI ? VOUCHER_FLAG_MULTI : 0;
+	tag_of("issuer", sc->issuer, j->v.issuer_tag);
+	tag_of("kid", key->kid, j->v.kid_tag);
+	if (sc->gallery[0])
+		tag_of("gallery", sc->gallery, j->v.gallery_tag);
+	j->v.year = (uint16_t)j->rec.per.year;
+	j->v.month = (uint8_t)j->rec.per.month;
+	j->v.valid_from = (uint32_t)from;
+	j->v.valid_until = (uint32_t)until;
+	j->v.face_value = (uint32_t)j->rec.amount;
+}
+
 static int this_year(void)
 {
 	time_t now = time(NULL);
@@ -580,21 +599,9 @@ int issue_run(const issue_opts *o)
 		goto out;
 	}
 	for (size_t i = 0; i < njobs; i++) {
-		job *j = &jobs[i];
-		j->rec.per = o->per;
-		snprintf(j->rec.kid, sizeof j->rec.kid, "%s", key.kid);
-		j->rec.issued_at = time(NULL);
-		j->v.flags = sc->use == POLICY_MULTI ? VOUCHER_FLAG_MULTI : 0;
-		tag_of("issuer", sc->issuer, j->v.issuer_tag);
-		tag_of("kid", key.kid, j->v.kid_tag);
-		if (sc->gallery[0])
-			tag_of("gallery", sc->gallery, j->v.gallery_tag);
-		j->v.year = (uint16_t)o->per.year;
-		j->v.month = (uint8_t)o->per.month;
-		j->v.valid_from = (uint32_t)from;
-		j->v.valid_until = (uint32_t)until;
-		j->v.face_value = (uint32_t)j->rec.amount;
-		money_add(total_new, j->rec.amount, &total_new);
+		jobs[i].rec.per = o->per;
+		fill_token(&jobs[i], sc, &key, from, until);
+		money_add(total_new, jobs[i].rec.amount, &total_new);
 	}
 	sctx.jobs = jobs;
 	sctx.key = &key;
@@ -704,21 +711,10 @@ int issue_reissue(const char *ledger_dir, const char *keys, const char *policy_p
 	j->rec = *old;
 	j->rec.serial = 0;
 	j->rec.replaces = serial;
-	j->rec.issued_at = time(NULL);
-	snprintf(j->rec.kid, sizeof j->rec.kid, "%s", key.kid);
 	if ((rc = assign_serials(l, j, 1)) != ERR_OK)
 		goto out;
 	period_window(old->per, sc->grace_days, sc->tz, &from, &until);
-	j->v.flags = sc->use == POLICY_MULTI ? VOUCHER_FLAG_MULTI : 0;
-	tag_of("issuer", sc->issuer, j->v.issuer_tag);
-	tag_of("kid", key.kid, j->v.kid_tag);
-	if (sc->gallery[0])
-		tag_of("gallery", sc->gallery, j->v.gallery_tag);
-	j->v.year = (uint16_t)old->per.year;
-	j->v.month = (uint8_t)old->per.month;
-	j->v.valid_from = (uint32_t)from;
-	j->v.valid_until = (uint32_t)until;
-	j->v.face_value = (uint32_t)old->amount;
+	fill_token(j, sc, &key, from, until);
 	{
 		struct sign_ctx c = {j, &key};
 		if ((rc = sign_one(&c, 0)) != ERR_OK)

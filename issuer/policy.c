@@ -24,6 +24,7 @@
 #include "file.h"
 #include "money.h"
 #include "roster.h"
+#include "utf8.h"
 
 #define POLICY_FILE_MAX (1024 * 1024)
 #define WHY_MAX         512
@@ -77,43 +78,6 @@ __attribute__((format(printf, 3, 4))) static void problem(loader *ld, unsigned l
 	va_start(ap, fmt);
 	vsnprintf(ld->bad, sizeof ld->bad, fmt, ap);
 	va_end(ap);
-}
-
-static bool utf8_text(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], cp, min;
-		size_t k;
-
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7F)
-				return false;
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			k = 1, cp = c & 0x1F, min = 0x80;
-		else if (c >= 0xE0 && c <= 0xEF)
-			k = 2, cp = c & 0x0F, min = 0x800;
-		else if (c >= 0xF0 && c <= 0xF4)
-			k = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return false;
-		if (n - i <= k)
-			return false;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + j] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += k + 1;
-	}
-	return true;
 }
 
 /* ---- sections ---- */
@@ -173,7 +137,7 @@ static void on_section(loader *ld, const char *raw, size_t len)
 		char *cname = name + 6;
 
 		roster_class_normalize(cname);
-		if (!cname[0] || !utf8_text(cname)) {
+		if (!cname[0] || !utf8_text(cname, strlen(cname))) {
 			problem(ld, line, "a class section needs a name in UTF-8: [class.NAME]");
 			return;
 		}
@@ -296,7 +260,7 @@ static bool scheme_value(loader *ld, int k, const char *v)
 		strcpy(s->gallery, v);
 		return true;
 	case S_TITLE:
-		if (!v[0] || strlen(v) > POLICY_TITLE_MAX || !utf8_text(v))
+		if (!v[0] || strlen(v) > POLICY_TITLE_MAX || !utf8_text(v, strlen(v)))
 			break;
 		strcpy(s->title, v);
 		return true;

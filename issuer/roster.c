@@ -10,6 +10,8 @@
  */
 #include "roster.h"
 
+#include "utf8.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -223,40 +225,6 @@ static void trim(const char **s, size_t *n)
 	*n = len;
 }
 
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], cp, min;
-		size_t k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			k = 1, cp = c & 0x1F, min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			k = 2, cp = c & 0x0F, min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			k = 3, cp = c & 0x07, min = 0x10000;
-		} else
-			return false;
-		if (n - i <= k)
-			return false;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + j] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += k + 1;
-	}
-	return true;
-}
-
 static bool has_control(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -358,7 +326,7 @@ static err count_status(roster *r, const char *s, size_t n)
 	char key[ROSTER_FIELD_MAX + 1];
 	size_t i;
 
-	if (!utf8_valid((const unsigned char *)s, n) || has_control(s, n)) {
+	if (!utf8_text(s, n)) {
 		strcpy(key, "(unreadable)");
 	} else {
 		for (i = 0; i < n; i++)
@@ -526,7 +494,7 @@ static void check_text(loader *ld, msg *m, int col, const char *what)
 
 	if (n == 0) {
 		msg_add(m, "missing %s", what);
-	} else if (!utf8_valid((const unsigned char *)s, n)) {
+	} else if (!utf8_valid(s, n)) {
 		msg_add(m, "%s is not valid UTF-8 (save the file as CSV UTF-8)", what);
 	} else if (strlen(s) != n) {
 		msg_add(m, "%s contains a control character", what);

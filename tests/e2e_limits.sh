@@ -12,27 +12,28 @@ PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' serve.out)
 check "serve takes its settings from --config" curl -fsS "http://127.0.0.1:$PORT/healthz" -o /dev/null
 
 # Hold 4 idle connections open: the 5th waits; once they go, it is answered.
-python3 - "$PORT" <<'PY' &
+# hold SECONDS: 4 idle connections, "ready" in $T/held once they are made.
+hold() {
+	rm -f "$T/held"
+	python3 - "$PORT" "$1" "$T/held" <<'PY' &
 import socket, sys, time
 s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
-time.sleep(1.5)
+open(sys.argv[3], "w").write("ready")
+time.sleep(float(sys.argv[2]))
 for c in s: c.close()
 PY
-holder=$!
-sleep 0.4
+	holder=$!
+	for _ in $(seq 100); do [ -s "$T/held" ] && break; sleep 0.05; done
+	sleep 0.3 # for the service to take them
+}
+hold 1.5
 check "at the cap a new connection is not served" \
 	sh -c "! curl -fsS --max-time 0.6 'http://127.0.0.1:$PORT/healthz' -o /dev/null 2>/dev/null"
 wait "$holder"
 check "when the others close, it is" curl -fsS --max-time 3 "http://127.0.0.1:$PORT/healthz" -o /dev/null
 
 # Idle connections are closed after the timeout, freeing their places.
-python3 - "$PORT" <<'PY' &
-import socket, sys, time
-s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
-time.sleep(8)
-PY
-holder=$!
-sleep 0.4
+hold 8
 check "four idle connections fill the cap" \
 	sh -c "! curl -fsS --max-time 0.6 'http://127.0.0.1:$PORT/healthz' -o /dev/null 2>/dev/null"
 check "until the server times them out (2 s)" curl -fsS --max-time 5 "http://127.0.0.1:$PORT/healthz" -o /dev/null
