@@ -45,7 +45,7 @@ TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check test asan demo fuzz bench install clean tests
+.PHONY: all deps check test asan demo fuzz bench install clean tests crash-test
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -100,6 +100,11 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 		BIN=$(abspath build/asan/bin) BUILD=$(abspath build/asan) tests/run.sh
+
+# The crash test of `make check`, longer: 200 SIGKILLs.
+crash-test: deps
+	@$(MAKE) --no-print-directory all
+	@KILLS=200 BIN=$(abspath $(BIN)) bash tests/e2e_crash.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
