@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <lmdb.h>
 
+#include "backup.h"
 #include "log.h"
 
 struct ledger {
@@ -561,4 +562,9 @@ err ledger_period_info_get(ledger *l, period p, ledger_period_info *out)
 	json_decref(o);
 	mdb_txn_abort(txn);
 	return e;
+}
+
+err ledger_backup(ledger *l, const char *path)
+{
+	return backup_lmdb(l->env, path);
 }

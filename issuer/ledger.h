@@ -50,6 +50,9 @@ typedef struct ledger_voucher {
 err ledger_open(const char *dir, bool create, ledger **out);
 void ledger_close(ledger *l);
 
+/* A consistent copy of the ledger to a new file (common/backup.h). */
+err ledger_backup(ledger *l, const char *path);
+
 /* The serial of the voucher nip holds for period p: ERR_NOT_FOUND if none. */
 err ledger_find(ledger *l, period p, const char *nip, uint64_t *serial);
 

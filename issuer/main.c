@@ -21,6 +21,7 @@
 #include "issue.h"
 #include "ledger.h"
 #include "log.h"
+#include "money.h"
 #include "reconcile.h"
 #include "revocations.h"
 #include "signkey.h"
@@ -32,6 +33,8 @@ static const char usage[] =
 	"       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
 	"                              [--reason TEXT] [--out OUTDIR]\n"
 	"       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
+	"       voucher-issuer status --ledger DIR --period YYYY-MM\n"
+	"       voucher-issuer backup --ledger DIR --out FILE\n"
 	"       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
 	"                                [--journal FILE ...] [--keyring FILE] --out REPORTDIR\n"
 	"\n"
@@ -40,6 +43,8 @@ static const char usage[] =
 	"into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
 	"reissue replaces a lost voucher: the old serial is revoked.\n"
 	"revocations writes the signed revocation list that redeemers load.\n"
+	"status prints the period's vouchers and totals per OPD; backup copies the\n"
+	"ledger consistently (restore: the file as data.mdb in an empty folder).\n"
 	"reconcile joins the ledger with the redeemers' exported journals and writes\n"
 	"per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv, refunds.csv (when the\n"
 	"policy refunds) and report.html into REPORTDIR; --keyring holds the\n"
@@ -132,6 +137,75 @@ static int cmd_revocations(const struct opts *o)
 	return 0;
 }
 
+struct status {
+	size_t n, revoked, replacements;
+	int64_t total;
+	struct {
+		char opd[LEDGER_TEXT_MAX + 1];
+		size_t n;
+		int64_t total;
+	} *opd;
+	size_t nopd;
+};
+
+static int count(const ledger_voucher *v, void *ctx)
+{
+	struct status *st = ctx;
+	size_t k;
+
+	if (v->revoked) {
+		st->revoked++;
+		return 0;
+	}
+	st->n++;
+	st->replacements += v->replaces != 0;
+	money_add(st->total, v->amount, &st->total);
+	for (k = 0; k < st->nopd && strcmp(st->opd[k].opd, v->opd) != 0; k++)
+		;
+	if (k == st->nopd) {
+		void *p = realloc(st->opd, (k + 1) * sizeof *st->opd);
+		if (!p)
+			return 1;
+		st->opd = p;
+		snprintf(st->opd[k].opd, sizeof st->opd[k].opd, "%s", v->opd);
+		st->opd[k].n = 0;
+		st->opd[k].total = 0;
+		st->nopd++;
+	}
+	st->opd[k].n++;
+	money_add(st->opd[k].total, v->amount, &st->opd[k].total);
+	return 0;
+}
+
+static int cmd_status(const struct opts *o)
+{
+	struct status st = {0};
+	char money[MONEY_FMT_MAX], issuer[KEY_ID_MAX + 1] = "?";
+	ledger *l;
+	period p;
+	err rc;
+
+	cli_require(o->period, "--period");
+	if (period_parse(o->period, &p) != ERR_OK)
+		cli_fail("--period must be YYYY-MM");
+	if (ledger_open(o->ledger, false, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	ledger_issuer(l, issuer);
+	rc = ledger_each(l, p, count, &st);
+	ledger_close(l);
+	if (rc != ERR_OK)
+		cli_die(1, "%s: %s", o->ledger, err_str(rc));
+	money_format(st.total, money, sizeof money);
+	printf("issuer %s, period %s: %zu vouchers, %s", issuer, o->period, st.n, money);
+	printf(" (%zu revoked, %zu of them replaced)\n", st.revoked, st.replacements);
+	for (size_t k = 0; k < st.nopd; k++) {
+		money_format(st.opd[k].total, money, sizeof money);
+		printf("  %-40s %6zu  %s\n", st.opd[k].opd, st.opd[k].n, money);
+	}
+	free(st.opd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -196,6 +270,26 @@ int main(int argc, char **argv)
 	}
 	if (o.njournals || o.keyring)
 		cli_fail("--journal and --keyring are for reconcile");
+	if (strcmp(cmd, "status") == 0) {
+		if (o.keys || o.roster || o.policy || o.out || o.serial || o.reason || o.skip_invalid)
+			cli_fail("status takes --ledger and --period");
+		return cmd_status(&o);
+	}
+	if (strcmp(cmd, "backup") == 0) {
+		ledger *l;
+		err rc;
+		cli_require(o.out, "--out");
+		if (o.keys || o.roster || o.policy || o.period || o.serial || o.reason)
+			cli_fail("backup takes --ledger and --out");
+		if (ledger_open(o.ledger, false, &l) != ERR_OK)
+			cli_die(1, "%s: cannot open the ledger", o.ledger);
+		rc = ledger_backup(l, o.out);
+		ledger_close(l);
+		if (rc != ERR_OK)
+			cli_die(1, "%s: %s", o.out, rc == ERR_EXISTS ? "exists already" : err_str(rc));
+		printf("%s: consistent copy of the ledger %s\n", o.out, o.ledger);
+		return 0;
+	}
 	cli_require(o.keys, "--keys");
 	if (strcmp(cmd, "issue") == 0) {
 		issue_opts io = {o.ledger, o.keys, o.roster, o.policy, o.out, {0, 0},

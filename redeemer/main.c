@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
 #include "cli.h"
 #include "log.h"
+#include "money.h"
 #include "server.h"
 #include "store.h"
 
@@ -29,12 +31,17 @@ static const char usage[] =
 	"       voucher-redeemer terminal disable --db DIR --id N\n"
 	"       voucher-redeemer export --db DIR --period YYYY-MM\n"
 	"       voucher-redeemer receipt-key --db DIR\n"
+	"       voucher-redeemer backup --db DIR --out FILE\n"
+	"       voucher-redeemer stats --db DIR\n"
 	"\n"
 	"serve answers the HTTP API of docs/API.md; SIGHUP reloads the keyring and the\n"
 	"revocation list, SIGTERM stops after answering what is committed.\n"
 	"terminal add prints the new terminal's bearer token on its last line, once.\n"
 	"export writes the period's hash-chained journal as CSV on stdout.\n"
 	"receipt-key prints the keyring line of this redeemer's receipt key.\n"
+	"backup copies the database consistently while the service runs (restore:\n"
+	"the file as data.mdb in an empty folder, with a copy of receipt.key).\n"
+	"stats prints counts and totals.\n"
 	"\n"
 	"The --config INI file has a [redeemer] section with any of: db, keyring,\n"
 	"listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
@@ -43,7 +50,7 @@ static const char usage[] =
 
 struct opts {
 	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
-		*period, *id, *tls_cert, *tls_key;
+		*period, *id, *tls_cert, *tls_key, *out;
 };
 
 /* Settings from --config; strings owned here until exit. */
@@ -160,6 +167,19 @@ static store *open_store(const char *db)
 	return s;
 }
 
+/* An existing store: the commands other than serve and terminal add never
+ * make one. */
+static store *open_existing(const char *db)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/data.mdb", db);
+	if (stat(path, &st) != 0)
+		cli_die(1, "%s: no redeemer database here", db);
+	return open_store(db);
+}
+
 static int cmd_terminal(const char *sub, struct opts *o)
 {
 	store *s;
@@ -185,7 +205,7 @@ static int cmd_terminal(const char *sub, struct opts *o)
 		return 0;
 	}
 	if (strcmp(sub, "list") == 0) {
-		s = open_store(o->db);
+		s = open_existing(o->db);
 		printf("ID\tMERCHANT\tGALLERY\tSTATE\tNAME\n");
 		e = store_terminal_each(s, print_terminal, NULL);
 		store_close(s);
@@ -193,7 +213,7 @@ static int cmd_terminal(const char *sub, struct opts *o)
 		long id;
 		cli_require(o->id, "--id");
 		id = cli_long(o->id, 1, UINT32_MAX, "--id");
-		s = open_store(o->db);
+		s = open_existing(o->db);
 		e = store_terminal_disable(s, (uint32_t)id);
 		store_close(s);
 		if (e == ERR_NOT_FOUND)
@@ -217,6 +237,7 @@ int main(int argc, char **argv)
 		{"name", required_argument, 0, 'n'},	{"gallery", required_argument, 0, 'g'},
 		{"period", required_argument, 0, 'p'}, {"id", required_argument, 0, 'i'},
 		{"tls-cert", required_argument, 0, 'C'}, {"tls-key", required_argument, 0, 'T'},
+		{"out", required_argument, 0, 'o'},
 		{"help", no_argument, 0, 'h'},		{0, 0, 0, 0},
 	};
 	struct opts o = {0};
@@ -250,6 +271,7 @@ int main(int argc, char **argv)
 		case 'p': cli_once(&o.period, optarg, "--period"); break;
 		case 'i': cli_once(&o.id, optarg, "--id"); break;
 		case 'C': cli_once(&o.tls_cert, optarg, "--tls-cert"); break;
+		case 'o': cli_once(&o.out, optarg, "--out"); break;
 		case 'T': cli_once(&o.tls_key, optarg, "--tls-key"); break;
 		case 'h': cli_usage(0);
 		default: cli_usage(2);
@@ -271,16 +293,50 @@ int main(int argc, char **argv)
 		if (period_parse(o.period, &p) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
 		period_format(p, per, sizeof per);
-		s = open_store(o.db);
+		s = open_existing(o.db);
 		e = store_export(s, per, stdout);
 		store_close(s);
 		if (e != ERR_OK)
 			cli_die(1, "%s: %s", o.db, err_str(e));
 		return 0;
 	}
+	if (strcmp(cmd, "backup") == 0) {
+		store *s;
+		err e;
+		cli_require(o.out, "--out");
+		s = open_existing(o.db);
+		e = store_backup(s, o.out);
+		store_close(s);
+		if (e != ERR_OK)
+			cli_die(1, "%s: %s", o.out, e == ERR_EXISTS ? "exists already" : err_str(e));
+		printf("%s: consistent copy of %s (keep %s/receipt.key with it)\n", o.out, o.db, o.db);
+		return 0;
+	}
+	if (strcmp(cmd, "stats") == 0) {
+		char a[MONEY_FMT_MAX], b[MONEY_FMT_MAX];
+		store_summary sum;
+		store *s = open_existing(o.db);
+		err e = store_summarize(s, &sum);
+		store_close(s);
+		if (e != ERR_OK)
+			cli_die(1, "%s: %s", o.db, err_str(e));
+		money_format(sum.redeemed, a, sizeof a);
+		money_format(sum.remaining, b, sizeof b);
+		printf("vouchers presented   %llu\n"
+		       "redemptions          %llu (%llu voided)\n"
+		       "redeemed             %s\n"
+		       "left on them         %s\n"
+		       "terminals            %llu (%llu disabled)\n"
+		       "journal entries      %llu\n",
+		       (unsigned long long)sum.vouchers, (unsigned long long)sum.redemptions,
+		       (unsigned long long)sum.voided, a, b, (unsigned long long)sum.terminals,
+		       (unsigned long long)sum.terminals_disabled,
+		       (unsigned long long)sum.journal_entries);
+		return 0;
+	}
 	if (strcmp(cmd, "receipt-key") == 0) {
 		char line[256];
-		store *s = open_store(o.db);
+		store *s = open_existing(o.db);
 		store_receipt_keyline(s, line, sizeof line);
 		store_close(s);
 		fputs(line, stdout);

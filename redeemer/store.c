@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "backup.h"
 #include "log.h"
 #include "period.h"
 #include "sig.h"
@@ -942,4 +943,62 @@ err store_request_get(store *s, uint32_t term_id, const char *request_id,
 	if (rc == MDB_NOTFOUND)
 		return ERR_NOT_FOUND;
 	return rc == 0 ? o->rc : db_err(rc, "request");
+}
+
+err store_backup(store *s, const char *path)
+{
+	return backup_lmdb(s->env, path);
+}
+
+err store_summarize(store *s, store_summary *out)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val key, val;
+	MDB_stat st;
+	err e = ERR_OK;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return db_err(rc, "read");
+	if ((rc = mdb_stat(txn, s->journal, &st)) == 0)
+		out->journal_entries = st.ms_entries;
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->vouchers, &cur)) == 0) {
+		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0)
+			if (val.mv_size == sizeof(vrec)) {
+				vrec v;
+				memcpy(&v, val.mv_data, sizeof v);
+				out->vouchers++;
+				out->remaining += v.remaining;
+			}
+		mdb_cursor_close(cur);
+		rc = mdb_cursor_open(txn, s->redemptions, &cur);
+	}
+	if (rc == 0) {
+		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0)
+			if (val.mv_size == sizeof(rrec)) {
+				const rrec *r = val.mv_data;
+				out->redemptions++;
+				if (r->voided)
+					out->voided++;
+				else
+					out->redeemed += r->amount;
+			}
+		mdb_cursor_close(cur);
+		rc = mdb_cursor_open(txn, s->terminals, &cur);
+	}
+	if (rc == 0) {
+		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0) {
+			terminal t;
+			out->terminals++;
+			if (key.mv_size == 4 && terminal_parse(0, &val, &t) == ERR_OK && t.disabled)
+				out->terminals_disabled++;
+		}
+		mdb_cursor_close(cur);
+	}
+	if (rc != 0)
+		e = db_err(rc, "summary");
+	mdb_txn_abort(txn);
+	return e;
 }

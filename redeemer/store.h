@@ -62,6 +62,21 @@ void store_close(store *s);
 /* The receipt key's keyring line ("R-XXXXXXXX receipt - DATE - PUB\n"). */
 void store_receipt_keyline(const store *s, char *out, size_t n);
 
+/*
+ * A consistent copy of the database (LMDB's compacting copy, taken inside a
+ * read transaction, so the service may go on writing) to a new file path
+ * (mode 0600; ERR_EXISTS if it exists). Restore: put it as data.mdb in an
+ * empty folder. The receipt key is not in it: keep DIR/receipt.key too.
+ */
+err store_backup(store *s, const char *path);
+
+/* What the store holds, for an operator. */
+typedef struct store_summary {
+	uint64_t vouchers, redemptions, voided, terminals, terminals_disabled, journal_entries;
+	int64_t redeemed, remaining; /* rupiah: net of voids; left on vouchers seen */
+} store_summary;
+err store_summarize(store *s, store_summary *out);
+
 /* ---- terminals ---- */
 
 /*
