@@ -15,10 +15,11 @@ CLANG      ?= clang
 # LMDB's pkg-config file is missing on some systems: fall back to -llmdb.
 LMDB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags lmdb 2>/dev/null)
 LMDB_LIBS   ?= $(shell $(PKG_CONFIG) --libs lmdb 2>/dev/null || echo -llmdb)
-# libcsv ships no pkg-config file at all.
+# libcsv and libharu ship no pkg-config file at all.
 CSV_LIBS    ?= -lcsv
+HPDF_LIBS   ?= -lhpdf
 
-PKGS      = openssl libqrencode libevent libevent_pthreads libevent_openssl jansson inih cairo libpng
+PKGS      = openssl libqrencode libevent libevent_pthreads libevent_openssl jansson inih libpng
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
@@ -26,7 +27,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Icommon $(PKG_CFLAGS) $(LMDB_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
-LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) -lpthread -lm
+LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) $(HPDF_LIBS) -lpthread -lm
 
 COMMON_SRC   = $(wildcard common/*.c)
 KEYS_SRC     = $(filter-out keys/main.c,$(wildcard keys/*.c))

@@ -1,13 +1,17 @@
 #include "sheet.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
-#include <cairo.h>
+#include <hpdf.h>
 
-#include "qr.h"
+#include "log.h"
+
+#ifndef FONT_DIR
+#define FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#endif
 
 #define MM (72.0 / 25.4)
 #define PAGE_W (210 * MM)
@@ -19,53 +23,72 @@
 #define PAD (6 * MM)
 #define QR_SIDE (38 * MM) /* with its quiet zone: about 32 mm of code */
 
-/* Show text at (x, y), cut with an ellipsis to fit width. */
-static void text_fit(cairo_t *cr, const char *s, double x, double y, double width)
+/* libharu reports errors through a callback; remember the first. */
+struct pdf {
+	HPDF_Doc doc;
+	HPDF_Page page;
+	HPDF_Font regular, bold;
+	HPDF_STATUS error;
+};
+
+static void on_error(HPDF_STATUS code, HPDF_STATUS detail, void *arg)
+{
+	struct pdf *p = arg;
+
+	if (!p->error) {
+		p->error = code;
+		LOG(LOGL_ERROR, "PDF library error 0x%04X (detail %u)", (unsigned)code,
+		    (unsigned)detail);
+	}
+}
+
+static void font(struct pdf *p, double size, bool bold)
+{
+	HPDF_Page_SetFontAndSize(p->page, bold ? p->bold : p->regular, (HPDF_REAL)size);
+}
+
+/* Show text with its baseline at (x, y) from the card's top left, cut with
+ * an ellipsis to fit width. */
+static void text_fit(struct pdf *p, const char *s, double x, double y, double width)
 {
 	char buf[512];
-	cairo_text_extents_t ext;
 	size_t n = strlen(s);
 
 	if (n >= sizeof buf - 4)
 		n = sizeof buf - 4;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	cairo_text_extents(cr, buf, &ext);
-	while (ext.x_advance > width && n > 0) {
+	while (HPDF_Page_TextWidth(p->page, buf) > width && n > 0) {
 		/* Drop one UTF-8 character, keep the ellipsis. */
 		do
 			n--;
 		while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
 		memcpy(buf + n, "\xE2\x80\xA6", 4);
-		cairo_text_extents(cr, buf, &ext);
 	}
-	cairo_move_to(cr, x, y);
-	cairo_show_text(cr, buf);
+	HPDF_Page_BeginText(p->page);
+	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), buf);
+	HPDF_Page_EndText(p->page);
 }
 
-static void font(cairo_t *cr, double size, int bold)
+static void color(struct pdf *p, double r, double g, double b)
 {
-	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_font_size(cr, size);
+	HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)r, (HPDF_REAL)g, (HPDF_REAL)b);
 }
 
 /*
- * The QR as filled rectangles in module units: each horizontal run of dark
- * modules, grown downwards while the rows below have the same run (fewer
- * and larger rectangles make a smaller, faster PDF).
+ * The QR as filled rectangles: each horizontal run of dark modules, grown
+ * downwards while the rows below have the same run (fewer, larger
+ * rectangles make a smaller PDF). (x, y) is the top left of the quiet zone.
  */
-static err draw_qr(cairo_t *cr, const QRcode *q, double x, double y)
+static err draw_qr(struct pdf *p, const QRcode *q, double x, double y)
 {
-	unsigned char *done;
 	int w = q->width;
+	double m = QR_SIDE / (w + 2 * QR_QUIET);
+	unsigned char *done = calloc((size_t)w * (size_t)w, 1);
 
-	if (!(done = calloc((size_t)w * (size_t)w, 1)))
+	if (!done)
 		return ERR_NOMEM;
-	cairo_save(cr);
-	cairo_translate(cr, x, y);
-	cairo_scale(cr, QR_SIDE / (w + 2 * QR_QUIET), QR_SIDE / (w + 2 * QR_QUIET));
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	color(p, 0, 0, 0);
 	for (int my = 0; my < w; my++)
 		for (int mx = 0; mx < w; mx++) {
 			int run = 0, rows = 1;
@@ -87,119 +110,139 @@ static err draw_qr(cairo_t *cr, const QRcode *q, double x, double y)
 			}
 			for (int r = 0; r < rows; r++)
 				memset(done + (my + r) * w + mx, 1, (size_t)run);
-			cairo_rectangle(cr, mx + QR_QUIET, my + QR_QUIET, run, rows);
+			HPDF_Page_Rectangle(p->page, (HPDF_REAL)(x + (mx + QR_QUIET) * m),
+					    (HPDF_REAL)(PAGE_H - y - (my + QR_QUIET + rows) * m),
+					    (HPDF_REAL)(run * m), (HPDF_REAL)(rows * m));
 			mx += run - 1;
 		}
-	cairo_fill(cr);
-	cairo_restore(cr);
+	HPDF_Page_Fill(p->page);
 	free(done);
 	return ERR_OK;
 }
 
-static err draw_card(cairo_t *cr, const sheet_card *c, double x0, double y0)
+static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
 {
 	double tx = x0 + PAD, tw = CARD_W - 2 * PAD - QR_SIDE - 2 * MM, y = y0 + PAD + 3 * MM;
 	double qx = x0 + CARD_W - PAD - QR_SIDE + 2 * MM, qy = y0 + PAD + 2 * MM;
 	char line[256];
+	QRcode *own = NULL;
+	err rc;
 
-	cairo_set_source_rgb(cr, 0.55, 0.1, 0.1);
-	font(cr, 8.5, 1);
-	text_fit(cr, c->title, tx, y, tw);
+	color(p, 0.55, 0.1, 0.1);
+	font(p, 8.5, true);
+	text_fit(p, c->title, tx, y, tw);
 	y += 4.2 * MM;
-	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-	font(cr, 7, 0);
+	color(p, 0.3, 0.3, 0.3);
+	font(p, 7, false);
 	snprintf(line, sizeof line, "%s \xC2\xB7 %s", c->issuer, c->period);
-	text_fit(cr, line, tx, y, tw);
+	text_fit(p, line, tx, y, tw);
 
 	y += 8 * MM;
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	font(cr, 10.5, 1);
-	text_fit(cr, c->name, tx, y, tw);
+	color(p, 0, 0, 0);
+	font(p, 10.5, true);
+	text_fit(p, c->name, tx, y, tw);
 	y += 4.8 * MM;
-	font(cr, 8, 0);
+	font(p, 8, false);
 	snprintf(line, sizeof line, "NIP %s", c->nip_masked);
-	text_fit(cr, line, tx, y, tw);
+	text_fit(p, line, tx, y, tw);
 	y += 4.2 * MM;
-	text_fit(cr, c->opd, tx, y, tw);
+	text_fit(p, c->opd, tx, y, tw);
 	y += 9.5 * MM;
-	font(cr, 17, 1);
-	text_fit(cr, c->amount, tx, y, tw);
+	font(p, 17, true);
+	text_fit(p, c->amount, tx, y, tw);
 	y += 6.5 * MM;
-	font(cr, 7, 0);
-	text_fit(cr, "Berlaku:", tx, y, tw);
+	font(p, 7, false);
+	text_fit(p, "Berlaku:", tx, y, tw);
 	y += 3.6 * MM;
-	text_fit(cr, c->validity, tx, y, tw);
+	text_fit(p, c->validity, tx, y, tw);
 
-	cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-	font(cr, 6.5, 0);
+	color(p, 0.3, 0.3, 0.3);
+	font(p, 6.5, false);
 	snprintf(line, sizeof line, "Seri %s", c->serial);
-	text_fit(cr, line, qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE);
-	text_fit(cr, "Tunjukkan kode ini ke kasir galeri UMKM.", tx, y0 + CARD_H - PAD + 1 * MM,
+	text_fit(p, line, qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE);
+	text_fit(p, "Tunjukkan kode ini ke kasir galeri UMKM.", tx, y0 + CARD_H - PAD + 1 * MM,
 		 CARD_W - 2 * PAD);
-	if (c->qr)
-		return draw_qr(cr, c->qr, qx, qy);
-	else {
-		QRcode *q = qr_encode(c->token);
-		err rc = q ? draw_qr(cr, q, qx, qy) : ERR_NOMEM;
-		QRcode_free(q);
-		return rc;
-	}
+
+	if (!c->qr && !(own = qr_encode(c->token)))
+		return ERR_NOMEM;
+	rc = draw_qr(p, c->qr ? c->qr : own, qx, qy);
+	QRcode_free(own);
+	return rc;
 }
 
 /* Cut marks: short lines where the cards meet, at the page's edges and the
  * inner crossings, so that a guillotine finds every cut. */
-static void cut_marks(cairo_t *cr)
+static void cut_marks(struct pdf *p)
 {
 	double l = 4 * MM;
+	HPDF_Page g = p->page;
 
-	cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-	cairo_set_line_width(cr, 0.4);
+	HPDF_Page_SetRGBStroke(g, 0.4f, 0.4f, 0.4f);
+	HPDF_Page_SetLineWidth(g, 0.4f);
 	for (int c = 1; c < COLS; c++) {
 		double x = c * CARD_W;
-		cairo_move_to(cr, x, 0);
-		cairo_line_to(cr, x, l);
-		cairo_move_to(cr, x, PAGE_H - l);
-		cairo_line_to(cr, x, PAGE_H);
+		HPDF_Page_MoveTo(g, (HPDF_REAL)x, 0);
+		HPDF_Page_LineTo(g, (HPDF_REAL)x, (HPDF_REAL)l);
+		HPDF_Page_MoveTo(g, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - l));
+		HPDF_Page_LineTo(g, (HPDF_REAL)x, (HPDF_REAL)PAGE_H);
 		for (int r = 1; r < ROWS; r++) {
-			cairo_move_to(cr, x - l / 2, r * CARD_H);
-			cairo_line_to(cr, x + l / 2, r * CARD_H);
-			cairo_move_to(cr, x, r * CARD_H - l / 2);
-			cairo_line_to(cr, x, r * CARD_H + l / 2);
+			double y = r * CARD_H;
+			HPDF_Page_MoveTo(g, (HPDF_REAL)(x - l / 2), (HPDF_REAL)y);
+			HPDF_Page_LineTo(g, (HPDF_REAL)(x + l / 2), (HPDF_REAL)y);
+			HPDF_Page_MoveTo(g, (HPDF_REAL)x, (HPDF_REAL)(y - l / 2));
+			HPDF_Page_LineTo(g, (HPDF_REAL)x, (HPDF_REAL)(y + l / 2));
 		}
 	}
 	for (int r = 1; r < ROWS; r++) {
-		cairo_move_to(cr, 0, r * CARD_H);
-		cairo_line_to(cr, l, r * CARD_H);
-		cairo_move_to(cr, PAGE_W - l, r * CARD_H);
-		cairo_line_to(cr, PAGE_W, r * CARD_H);
+		double y = r * CARD_H;
+		HPDF_Page_MoveTo(g, 0, (HPDF_REAL)y);
+		HPDF_Page_LineTo(g, (HPDF_REAL)l, (HPDF_REAL)y);
+		HPDF_Page_MoveTo(g, (HPDF_REAL)(PAGE_W - l), (HPDF_REAL)y);
+		HPDF_Page_LineTo(g, (HPDF_REAL)PAGE_W, (HPDF_REAL)y);
 	}
-	cairo_stroke(cr);
+	HPDF_Page_Stroke(g);
+}
+
+/* The document, with DejaVu Sans (regular and bold) embedded for UTF-8. */
+static err open_pdf(struct pdf *p)
+{
+	const char *regular, *bold;
+
+	if (!(p->doc = HPDF_New(on_error, p)))
+		return ERR_NOMEM;
+	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+	HPDF_UseUTFEncodings(p->doc);
+	regular = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSans.ttf", HPDF_TRUE);
+	bold = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSans-Bold.ttf", HPDF_TRUE);
+	if (!regular || !bold) {
+		LOG(LOGL_ERROR, "fonts not found in %s (Debian: fonts-dejavu-core)", FONT_DIR);
+		return ERR_IO;
+	}
+	p->regular = HPDF_GetFont(p->doc, regular, "UTF-8");
+	p->bold = HPDF_GetFont(p->doc, bold, "UTF-8");
+	return p->error ? ERR_IO : ERR_OK;
 }
 
 err sheet_write_pdf(const char *path, const sheet_card *cards, size_t n)
 {
-	cairo_surface_t *s = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
-	cairo_t *cr = cairo_create(s);
-	err rc = ERR_OK;
+	struct pdf p = {0};
+	err rc = open_pdf(&p);
 
-	for (size_t i = 0; i < n && rc == ERR_OK; i++) {
+	for (size_t i = 0; i < n && rc == ERR_OK && !p.error; i++) {
 		size_t k = i % SHEET_CARDS_PER_PAGE;
-		if (k == 0 && i > 0)
-			cairo_show_page(cr);
-		if (k == 0)
-			cut_marks(cr);
-		rc = draw_card(cr, &cards[i], (double)(k % COLS) * CARD_W,
+		if (k == 0) {
+			p.page = HPDF_AddPage(p.doc);
+			HPDF_Page_SetSize(p.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+			cut_marks(&p);
+		}
+		rc = draw_card(&p, &cards[i], (double)(k % COLS) * CARD_W,
 			       (double)(k / COLS) * CARD_H);
 	}
-	if (n > 0)
-		cairo_show_page(cr);
-	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+	if (rc == ERR_OK && !p.error && HPDF_SaveToFile(p.doc, path) != HPDF_OK)
 		rc = ERR_IO;
-	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+	if (rc == ERR_OK && p.error)
 		rc = ERR_IO;
-	cairo_surface_destroy(s);
+	HPDF_Free(p.doc);
 	if (rc != ERR_OK)
 		remove(path);
 	return rc;

@@ -1,5 +1,5 @@
 /*
- * sheet: printable A4 voucher sheets as PDF, eight cards a page (two
+ * sheet: printable A4 voucher sheets as PDF (libharu), eight cards a page (two
  * columns, four rows) with cut marks, the QR code drawn as vectors.
  */
 #ifndef SHEET_H

@@ -11,7 +11,8 @@ libssl-dev           OpenSSL: Ed25519 signatures, SHA-256, randomness, TLS
 liblmdb-dev          LMDB: the issuance ledger and the redeemer's spend store
 libevent-dev         libevent: the redeemer's HTTP service
 libqrencode-dev      libqrencode: QR codes
-libcairo2-dev        cairo: printable PDF voucher sheets
+libhpdf-dev          libharu: printable PDF voucher sheets
+fonts-dejavu-core    the DejaVu Sans font the sheets embed
 libpng-dev           libpng: QR images as PNG
 libjansson-dev       jansson: JSON for the HTTP API
 libinih-dev          inih: policy and config INI files
