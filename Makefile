@@ -99,7 +99,6 @@ asan: deps
 		CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 		BIN=$(abspath build/asan/bin) BUILD=$(abspath build/asan) tests/run.sh
 
 # The crash test of `make check`, longer: 200 SIGKILLs.

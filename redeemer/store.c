@@ -978,12 +978,13 @@ err store_summarize(store *s, store_summary *out)
 	if (rc == 0) {
 		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0)
 			if (val.mv_size == sizeof(rrec)) {
-				const rrec *r = val.mv_data;
+				rrec r; /* LMDB values need not be aligned */
+				memcpy(&r, val.mv_data, sizeof r);
 				out->redemptions++;
-				if (r->voided)
+				if (r.voided)
 					out->voided++;
 				else
-					out->redeemed += r->amount;
+					out->redeemed += r.amount;
 			}
 		mdb_cursor_close(cur);
 		rc = mdb_cursor_open(txn, s->terminals, &cur);
