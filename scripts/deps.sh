@@ -21,6 +21,8 @@ libcmocka-dev        cmocka: unit tests
 zbar-tools           zbarimg: tests decode real QR images
 poppler-utils        pdftoppm: tests render PDF sheets to images
 curl                 tests drive the HTTP API
+python3              tests and the demo read CSV and JSON and drive HTTP
+openssl              tests make keys and a test CA with the openssl command
 clang                libFuzzer harnesses (make fuzz)
 "
 
