@@ -1,0 +1,44 @@
+#!/bin/bash
+# Key rotation without downtime: a new issuer key, the keyring given to the
+# redeemer, SIGHUP, vouchers of both keys redeem; retiring the old key stops
+# its vouchers of later periods.
+. "$(dirname "$0")/lib.sh"
+D=$(cd "$(dirname "$0")" && pwd)
+K=$T/keys NOW=$(date -u +%Y-%m)
+NEXT=$(date -u -d "$(date -u +%Y-%m-15) +1 month" +%Y-%m)
+LAST=$(date -u -d "$(date -u +%Y-%m-01) +1 month -1 day" +%Y-%m-%d)
+cd "$T"
+"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
+printf 'nip,name,opd,class\n197203151998031001,Ani,Dinas,pelaksana\n' >a.csv
+printf 'nip,name,opd,class\n197203151998031002,Budi,Dinas,pelaksana\n' >b.csv
+issue() { "$BIN/voucher-issuer" issue --ledger "$1" --keys "$K" --roster "$2" --policy "$D/data/policy.ini" --period "$3" --out "$4" >/dev/null; }
+tok() { python3 -c "import csv,sys; print(list(csv.DictReader(open(sys.argv[1])))[0]['token'])" "$1/vouchers.csv"; }
+issue L a.csv "$NOW" old        # K1, this month
+issue LN a.csv "$NEXT" oldnext  # K1, next month (made in advance)
+cp "$K/keyring" served.keyring
+TOK=$("$BIN/voucher-redeemer" terminal add --db db --merchant M --name K --gallery G | tail -n 1)
+start_bg "$BIN/voucher-redeemer" serve --db db --keyring served.keyring --listen 127.0.0.1:0 >serve.out 2>serve.log
+SERVER=$!
+for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
+URL="http://$(sed -n 's/^listening on //p' serve.out)"
+redeem() { curl -sS -o resp -w '%{http_code}' -X POST "$URL/v1/redeem" -H "Authorization: Bearer $TOK" \
+	--data-binary "{\"voucher\":\"$1\",\"amount\":1000,\"request_id\":\"$2\"}"; }
+err() { python3 -c "import json; print(json.load(open('resp')).get('error', 'ok'))"; }
+
+"$BIN/voucher-keys" generate --dir "$K" --kid K2 >/dev/null
+issue L b.csv "$NOW" new        # the newest key signs: K2
+check "the new vouchers are signed by K2" grep -q '^K2 issuer PROBOLINGGO ' "$K/keyring"
+code=$(redeem "$(tok new)" r1)
+check "before the redeemer has the new keyring, K2's voucher is unknown" test "$code/$(err)" = "422/unknown_key"
+cp "$K/keyring" served.keyring
+kill -HUP "$SERVER"; sleep 0.3
+check "after SIGHUP K2's voucher redeems" test "$(redeem "$(tok new)" r2)" = 201
+check "and K1's still does" test "$(redeem "$(tok old)" r3)" = 201
+
+"$BIN/voucher-keys" retire --dir "$K" --kid K1 --after "$LAST" >/dev/null
+cp "$K/keyring" served.keyring
+kill -HUP "$SERVER"; sleep 0.3
+check "K1 retired after this month: its voucher of this month still redeems" test "$(redeem "$(tok old)" r4)" = 201
+code=$(redeem "$(tok oldnext)" r5)
+check "its voucher of next month is refused as unknown_key" test "$code/$(err)" = "422/unknown_key"
+check "the service never stopped" test "$(curl -sS -o /dev/null -w '%{http_code}' "$URL/healthz")" = 200
