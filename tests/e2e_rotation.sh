@@ -12,7 +12,8 @@ cd "$T"
 printf 'nip,name,opd,class\n197203151998031001,Ani,Dinas,pelaksana\n' >a.csv
 printf 'nip,name,opd,class\n197203151998031002,Budi,Dinas,pelaksana\n' >b.csv
 issue() { "$BIN/voucher-issuer" issue --ledger "$1" --keys "$K" --roster "$2" --policy "$D/data/policy.ini" --period "$3" --out "$4" >/dev/null; }
-tok() { python3 -c "import csv,sys; print(list(csv.DictReader(open(sys.argv[1])))[0]['token'])" "$1/vouchers.csv"; }
+# tok DIR: the token of the last ASN issued into DIR's lists (Budi in "new").
+tok() { python3 -c "import csv,sys; print(sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: r['nip'])[-1]['token'])" "$1/vouchers.csv"; }
 issue L a.csv "$NOW" old        # K1, this month
 issue LN a.csv "$NEXT" oldnext  # K1, next month (made in advance)
 cp "$K/keyring" served.keyring
