@@ -29,6 +29,7 @@ static const struct {
 	[ERR_REQUEST_CONFLICT] = {"request_conflict", 409, "request_id reused with a different request"},
 	[ERR_VOID_TOO_LATE] = {"void_too_late", 409, "a redemption can be voided only on its own day"},
 	[ERR_TOO_LARGE] = {"too_large", 413, "the request is too large"},
+	[ERR_TOO_MANY] = {"too_many_attempts", 429, "too many failed attempts from this address; wait a minute"},
 	[ERR_UNAVAILABLE] = {"unavailable", 503, "the service cannot take this now"},
 	[ERR_INVALID] = {"invalid", 400, "invalid input"},
 	[ERR_EXISTS] = {"exists", 409, "already exists"},

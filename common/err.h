@@ -37,6 +37,7 @@ typedef enum err {
 	ERR_REQUEST_CONFLICT,
 	ERR_VOID_TOO_LATE, /* a void after the local day of the redemption */
 	ERR_TOO_LARGE,
+	ERR_TOO_MANY, /* too many failed terminal logins from one address */
 	ERR_UNAVAILABLE,
 
 	/* Local failures: CLIs and logs, 500 if they ever reach HTTP. */

@@ -1,5 +1,6 @@
 /* Replies of the redeemer: JSON bodies, errors, authentication, bodies. */
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -43,17 +44,50 @@ void reply_error(server *sv, struct evhttp_request *req, err e, const char *deta
 			     detail ? detail : err_str(e)));
 }
 
+/* The failed-login record of req's client address (a slot by hash; a
+ * colliding address takes the slot over, which only forgets). */
+static auth_slot *auth_slot_of(server *sv, struct evhttp_request *req, int64_t now)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	const char *addr = "?";
+	ev_uint16_t port;
+	uint32_t h = 2166136261u;
+	auth_slot *s;
+
+	if (c)
+		evhttp_connection_get_peer(c, (char **)&addr, &port);
+	for (const char *p = addr; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	s = &sv->auth[h % AUTH_SLOTS];
+	if (strcmp(s->addr, addr) != 0 || now - s->since >= AUTH_WINDOW) {
+		snprintf(s->addr, sizeof s->addr, "%s", addr);
+		s->since = now;
+		s->fails = 0;
+	}
+	return s;
+}
+
 bool terminal_or_reply(server *sv, struct evhttp_request *req, terminal *t)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	int64_t now = time(NULL);
+	auth_slot *slot = auth_slot_of(sv, req, now);
 	err e;
 
+	/* Guessing tokens from one address: after AUTH_FAILS_MAX misses, wait. */
+	if (slot->fails >= AUTH_FAILS_MAX) {
+		reply_error(sv, req, ERR_TOO_MANY, NULL);
+		return false;
+	}
 	if (!h || strncmp(h, "Bearer ", 7) != 0) {
 		reply_error(sv, req, ERR_UNAUTHORIZED, "send Authorization: Bearer TERMINAL_TOKEN");
 		return false;
 	}
 	h += 7;
 	e = store_terminal_auth(sv->st, h, strlen(h), t);
+	if (e == ERR_UNAUTHORIZED && ++slot->fails == AUTH_FAILS_MAX)
+		LOG(LOGL_WARN, "too many failed terminal logins from %s; refused for %d s",
+		    slot->addr, AUTH_WINDOW);
 	if (e != ERR_OK) {
 		reply_error(sv, req, e == ERR_UNAUTHORIZED ? e : ERR_UNAVAILABLE, NULL);
 		return false;

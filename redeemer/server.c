@@ -255,6 +255,8 @@ int server_run(const server_config *cfg)
 	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	if (cfg->tls_cert && !(sv->tls = tls_context(cfg->tls_cert, cfg->tls_key)))
 		goto out;
+	if (!(sv->auth = calloc(AUTH_SLOTS, sizeof *sv->auth)))
+		goto out;
 	if (!(sv->conns = calloc((size_t)cfg->max_connections, sizeof *sv->conns)) ||
 	    !(sv->sweep = event_new(sv->base, -1, EV_PERSIST, conn_sweep, sv)) ||
 	    event_add(sv->sweep, &sweep_every) != 0)
@@ -308,6 +310,7 @@ out:
 	for (size_t i = 0; i < sv->nconns; i++)
 		bufferevent_decref(sv->conns[i]);
 	free(sv->conns);
+	free(sv->auth);
 	store_close(sv->st);
 	if (sv->base)
 		event_base_free(sv->base);

@@ -23,6 +23,15 @@ struct ssl_ctx_st;
 typedef struct json_t json_t;
 
 #define BODY_MAX 8192
+#define AUTH_FAILS_MAX 10   /* failed terminal logins an address may make... */
+#define AUTH_WINDOW 60      /* ...in this many seconds before it must wait */
+#define AUTH_SLOTS 4096     /* addresses remembered (the oldest are forgotten) */
+
+typedef struct auth_slot {
+	char addr[48];
+	int64_t since;
+	unsigned fails;
+} auth_slot;
 
 typedef struct server_config {
 	const char *db, *keyring, *revocations, *listen;
@@ -49,6 +58,7 @@ typedef struct server {
 	keyring *kr;
 	revlist rl;
 	bool have_rl;
+	auth_slot *auth; /* failed logins per client address */
 	/* metrics */
 	uint64_t by_status[600];
 	uint64_t redemptions, voids, rupiah_redeemed, rupiah_voided;

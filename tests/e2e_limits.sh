@@ -42,3 +42,17 @@ kill "$holder" 2>/dev/null
 printf '[redeemer]\nlisten = 127.0.0.1:0\nmax_connections = lots\n' >bad.ini
 expect_status 1 "a bad configuration is refused" "$BIN/voucher-redeemer" serve --config bad.ini --db db2 --keyring "$K/keyring"
 check "naming its line" grep -q 'bad.ini:3: ' "$T/last.err"
+
+# Guessing terminal tokens: after 10 misses an address must wait; others not.
+TOK=$("$BIN/voucher-redeemer" terminal add --db "$T/db" --merchant M --name K --gallery G | tail -n 1)
+post() { # [curl options...] token -> HTTP code
+	local tok=${*: -1}
+	curl -sS -o /dev/null -w '%{http_code}' "${@:1:$#-1}" -X POST "http://127.0.0.1:$PORT/v1/redeem" \
+		-H "Authorization: Bearer $tok" --data-binary '{}'
+}
+codes=""
+for i in $(seq 10); do codes="$codes$(post "vt_guess${i}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")"; done
+check "ten wrong tokens get 401" test "$codes" = "$(printf '401%.0s' $(seq 10))"
+check "then even the right token from that address gets 429" test "$(post "$TOK")" = 429
+check "another address is not held up (reaches the body check)" \
+	test "$(post --interface 127.0.0.2 "$TOK")" = 400
