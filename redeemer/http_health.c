@@ -12,6 +12,7 @@ void http_healthz(struct evhttp_request *req, void *arg)
 {
 	server *sv = arg;
 
+	conn_seen(sv, req);
 	reply_json(sv, req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -25,6 +26,7 @@ void http_metrics(struct evhttp_request *req, void *arg)
 	store_stats st;
 	uint64_t cum;
 
+	conn_seen(sv, req);
 	if (!b) {
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		return;

@@ -13,6 +13,7 @@ void http_page(struct evhttp_request *req, void *arg)
 	struct evbuffer *b;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
+	conn_seen(sv, req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
 		reply_error(sv, req, ERR_METHOD, "use GET");
 		return;

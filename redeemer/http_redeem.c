@@ -106,6 +106,7 @@ void http_redeem(struct evhttp_request *req, void *arg)
 	json_int_t amount;
 	err e;
 
+	conn_seen(sv, req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
 		reply_error(sv, req, ERR_METHOD, "use POST");
 		return;

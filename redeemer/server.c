@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -65,6 +66,7 @@ static void route(struct evhttp_request *req, void *arg)
 	char rid[RID_MAX + 2];
 	size_t n;
 
+	conn_seen(sv, req);
 	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
 		http_voucher(req, sv, path + 13);
 		return;
@@ -107,6 +109,14 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(sv->base, &grace);
 }
 
+static int64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 static void listening(server *sv, bool on)
 {
 	struct evconnlistener *l = sv->bound ? evhttp_bound_socket_get_listener(sv->bound) : NULL;
@@ -144,28 +154,53 @@ static struct bufferevent *new_conn(struct event_base *base, void *arg)
 	if (!bev)
 		return NULL;
 	bufferevent_incref(bev);
-	sv->conns[sv->nconns++] = bev;
+	sv->conns[sv->nconns].bev = bev;
+	sv->conns[sv->nconns++].seen = now_s();
 	if (sv->nconns >= (size_t)sv->cfg.max_connections)
 		listening(sv, false);
 	return bev;
 }
 
-/* Release the connections evhttp has finished with; resume accepting. */
+void conn_seen(server *sv, struct evhttp_request *req)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+
+	for (size_t i = 0; bev && i < sv->nconns; i++)
+		if (sv->conns[i].bev == bev) {
+			sv->conns[i].seen = now_s();
+			return;
+		}
+}
+
+/*
+ * Release the connections evhttp has finished with, and resume accepting.
+ * Cut off those that have not finished a request for twice the timeout:
+ * libevent's own timeout restarts with every byte, so a client sending one
+ * byte a second would otherwise hold its place for ever.
+ */
 static void conn_sweep(evutil_socket_t fd, short what, void *arg)
 {
 	server *sv = arg;
+	int64_t now = now_s();
 	size_t k = 0;
 
 	(void)fd;
 	(void)what;
 	for (size_t i = 0; i < sv->nconns; i++) {
+		struct conn *c = &sv->conns[i];
 		bufferevent_data_cb r, w;
 		bufferevent_event_cb e;
-		bufferevent_getcb(sv->conns[i], &r, &w, &e, NULL);
-		if (!r && !w && !e)
-			bufferevent_decref(sv->conns[i]);
-		else
-			sv->conns[k++] = sv->conns[i];
+		bufferevent_getcb(c->bev, &r, &w, &e, NULL);
+		if (!r && !w && !e) {
+			bufferevent_decref(c->bev);
+			continue;
+		}
+		if (now - c->seen > 2 * (int64_t)sv->cfg.timeout && bufferevent_getfd(c->bev) >= 0) {
+			shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
+			c->seen = INT64_MAX / 2; /* once */
+		}
+		sv->conns[k++] = *c;
 	}
 	sv->nconns = k;
 	if (sv->nconns < (size_t)sv->cfg.max_connections)
@@ -308,7 +343,7 @@ out:
 	if (sv->sweep)
 		event_free(sv->sweep);
 	for (size_t i = 0; i < sv->nconns; i++)
-		bufferevent_decref(sv->conns[i]);
+		bufferevent_decref(sv->conns[i].bev);
 	free(sv->conns);
 	free(sv->auth);
 	store_close(sv->st);

@@ -49,8 +49,12 @@ typedef struct server {
 	struct evhttp_bound_socket *bound;
 	struct ssl_ctx_st *tls;
 	/* Every open connection's bufferevent, held by one reference of ours
-	 * so that its end (evhttp drops it) can be seen; see conn_sweep. */
-	struct bufferevent **conns;
+	 * so that its end (evhttp drops it) can be seen, and the time of its
+	 * last request (or its opening); see conn_sweep. */
+	struct conn {
+		struct bufferevent *bev;
+		int64_t seen;
+	} *conns;
 	size_t nconns;
 	bool paused;
 	struct event *sweep;
@@ -79,6 +83,11 @@ void reply_json(server *sv, struct evhttp_request *req, int status, json_t *o);
 /* Send {"error": CODE, "message": TEXT} for e; detail (may be NULL)
  * replaces the standard message. */
 void reply_error(server *sv, struct evhttp_request *req, err e, const char *detail);
+
+/* Note that req's connection has just delivered a whole request. Every
+ * endpoint calls it first: a client that takes longer than twice the
+ * timeout to finish a request (a slowloris) is cut off. */
+void conn_seen(server *sv, struct evhttp_request *req);
 
 /* The authenticated terminal of req, or reply 401 and return false. */
 bool terminal_or_reply(server *sv, struct evhttp_request *req, terminal *t);

@@ -56,3 +56,40 @@ check "ten wrong tokens get 401" test "$codes" = "$(printf '401%.0s' $(seq 10))"
 check "then even the right token from that address gets 429" test "$(post "$TOK")" = 429
 check "another address is not held up (reaches the body check)" \
 	test "$(post --interface 127.0.0.2 "$TOK")" = 400
+
+# A slow client (slowloris) is cut off after the timeout; others are served meanwhile.
+python3 - "$PORT" >slow.txt <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /v1/redeem HTTP/1.1\r\nHost: x\r\n")
+start = time.time()
+try:
+    for i in range(40):
+        s.sendall(b"X")
+        time.sleep(0.25)
+    print("never cut off")
+except OSError:
+    print("cut off after %.0f s" % (time.time() - start))
+PY
+slow=$!
+sleep 0.5
+check "others are served while a slow client dawdles" curl -fsS --max-time 2 "http://127.0.0.1:$PORT/healthz" -o /dev/null
+wait "$slow"
+check "the slow client is cut off ($(cat slow.txt))" grep -q '^cut off after [0-9] s$' slow.txt
+
+# A flood of headers, invalid UTF-8: refused, and the service stays up.
+code=$(python3 - "$PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+try:
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Flood: aaaaaaaaaaaaaaaa\r\n" * 5000 + b"\r\n")
+    print(s.recv(100).split(b" ")[1].decode())
+except (OSError, IndexError):
+    print("closed")
+PY
+)
+check "a header flood is refused ($code)" sh -c "case '$code' in 4??|closed) exit 0;; *) exit 1;; esac"
+code=$(printf '{"voucher":"\xff\xfe","amount":1,"request_id":"u"}' | curl -sS -o resp -w '%{http_code}' -X POST \
+	--interface 127.0.0.2 "http://127.0.0.1:$PORT/v1/redeem" -H "Authorization: Bearer $TOK" --data-binary @-)
+check "invalid UTF-8 in JSON is a malformed request" test "$code/$(python3 -c "import json; print(json.load(open('resp'))['error'])")" = 400/malformed_request
+check "the service is still up after all this" curl -fsS --interface 127.0.0.2 "http://127.0.0.1:$PORT/healthz" -o /dev/null
