@@ -88,10 +88,13 @@ tests: $(PROGS) $(TESTS)
 deps:
 	@scripts/deps.sh
 
-# The whole suite: unit tests, golden vectors, end-to-end runs, a short fuzz.
+# The whole suite: unit tests, golden vectors, end-to-end runs; then all
+# of it again under AddressSanitizer and UndefinedBehaviorSanitizer.
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) tests/run.sh
+	@echo "== the same suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory asan
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
