@@ -1,7 +1,8 @@
 #!/bin/bash
 # A whole month on sample data: keys, issue, redeem over HTTP, export,
 # reconcile. Everything goes into ./demo (made afresh). With SERVE=1 the
-# redeemer is left running for the scanner page.
+# redeemer is left running for the scanner page; LISTEN=0.0.0.0:8080 makes
+# it reachable from a phone on the same network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${BIN:=$PWD/bin}"
@@ -27,7 +28,7 @@ T1=$("$BIN/voucher-redeemer" terminal add --db "$D/redeemer" --merchant BATIK-SA
 T2=$("$BIN/voucher-redeemer" terminal add --db "$D/redeemer" --merchant KOPI-TENGGER \
 	--name "Kasir Kopi Tengger" --gallery PUSAT-UMKM | tail -n 1)
 "$BIN/voucher-redeemer" serve --db "$D/redeemer" --keyring "$D/keys/keyring" \
-	--revocations "$D/revocations.txt" --listen 127.0.0.1:0 >"$D/serve.out" 2>"$D/serve.log" &
+	--revocations "$D/revocations.txt" --listen "${LISTEN:-127.0.0.1:0}" >"$D/serve.out" 2>"$D/serve.log" &
 PID=$!
 trap '[ -z "${SERVE:-}" ] && kill $PID 2>/dev/null; true' EXIT
 for _ in $(seq 100); do grep -q '^listening' "$D/serve.out" && break; sleep 0.05; done
