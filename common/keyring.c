@@ -277,6 +277,11 @@ const key_entry *keyring_at(const keyring *kr, size_t i)
 	return i < kr->n ? &kr->keys[i] : NULL;
 }
 
+key_entry *keyring_at_mut(keyring *kr, size_t i)
+{
+	return i < kr->n ? &kr->keys[i] : NULL;
+}
+
 key_entry *keyring_by_kid(keyring *kr, const char *kid)
 {
 	for (size_t i = 0; i < kr->n; i++)

@@ -81,6 +81,9 @@ err keyring_save(const keyring *kr, const char *path);
 size_t keyring_count(const keyring *kr);
 const key_entry *keyring_at(const keyring *kr, size_t i);
 
+/* The same, to change (retire, bind) before keyring_save. */
+key_entry *keyring_at_mut(keyring *kr, size_t i);
+
 /* The key with this KID (first of any issuer), or NULL. */
 key_entry *keyring_by_kid(keyring *kr, const char *kid);
 

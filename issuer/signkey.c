@@ -18,7 +18,7 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	if ((rc = keyring_load(ring, &kr, why, whylen)) != ERR_OK)
 		return rc;
 	for (size_t i = 0; i < keyring_count(kr); i++) {
-		key_entry *k = (key_entry *)keyring_at(kr, i);
+		key_entry *k = keyring_at_mut(kr, i);
 		if (k->role != KEY_ISSUER || (k->issuer[0] && strcmp(k->issuer, issuer) != 0) ||
 		    (k->retired_after != KEY_NEVER && k->retired_after < first))
 			continue;
