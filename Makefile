@@ -32,7 +32,10 @@ LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) $(HPDF_LIBS) -lpthread -lm
 COMMON_SRC   = $(wildcard common/*.c)
 KEYS_SRC     = $(filter-out keys/main.c,$(wildcard keys/*.c))
 ISSUER_SRC   = $(filter-out issuer/main.c,$(wildcard issuer/*.c))
-REDEEMER_SRC = $(filter-out redeemer/main.c,$(wildcard redeemer/*.c)) $(BUILD)/gen/page_index.c
+PAGE_FILES   = index:redeemer/page/index.html jsqr:redeemer/page/vendor/jsQR.js \
+	       jsqr_license:redeemer/page/vendor/jsQR.LICENSE
+PAGE_SRC     = $(foreach f,$(PAGE_FILES),$(BUILD)/gen/page_$(firstword $(subst :, ,$(f))).c)
+REDEEMER_SRC = $(filter-out redeemer/main.c,$(wildcard redeemer/*.c)) $(PAGE_SRC)
 TEST_SRC     = $(wildcard tests/test_*.c)
 BENCH_SRC    = $(wildcard bench/*.c)
 
@@ -53,10 +56,13 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The scanner page, built into the redeemer.
-$(BUILD)/gen/page_index.c: redeemer/page/index.html scripts/embed.sh
-	@mkdir -p $(dir $@)
-	scripts/embed.sh page_index $< >$@
+# The scanner page and the files it loads, built into the redeemer.
+define page_rule
+$(BUILD)/gen/page_$(1).c: $(2) scripts/embed.sh
+	@mkdir -p $$(dir $$@)
+	scripts/embed.sh page_$(1) $$< >$$@
+endef
+$(foreach f,$(PAGE_FILES),$(eval $(call page_rule,$(firstword $(subst :, ,$(f))),$(lastword $(subst :, ,$(f))))))
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 $(LIBKEYS): $(call obj,$(KEYS_SRC))

@@ -1,15 +1,31 @@
-/* GET /: the merchant's scanner page, built into the binary. */
+/*
+ * The merchant's scanner page and the files it needs, built into the binary
+ * (redeemer/page/, embedded by scripts/embed.sh): nothing is fetched from
+ * anywhere but this service.
+ */
+#include <string.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
 
 #include "server.h"
 
-extern const unsigned char page_index[];
-extern const unsigned int page_index_len;
+extern const unsigned char page_index[], page_jsqr[], page_jsqr_license[];
+extern const unsigned int page_index_len, page_jsqr_len, page_jsqr_license_len;
 
-void http_page(struct evhttp_request *req, void *arg)
+static const struct asset {
+	const char *path, *type;
+	const unsigned char *data;
+	const unsigned int *len;
+} assets[] = {
+	{"/", "text/html; charset=utf-8", page_index, &page_index_len},
+	{"/jsqr.js", "text/javascript; charset=utf-8", page_jsqr, &page_jsqr_len},
+	{"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license,
+	 &page_jsqr_license_len},
+};
+
+static void serve_asset(struct evhttp_request *req, server *sv, const struct asset *a)
 {
-	server *sv = arg;
 	struct evbuffer *b;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
@@ -22,14 +38,37 @@ void http_page(struct evhttp_request *req, void *arg)
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		return;
 	}
-	evbuffer_add_reference(b, page_index, page_index_len, NULL, NULL);
-	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
+	evbuffer_add_reference(b, a->data, *a->len, NULL, NULL);
+	evhttp_add_header(h, "Content-Type", a->type);
+	/* The page may talk to this service only, and run only its own code. */
 	evhttp_add_header(h, "Content-Security-Policy",
 			  "default-src 'self'; script-src 'self' 'unsafe-inline'; "
 			  "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
-			  "media-src 'self' blob:; connect-src 'self'");
+			  "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(h, "Cache-Control", "no-cache");
 	sv->by_status[200]++;
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
+}
+
+static void http_asset(struct evhttp_request *req, void *arg)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+
+	for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++)
+		if (path && strcmp(path, assets[i].path) == 0) {
+			serve_asset(req, arg, &assets[i]);
+			return;
+		}
+	conn_seen(arg, req);
+	reply_error(arg, req, ERR_NOT_FOUND, "no such resource");
+}
+
+/* Each file at its exact path; any other path goes to the API's router. */
+void http_page_register(struct evhttp *http, server *sv)
+{
+	for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++)
+		evhttp_set_cb(http, assets[i].path, http_asset, sv);
 }

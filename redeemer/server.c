@@ -300,7 +300,7 @@ int server_run(const server_config *cfg)
 	evhttp_set_cb(sv->http, "/v1/redeem", http_redeem, sv);
 	evhttp_set_cb(sv->http, "/healthz", http_healthz, sv);
 	evhttp_set_cb(sv->http, "/metrics", http_metrics, sv);
-	evhttp_set_cb(sv->http, "/", http_page, sv);
+	http_page_register(sv->http, sv);
 	evhttp_set_gencb(sv->http, route, sv);
 	if (!(bound = sv->bound = evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {
 		LOG(LOGL_ERROR, "cannot listen on %s", cfg->listen);

@@ -102,6 +102,6 @@ void http_voucher(struct evhttp_request *req, server *sv, const char *rest);
 void http_void(struct evhttp_request *req, server *sv, const char *rid);
 void http_healthz(struct evhttp_request *req, void *sv);
 void http_metrics(struct evhttp_request *req, void *sv);
-void http_page(struct evhttp_request *req, void *sv);
+void http_page_register(struct evhttp *http, server *sv);
 
 #endif

@@ -24,11 +24,16 @@ curl                 tests drive the HTTP API
 python3              tests and the demo read CSV and JSON and drive HTTP
 openssl              tests make keys and a test CA with the openssl command
 clang                libFuzzer harnesses (make fuzz)
+chromium             tests drive the scanner page in a headless browser
 "
 
 missing=$(printf '%s\n' "$PACKAGES" | awk 'NF {print $1}' | while read -r p; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || printf '%s ' "$p"
 done)
+# Node.js and npm run the browser tests (playwright-core from the npm
+# registry); any Node.js 18 or later will do, Debian's if there is none.
+command -v node >/dev/null && command -v npm >/dev/null || missing="$missing nodejs npm"
+missing=${missing# }
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing Debian packages: $missing"

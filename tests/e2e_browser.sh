@@ -1,0 +1,51 @@
+#!/bin/bash
+# The merchant's scanner page in Debian's Chromium, headless, driven by
+# playwright-core (tests/browser/scanner.mjs) against the real redeemer:
+# a fake camera showing an issued voucher's QR, manual entry, the red
+# already-spent screen, a lost answer retried, a void, a wrong token, no
+# request to any other host, and the reconciliation report. Screenshots go
+# to $BUILD/browser/.
+. "$(dirname "$0")/lib.sh"
+D=$(cd "$(dirname "$0")" && pwd)
+CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
+if [ -z "$CHROMIUM" ] || ! command -v node >/dev/null; then
+	fail "the browser test needs chromium and node (make deps installs them)"
+	exit 1
+fi
+if [ ! -d "$D/browser/node_modules/playwright-core" ]; then
+	echo "# installing playwright-core from the npm registry (tests/browser/package-lock.json)"
+	(cd "$D/browser" && npm ci --no-audit --no-fund --loglevel=error) ||
+		{ fail "npm ci in tests/browser"; exit 1; }
+fi
+OUT=${BUILD:-$D/../build}/browser
+mkdir -p "$OUT"
+rm -f "$OUT"/*.png
+K=$T/keys NOW=$(date -u +%Y-%m)
+cd "$T"
+"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
+printf '[scheme]\nissuer = PROBOLINGGO\ntimezone = Asia/Jakarta\nuse = single\n' >p.ini
+printf '[class.pelaksana]\namount = 50000\n[class.eselon_iii]\namount = 100000\n' >>p.ini
+cat >roster.csv <<'CSV'
+nip,name,opd,class
+197203151998031001,Ani,Dinas Kesehatan,pelaksana
+197203151998031002,Budi,Dinas Kesehatan,eselon_iii
+197203151998031003,Citra,Dinas Koperasi & UMKM,pelaksana
+CSV
+"$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy p.ini --period "$NOW" --out O >/dev/null
+col() { python3 -c "import csv,sys; print({r['nip'][-1]: r[sys.argv[2]] for r in csv.DictReader(open('O/vouchers.csv'))}[sys.argv[1]])" "$1" "$2"; }
+TOKEN=$("$BIN/voucher-redeemer" terminal add --db db --merchant BATIK-SARI --name kasir-1 --gallery GAL-1 | tail -n 1)
+start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --listen 127.0.0.1:0 >serve.out 2>serve.log
+for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
+URL="http://$(sed -n 's/^listening on //p' serve.out)"
+
+export URL TOKEN OUT CHROMIUM BIN PERIOD=$NOW DB=$T/db MERCHANT=BATIK-SARI REPORT=$T/R/report.html
+export QR_PNG=$T/O/qr/$(col 1 serial).png
+for v in A:1 B:2 C:3; do
+	export "${v%:*}_TEXT=$(col "${v#*:}" token)" "${v%:*}_SERIAL=$(col "${v#*:}" serial)" \
+		"${v%:*}_FACE=$(col "${v#*:}" amount)"
+done
+export RECONCILE="cd '$T' && '$BIN/voucher-redeemer' export --db db --period $NOW >journal.csv &&
+	'$BIN/voucher-redeemer' receipt-key --db db >receipts.keyring &&
+	'$BIN/voucher-issuer' reconcile --ledger L --period $NOW --journal journal.csv \
+		--keyring receipts.keyring --out R >/dev/null"
+node "$D/browser/scanner.mjs"
