@@ -24,6 +24,8 @@ curl                 tests drive the HTTP API
 python3              tests and the demo read CSV and JSON and drive HTTP
 openssl              tests make keys and a test CA with the openssl command
 clang                libFuzzer harnesses (make fuzz)
+valgrind             the tools that run briefly are checked under memcheck
+man-db               the install test renders the man pages (man, groff)
 chromium             tests drive the scanner page in a headless browser
 "
 
