@@ -32,6 +32,11 @@ nip,name,opd,class
 197203151998031003,Citra,Dinas Koperasi & UMKM,pelaksana
 CSV
 "$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy p.ini --period "$NOW" --out O >/dev/null
+# A multi-use voucher from another ledger, for the partial-balance screens.
+sed 's/^use = single/use = multi/' p.ini >pm.ini
+head -n 2 roster.csv >roster-multi.csv
+"$BIN/voucher-issuer" issue --ledger LM --keys "$K" --roster roster-multi.csv --policy pm.ini --period "$NOW" --out OM >/dev/null
+export D_TEXT=$(python3 -c "import csv; print(next(csv.DictReader(open('OM/vouchers.csv')))['token'])")
 col() { python3 -c "import csv,sys; print({r['nip'][-1]: r[sys.argv[2]] for r in csv.DictReader(open('O/vouchers.csv'))}[sys.argv[1]])" "$1" "$2"; }
 TOKEN=$("$BIN/voucher-redeemer" terminal add --db db --merchant BATIK-SARI --name kasir-1 --gallery GAL-1 | tail -n 1)
 start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --listen 127.0.0.1:0 >serve.out 2>serve.log

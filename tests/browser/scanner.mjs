@@ -189,7 +189,25 @@ try {
 	ok((await remaining(env.C_SERIAL)) === Number(env.C_FACE), "the redeemer has voucher C's balance back");
 	await close();
 
-	// 6. A wrong token is refused and asked for again.
+	// 6. A multi-use voucher: a part, then more than is left.
+	await lookupManual(env.D_TEXT);
+	ok((await page.inputValue("#amount")) === "", "a multi-use voucher asks for the amount");
+	await page.fill("#amount", "20000");
+	ok((await page.innerText("#redeem")) === "Tukarkan Rp20.000", "the button says what it will redeem");
+	await page.click("#redeem");
+	t = await shown("ok");
+	ok(t.includes("Rp20.000") && t.includes("Sisa saldo Rp30.000"), "a partial redemption shows the balance left");
+	await close();
+	await lookupManual(env.D_TEXT);
+	ok((await page.innerText("#remaining")) === "Rp30.000", "looking it up again shows Rp30.000 left");
+	await page.fill("#amount", "45000");
+	await page.click("#redeem");
+	t = await shown("insufficient_balance");
+	ok(t.includes("Saldo voucher tidak cukup") && t.includes("Sisa saldo Rp30.000"),
+	   "more than is left: the red screen says how much is left");
+	await close();
+
+	// 7. A wrong token is refused and asked for again.
 	await page.evaluate(() => localStorage.setItem("voucher.terminalToken", "wrong"));
 	await lookupManual(env.C_TEXT);
 	await page.click("#redeem");
@@ -201,7 +219,7 @@ try {
 	ok(jsErrors.length === 0, "the page's script throws nothing" + (jsErrors.length ? ": " + jsErrors.join("; ") : ""));
 	ok([...hosts].every((h) => h === URL_), "the page requests nothing but the redeemer (" + [...hosts].join(" ") + ")");
 
-	// 7. The reconciliation report in the same browser.
+	// 8. The reconciliation report in the same browser.
 	execFileSync("bash", ["-c", env.RECONCILE], { stdio: "inherit" });
 	const rep = await ctx.newPage();
 	const repErrors = [];
