@@ -2,6 +2,9 @@
 # Settings: override on the command line (make CFLAGS=-O0 PREFIX=/opt/voucher).
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DATADIR    ?= $(PREFIX)/share/voucher
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 LDFLAGS    ?=
@@ -134,9 +137,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) bench/run.sh
 
+# The programs, their man pages, the redeemer's systemd unit (pointed at
+# this PREFIX) and sample configuration.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(wildcard docs/man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' packaging/voucher-redeemer.service \
+		>$(DESTDIR)$(UNITDIR)/voucher-redeemer.service
+	install -m 0644 packaging/redeemer.ini tests/data/policy.ini $(DESTDIR)$(DATADIR)/
 
 clean:
 	rm -rf build bin

@@ -132,6 +132,9 @@ try {
 	await page.fill("#amount", "");
 	await page.type("#amount", "1234567");
 	ok((await page.inputValue("#amount")) === "1.234.567", "the amount field formats rupiah as typed");
+	await page.fill("#amount", "");
+	await page.type("#amount", "25.000,00");
+	ok((await page.innerText("#redeem")) === "Tukarkan Rp25.000", "25.000,00 typed is Rp25.000, not Rp2.500.000");
 	await page.fill("#amount", String(env.B_FACE));
 	await page.click("#redeem");
 	t = await shown("ok");
