@@ -16,6 +16,11 @@ typedef struct pending {
 	server *sv;
 	struct evhttp_request *req;
 	void (*reply)(struct pending *p);
+	/* A redemption on its way through the verify pool. */
+	vjob job;
+	err verdict;
+	size_t text_len;
+	char text[VOUCHER_TEXT_LEN + 1];
 } pending;
 
 /* Submit p->o to the store; reply(p) runs once it is committed (or

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -46,6 +47,7 @@ err server_reload(server *sv)
 			return e;
 		}
 	}
+	pthread_rwlock_wrlock(&sv->keys_lock);
 	keyring_free(sv->kr);
 	sv->kr = kr;
 	if (sv->cfg.revocations) {
@@ -53,6 +55,7 @@ err server_reload(server *sv)
 		sv->rl = rl;
 		sv->have_rl = true;
 	}
+	pthread_rwlock_unlock(&sv->keys_lock);
 	LOG(LOGL_INFO, "loaded keyring keys=%zu revoked=%zu", keyring_count(kr),
 	    sv->have_rl ? sv->rl.n : (size_t)0);
 	return ERR_OK;
@@ -105,7 +108,8 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(sv->http, sv->bound);
 		sv->bound = NULL;
 	}
-	store_stop(sv->st);
+	vpool_stop(sv->vp); /* what it verified goes on to the store... */
+	store_stop(sv->st); /* ...which commits and answers all it holds */
 	event_base_loopexit(sv->base, &grace);
 }
 
@@ -276,6 +280,7 @@ int server_run(const server_config *cfg)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
+	pthread_rwlock_init(&sv->keys_lock, NULL);
 	if (server_reload(sv) != ERR_OK)
 		goto out;
 	if ((e = store_open(cfg->db, cfg->map_size, &sv->st)) != ERR_OK) {
@@ -317,7 +322,8 @@ int server_run(const server_config *cfg)
 			port = ntohs(a->sin_port);
 		}
 	}
-	if ((e = store_start(sv->st, sv->base)) != ERR_OK)
+	if ((e = store_start(sv->st, sv->base)) != ERR_OK ||
+	    (e = vpool_start(sv->base, (int)sysconf(_SC_NPROCESSORS_ONLN), &sv->vp)) != ERR_OK)
 		goto out;
 	hup = evsignal_new(sv->base, SIGHUP, on_hup, sv);
 	term = evsignal_new(sv->base, SIGTERM, on_term, sv);
@@ -332,6 +338,7 @@ int server_run(const server_config *cfg)
 	event_base_dispatch(sv->base);
 	status = 0;
 out:
+	vpool_stop(sv->vp); /* none left after on_term; this is for the failures */
 	if (hup)
 		event_free(hup);
 	if (term)
@@ -347,11 +354,13 @@ out:
 	free(sv->conns);
 	free(sv->auth);
 	store_close(sv->st);
+	vpool_free(sv->vp);
 	if (sv->base)
 		event_base_free(sv->base);
 	SSL_CTX_free(sv->tls);
 	keyring_free(sv->kr);
 	revlist_free(&sv->rl);
+	pthread_rwlock_destroy(&sv->keys_lock);
 	free(sv);
 	sig_thread_done();
 	return status;

@@ -5,6 +5,7 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,6 +14,7 @@
 #include "period.h"
 #include "revlist.h"
 #include "store.h"
+#include "vpool.h"
 
 struct evhttp_request;
 struct event_base;
@@ -59,6 +61,11 @@ typedef struct server {
 	bool paused;
 	struct event *sweep;
 	store *st;
+	vpool *vp; /* verifies vouchers off the loop */
+	/* The keyring and revocation list: the loop replaces them (SIGHUP)
+	 * under the write lock; the verify workers read them under the read
+	 * lock; the loop itself reads them freely. */
+	pthread_rwlock_t keys_lock;
 	keyring *kr;
 	revlist rl;
 	bool have_rl;
