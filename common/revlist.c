@@ -1,5 +1,6 @@
 #include "revlist.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,14 +58,26 @@ void revlist_free(revlist *rl)
 	rl->n = 0;
 }
 
+/*
+ * "YYYY-MM-DDTHH:MM:SSZ", a real UTC instant. timegm would carry a 31
+ * February or a 60th second over into the next day or minute (and 9999's
+ * last second into a year revlist_body cannot write in four digits).
+ */
 static bool parse_time(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
+	struct tm tm = {0}, given;
 	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_t t;
 
 	if (!end || *end)
 		return false;
-	*out = (int64_t)timegm(&tm);
+	given = tm;
+	t = timegm(&tm); /* normalises tm */
+	if (tm.tm_year != given.tm_year || tm.tm_mon != given.tm_mon ||
+	    tm.tm_mday != given.tm_mday || tm.tm_hour != given.tm_hour ||
+	    tm.tm_min != given.tm_min || tm.tm_sec != given.tm_sec)
+		return false;
+	*out = (int64_t)t;
 	return true;
 }
 
@@ -121,9 +134,12 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 				strcpy(rl.issuer, v);
 			else if (lineno == 3 && key_id_valid(v))
 				strcpy(rl.kid, v);
-			else if (lineno == 4 && v[0] >= '0' && v[0] <= '9')
-				rl.version = strtoull(v, &ep, 10), what = *ep ? "bad version" : NULL;
-			else if (lineno == 5 && parse_time(v, &rl.time))
+			else if (lineno == 4 && v[0] >= '0' && v[0] <= '9') {
+				/* strtoull saturates: a version past 2^64-1 is not one. */
+				errno = 0;
+				rl.version = strtoull(v, &ep, 10);
+				what = *ep || errno == ERANGE ? "bad version" : NULL;
+			} else if (lineno == 5 && parse_time(v, &rl.time))
 				what = NULL;
 			else
 				what = "bad value";
