@@ -124,10 +124,15 @@ demo: deps
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TARGETS)
+
+# The harnesses alone, into build/fuzz/fuzz/ (tests/e2e_fuzz.sh runs them briefly).
+.PHONY: fuzz-build
+fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(CLANG) \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
 		$(patsubst %,build/fuzz/fuzz/%,$(FUZZ_TARGETS))
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TARGETS)
 
 build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

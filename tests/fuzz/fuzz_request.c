@@ -1,0 +1,251 @@
+/*
+ * libFuzzer: the body of POST /v1/redeem, through http_redeem itself.
+ *
+ * The JSON is read inside the endpoint (there is no separate parser), so
+ * each input is the body of a request built with libevent's own calls and
+ * handed to http_redeem, as evhttp would after reading it, from a terminal
+ * registered in a store made once in a temporary directory under /tmp.
+ * A request without a connection is freed by evhttp_send_reply, so a
+ * missing reply is a leak and a second one a use after free.
+ *
+ * The voucher is checked on a worker of the verify pool (redeemer/vpool.c,
+ * one worker here), whose refusals come back through the event loop, which
+ * the harness runs until the reply. The store's writer thread is not
+ * started: this file defines pending_submit, which the linker then takes
+ * instead of redeemer/pending.o's; it checks, on the worker, what reaches
+ * the store, and hands the request to the loop, where it is answered as
+ * the writer would. The keyring holds RFC 8032 TEST 1's key as K1 of
+ * PROBOLINGGO; the seeds carry vouchers of that key valid until 2100
+ * (redeemable whatever the date). POST /v1/redemptions/ID/void reads no
+ * body: its ID comes from the path.
+ *
+ * Invariants: every request gets exactly one reply, never a 5xx (nothing
+ * a client sends is a server error), and only a request whose voucher
+ * verifies, is in date, not revoked, valid at the terminal's gallery, with
+ * an amount of 1..2^32-1 and a good request_id reaches the store.
+ */
+#include <ftw.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/http_struct.h>
+#include <event2/thread.h>
+#include <sanitizer/lsan_interface.h>
+
+#include "../../redeemer/pending.h"
+#include "../../redeemer/server.h"
+#include "keyring.h"
+#include "log.h"
+
+#define REVOKED_SERIAL 0x00000000DEADBEEFULL
+
+static server sv;
+static char dir[64], bearer[8 + TERMINAL_TOKEN_LEN + 1];
+static uint32_t term_id;
+static uint8_t gallery_tag[TAG_LEN];
+static uint64_t revoked[1] = {REVOKED_SERIAL};
+static uint64_t submitted;
+static struct event_base *base;
+static struct event *handoff, *watchdog;
+static pthread_mutex_t handed_lock = PTHREAD_MUTEX_INITIALIZER;
+static pending *handed; /* from the worker to the loop */
+static bool timed_out, warm;
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void cleanup(void)
+{
+	vpool_stop(sv.vp);
+	vpool_free(sv.vp);
+	if (handoff)
+		event_free(handoff);
+	if (watchdog)
+		event_free(watchdog);
+	if (base)
+		event_base_free(base);
+	store_close(sv.st);
+	keyring_free(sv.kr);
+	free(sv.auth);
+	if (dir[0])
+		nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool request_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	return n >= 1 && n <= REQUEST_ID_MAX;
+}
+
+/* Instead of the writer thread, on a worker: check what reaches it, and
+ * hand it to the loop to be answered. */
+void pending_submit(pending *p)
+{
+	static const uint8_t any[TAG_LEN];
+	op *o = &p->o;
+
+	if (o->kind != OP_REDEEM || o->term.id != term_id || o->amount < 1 ||
+	    o->amount > UINT32_MAX || !request_id_ok(o->request_id))
+		__builtin_trap();
+	if (voucher_verify(&o->v, sv.kr, NULL) != ERR_OK ||
+	    voucher_check_time(&o->v, o->now) != ERR_OK || revlist_has(&sv.rl, o->v.serial) ||
+	    (memcmp(o->v.gallery_tag, any, TAG_LEN) != 0 &&
+	     memcmp(o->v.gallery_tag, gallery_tag, TAG_LEN) != 0))
+		__builtin_trap();
+	pthread_mutex_lock(&handed_lock);
+	if (handed)
+		__builtin_trap(); /* one request at a time */
+	handed = p;
+	pthread_mutex_unlock(&handed_lock);
+	event_active(handoff, EV_READ, 0);
+}
+
+/* On the loop: answer the handed request as the writer would. */
+static void answer(evutil_socket_t fd, short what, void *arg)
+{
+	pending *p;
+	op *o;
+
+	(void)fd, (void)what, (void)arg;
+	pthread_mutex_lock(&handed_lock);
+	p = handed;
+	handed = NULL;
+	pthread_mutex_unlock(&handed_lock);
+	if (!p)
+		__builtin_trap();
+	o = &p->o;
+	submitted++;
+	o->serial = o->v.serial;
+	if (o->amount > o->v.face_value) {
+		o->rc = ERR_INSUFFICIENT_BALANCE;
+	} else {
+		o->rc = ERR_OK;
+		o->debited = o->amount;
+		o->remaining = o->v.face_value - o->amount;
+		snprintf(o->rid, sizeof o->rid, "R-FUZZ0001-%llu", (unsigned long long)submitted);
+		snprintf(o->receipt, sizeof o->receipt, "UR1|%s", o->rid);
+	}
+	p->reply(p);
+	free(p);
+}
+
+static void too_slow(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+	timed_out = true;
+}
+
+/*
+ * OpenSSL keeps per-thread state (its error stack) that a worker allocates
+ * on its first verify and frees when the thread ends. LeakSanitizer cannot
+ * see where it is kept, and the worker outlives every input: a verify made
+ * here first, with leak detection off on the worker, keeps it out of the
+ * per-input leak checks.
+ */
+static bool warm_up(vjob *j)
+{
+	static const uint8_t sig[SIG_LEN];
+
+	(void)j;
+	__lsan_disable();
+	sig_verify(keyring_at(sv.kr, 0)->verifier, sig, 1, sig);
+	__lsan_enable();
+	return true;
+}
+
+static void warmed(vjob *j)
+{
+	(void)j;
+	warm = true;
+}
+
+static void init(void)
+{
+	static vjob first = {.work = warm_up, .done = warmed};
+	static const char line[] =
+	    "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+	char token[TERMINAL_TOKEN_LEN + 1];
+	key_entry e;
+	const char *what;
+
+	log_init("fuzz", LOGL_OFF);
+	evthread_use_pthreads();
+	pthread_rwlock_init(&sv.keys_lock, NULL);
+	strcpy(dir, "/tmp/fuzz-request.XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	atexit(cleanup);
+	sv.cfg.tz = tzone_find("Asia/Jakarta");
+	if (store_open(dir, (size_t)16 << 20, &sv.st) != ERR_OK ||
+	    store_terminal_add(sv.st, "M1", "Kasir 1", "DEKRANASDA", token, &term_id) != ERR_OK)
+		abort();
+	snprintf(bearer, sizeof bearer, "Bearer %s", token);
+	tag_of("gallery", "DEKRANASDA", gallery_tag);
+	if (!(sv.kr = keyring_new()) || keyring_parse_line(line, &e, &what) != ERR_OK ||
+	    keyring_add(sv.kr, &e) != ERR_OK || !(sv.auth = calloc(AUTH_SLOTS, sizeof *sv.auth)))
+		abort();
+	sv.rl.serials = revoked;
+	sv.rl.n = 1;
+	sv.have_rl = true;
+	if (!(base = event_base_new()) || !(handoff = event_new(base, -1, 0, answer, NULL)) ||
+	    !(watchdog = evtimer_new(base, too_slow, NULL)) ||
+	    vpool_start(base, 1, &sv.vp) != ERR_OK)
+		abort();
+	vpool_submit(sv.vp, &first);
+	while (!warm)
+		event_base_loop(base, EVLOOP_ONCE);
+}
+
+static uint64_t replies(int from, int to)
+{
+	uint64_t n = 0;
+
+	for (int s = from; s < to; s++)
+		n += sv.by_status[s];
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct timeval patience = {5, 0};
+	struct evhttp_request *req;
+	struct evkeyvalq *headers;
+	uint64_t all, errors;
+
+	if (!sv.st)
+		init();
+	if (!(req = evhttp_request_new(NULL, NULL)))
+		return 0;
+	req->type = EVHTTP_REQ_POST;
+	headers = evhttp_request_get_input_headers(req);
+	if (evhttp_add_header(headers, "Authorization", bearer) != 0 ||
+	    evbuffer_add(evhttp_request_get_input_buffer(req), data, size) != 0)
+		abort();
+	all = replies(100, 600);
+	errors = replies(500, 600);
+	http_redeem(req, &sv); /* req is freed by its reply */
+	/* A voucher goes to the verify pool: run the loop until the reply. */
+	timed_out = false;
+	evtimer_add(watchdog, &patience);
+	while (replies(100, 600) == all && !timed_out)
+		event_base_loop(base, EVLOOP_ONCE);
+	evtimer_del(watchdog);
+	if (timed_out || replies(100, 600) != all + 1 || replies(500, 600) != errors)
+		__builtin_trap();
+	return 0;
+}
