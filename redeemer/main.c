@@ -9,6 +9,7 @@
  *   receipt-key --db DIR
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +58,38 @@ struct opts {
 struct config {
 	char *db, *keyring, *listen, *revocations, *timezone, *log_level, *tls_cert, *tls_key;
 	long timeout, map_size_mb, max_connections;
+	FILE *f;
+	int line;     /* lines inih has read so far */
+	int bad_line; /* the first line a setting was refused on; 0: none */
 	char why[256];
 };
+
+/* inih's reader, fgets as ini_parse's own, counting lines so that a refused
+ * setting knows where it is. */
+static char *config_read(char *str, int num, void *stream)
+{
+	struct config *c = stream;
+	char *s = fgets(str, num, c->f);
+
+	c->line += s != NULL;
+	return s;
+}
+
+/* Refuse the current setting. inih reads on after a refusal and reports the
+ * first bad line, so only the first reason is kept: it is that line's. */
+__attribute__((format(printf, 2, 3))) static int config_refuse(struct config *c, const char *fmt,
+								 ...)
+{
+	va_list ap;
+
+	if (!c->bad_line) {
+		c->bad_line = c->line;
+		va_start(ap, fmt);
+		vsnprintf(c->why, sizeof c->why, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
 
 static int config_entry(void *user, const char *section, const char *name, const char *value)
 {
@@ -66,10 +97,8 @@ static int config_entry(void *user, const char *section, const char *name, const
 	char **slot = NULL;
 	char *end;
 
-	if (strcmp(section, "redeemer") != 0) {
-		snprintf(c->why, sizeof c->why, "unknown section [%s]", section);
-		return 0;
-	}
+	if (strcmp(section, "redeemer") != 0)
+		return config_refuse(c, "unknown section [%s]", section);
 	if (strcmp(name, "db") == 0)
 		slot = &c->db;
 	else if (strcmp(name, "keyring") == 0)
@@ -89,10 +118,8 @@ static int config_entry(void *user, const char *section, const char *name, const
 	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0 ||
 		 strcmp(name, "max_connections") == 0) {
 		long v = strtol(value, &end, 10);
-		if (*end || end == value || v < 1 || v > 1048576) {
-			snprintf(c->why, sizeof c->why, "%s must be a whole number from 1", name);
-			return 0;
-		}
+		if (*end || end == value || v < 1 || v > 1048576)
+			return config_refuse(c, "%s must be a whole number from 1", name);
 		if (strcmp(name, "timeout") == 0)
 			c->timeout = v;
 		else if (strcmp(name, "map_size_mb") == 0)
@@ -101,15 +128,31 @@ static int config_entry(void *user, const char *section, const char *name, const
 			c->max_connections = v;
 		return 1;
 	} else {
-		snprintf(c->why, sizeof c->why, "unknown setting %s", name);
-		return 0;
+		return config_refuse(c, "unknown setting %s", name);
 	}
-	if (*slot) {
-		snprintf(c->why, sizeof c->why, "%s given twice", name);
-		return 0;
-	}
-	*slot = strdup(value);
-	return *slot != NULL;
+	if (*slot)
+		return config_refuse(c, "%s given twice", name);
+	if (!(*slot = strdup(value)))
+		return config_refuse(c, "out of memory");
+	return 1;
+}
+
+/*
+ * Read the --config file at path into c (zeroed). Returns 0, -1 if it
+ * cannot be read, or the first bad line, with c->why saying what is wrong.
+ */
+static int config_load(const char *path, struct config *c)
+{
+	int line;
+
+	if (!(c->f = fopen(path, "r")))
+		return -1;
+	line = ini_parse_stream(config_read, c, config_entry, c);
+	fclose(c->f);
+	c->f = NULL;
+	if (line > 0 && line != c->bad_line)
+		snprintf(c->why, sizeof c->why, "not INI");
+	return line;
 }
 
 static int cmd_serve(struct opts *o)
@@ -119,11 +162,11 @@ static int cmd_serve(struct opts *o)
 	int level;
 
 	if (o->config) {
-		int line = ini_parse(o->config, config_entry, &c);
+		int line = config_load(o->config, &c);
 		if (line < 0)
 			cli_die(1, "%s: cannot read", o->config);
 		if (line > 0)
-			cli_die(1, "%s:%d: %s", o->config, line, c.why[0] ? c.why : "not INI");
+			cli_die(1, "%s:%d: %s", o->config, line, c.why);
 	}
 	cfg.db = o->db ? o->db : c.db;
 	cfg.keyring = o->keyring ? o->keyring : c.keyring;
