@@ -283,8 +283,17 @@ int main(int argc, char **argv)
 		{"out", required_argument, 0, 'o'},
 		{"help", no_argument, 0, 'h'},		{0, 0, 0, 0},
 	};
+	/* Which options each command takes: any other is a usage error. */
+	static const struct {
+		const char *cmd, *sub, *takes;
+	} takes[] = {
+		{"serve", NULL, "dklrcCT"}, {"terminal", "add", "dmng"}, {"terminal", "list", "d"},
+		{"terminal", "disable", "di"}, {"export", NULL, "dp"}, {"backup", NULL, "do"},
+		{"stats", NULL, "d"}, {"receipt-key", NULL, "d"},
+	};
 	struct opts o = {0};
 	const char *cmd, *sub = NULL;
+	char given[32] = "";
 	int c, first = 2;
 
 	cli_init("voucher-redeemer", usage);
@@ -319,9 +328,21 @@ int main(int argc, char **argv)
 		case 'h': cli_usage(0);
 		default: cli_usage(2);
 		}
+		if (!strchr(given, c) && strlen(given) < sizeof given - 1)
+			given[strlen(given)] = (char)c;
 	}
 	if (optind != argc)
 		cli_fail("unexpected argument '%s'", argv[optind]);
+	for (size_t i = 0; i < sizeof takes / sizeof takes[0]; i++) {
+		if (strcmp(cmd, takes[i].cmd) != 0 || (sub && strcmp(sub, takes[i].sub) != 0))
+			continue;
+		for (const char *g = given; *g; g++)
+			if (!strchr(takes[i].takes, *g))
+				for (const struct option *l = longopts; l->name; l++)
+					if (l->val == *g)
+						cli_fail("--%s is not an option of %s%s%s", l->name, cmd,
+							 sub ? " " : "", sub ? sub : "");
+	}
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
 	cli_require(o.db, "--db");

@@ -48,6 +48,7 @@ PY
 check "stats counts the redemptions" grep -q '^redemptions  *30 ' stats.txt
 check "stats shows the rupiah redeemed" grep -q '^redeemed  *Rp30.000$' stats.txt
 expect_status 1 "stats of a folder that is no redeemer" "$BIN/voucher-redeemer" stats --db nowhere
+expect_status 2 "an option the command does not take is a usage error" "$BIN/voucher-redeemer" export --db db --period 2026-11 --listen 127.0.0.1:1
 check "and it made nothing there" test ! -e nowhere
 
 expect_status 0 "a backup of the ledger" "$BIN/voucher-issuer" backup --ledger L --out ledger.backup
