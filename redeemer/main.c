@@ -46,7 +46,8 @@ static const char usage[] =
 	"\n"
 	"The --config INI file has a [redeemer] section with any of: db, keyring,\n"
 	"listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
-	"(seconds, 10), max_connections (1024), map_size_mb (1024), log_level (info);\n"
+	"(seconds, 10), max_connections (1024), map_size_mb (1024), log_level (info),\n"
+	"verify_threads (one per core);\n"
 	"flags win over the file.\n";
 
 struct opts {
@@ -57,7 +58,7 @@ struct opts {
 /* Settings from --config; strings owned here until exit. */
 struct config {
 	char *db, *keyring, *listen, *revocations, *timezone, *log_level, *tls_cert, *tls_key;
-	long timeout, map_size_mb, max_connections;
+	long timeout, map_size_mb, max_connections, verify_threads;
 	FILE *f;
 	int line;     /* lines inih has read so far */
 	int bad_line; /* the first line a setting was refused on; 0: none */
@@ -116,7 +117,7 @@ static int config_entry(void *user, const char *section, const char *name, const
 	else if (strcmp(name, "tls_key") == 0)
 		slot = &c->tls_key;
 	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0 ||
-		 strcmp(name, "max_connections") == 0) {
+		 strcmp(name, "max_connections") == 0 || strcmp(name, "verify_threads") == 0) {
 		long v = strtol(value, &end, 10);
 		if (*end || end == value || v < 1 || v > 1048576)
 			return config_refuse(c, "%s must be a whole number from 1", name);
@@ -124,8 +125,10 @@ static int config_entry(void *user, const char *section, const char *name, const
 			c->timeout = v;
 		else if (strcmp(name, "map_size_mb") == 0)
 			c->map_size_mb = v;
-		else
+		else if (strcmp(name, "max_connections") == 0)
 			c->max_connections = v;
+		else
+			c->verify_threads = v;
 		return 1;
 	} else {
 		return config_refuse(c, "unknown setting %s", name);
@@ -185,6 +188,7 @@ static int cmd_serve(struct opts *o)
 			o->config);
 	cfg.timeout = c.timeout ? (int)c.timeout : 10;
 	cfg.max_connections = c.max_connections ? (int)c.max_connections : 1024;
+	cfg.verify_threads = (int)c.verify_threads; /* 0: one per core */
 	cfg.map_size = (size_t)(c.map_size_mb ? c.map_size_mb : 1024) << 20;
 	level = log_level_parse(c.log_level ? c.log_level : "info");
 	if (level < 0)

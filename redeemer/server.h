@@ -42,6 +42,7 @@ typedef struct server_config {
 	size_t map_size;      /* LMDB map size in bytes, 0 for the default */
 	int timeout;          /* seconds a connection may idle or dawdle */
 	int max_connections;  /* open connections at most; more wait to be accepted */
+	int verify_threads;   /* voucher verify workers; 0: one per core */
 } server_config;
 
 typedef struct server {

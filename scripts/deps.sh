@@ -26,6 +26,7 @@ openssl              tests make keys and a test CA with the openssl command
 clang                libFuzzer harnesses (make fuzz)
 valgrind             the tools that run briefly are checked under memcheck
 man-db               the install test renders the man pages (man, groff)
+wrk                  make bench drives the redeemer over HTTP (bench/redeem.lua)
 chromium             tests drive the scanner page in a headless browser
 "
 
