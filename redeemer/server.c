@@ -33,13 +33,17 @@ err server_reload(server *sv)
 		return e;
 	}
 	if (sv->cfg.revocations) {
+		uint64_t seen = 0;
 		e = revlist_load(sv->cfg.revocations, kr, &rl, why, sizeof why);
-		if (e == ERR_OK && sv->have_rl && rl.version < sv->rl.version) {
-			snprintf(why, sizeof why, "%s: version %llu is older than the loaded %llu",
-				 sv->cfg.revocations, (unsigned long long)rl.version,
-				 (unsigned long long)sv->rl.version);
+		if (e == ERR_OK && (e = store_note_revlist(sv->st, rl.version, &seen)) != ERR_OK) {
+			if (e == ERR_INVALID)
+				snprintf(why, sizeof why,
+					 "%s: version %llu is older than version %llu loaded before",
+					 sv->cfg.revocations, (unsigned long long)rl.version,
+					 (unsigned long long)seen);
+			else
+				snprintf(why, sizeof why, "%s: %s", sv->cfg.revocations, err_str(e));
 			revlist_free(&rl);
-			e = ERR_INVALID;
 		}
 		if (e != ERR_OK) {
 			LOG(LOGL_ERROR, "revocation list not loaded: %s", why);
@@ -281,12 +285,12 @@ int server_run(const server_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	pthread_rwlock_init(&sv->keys_lock, NULL);
-	if (server_reload(sv) != ERR_OK)
-		goto out;
 	if ((e = store_open(cfg->db, cfg->map_size, &sv->st)) != ERR_OK) {
 		LOG(LOGL_ERROR, "cannot open the store in %s: %s", cfg->db, err_str(e));
 		goto out;
 	}
+	if (server_reload(sv) != ERR_OK)
+		goto out;
 	if (!(sv->base = event_base_new()) || !(sv->http = evhttp_new(sv->base)))
 		goto out;
 	evhttp_set_max_body_size(sv->http, BODY_MAX);

@@ -242,6 +242,41 @@ static int next_counter(store *s, MDB_txn *txn, const char *name, uint64_t *out)
 	return mdb_put(txn, s->meta, &key, &val, 0);
 }
 
+err store_note_revlist(store *s, uint64_t version, uint64_t *seen)
+{
+	static const char name[] = "revlist_version";
+	MDB_val key = {sizeof name - 1, (void *)name}, val;
+	MDB_txn *txn;
+	uint64_t v = 0;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		return db_err(rc, "begin");
+	rc = mdb_get(txn, s->meta, &key, &val);
+	if (rc == 0 && val.mv_size == 8)
+		memcpy(&v, val.mv_data, 8);
+	else if (rc != MDB_NOTFOUND)
+		rc = rc ? rc : MDB_CORRUPTED;
+	else
+		rc = 0;
+	*seen = v;
+	if (rc == 0 && version < v) {
+		mdb_txn_abort(txn);
+		return ERR_INVALID;
+	}
+	val.mv_size = 8;
+	val.mv_data = &version;
+	if (rc == 0 && version > v)
+		rc = mdb_put(txn, s->meta, &key, &val, 0);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return db_err(rc, "revocation list version");
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return db_err(rc, "commit");
+	return ERR_OK;
+}
+
 /* ---- terminals ---- */
 
 static json_t *terminal_json(const terminal *t)

@@ -116,6 +116,13 @@ err store_export(store *s, const char *period, void *file);
 err store_request_get(store *s, uint32_t term_id, const char *request_id,
 		      const uint8_t body_hash[32], op *o);
 
+/*
+ * Record that revocation list version was loaded, and refuse one older
+ * than any loaded before, even before a restart (an old list would bring
+ * revoked vouchers back): ERR_INVALID with *seen the newest seen.
+ */
+err store_note_revlist(store *s, uint64_t version, uint64_t *seen);
+
 /* ---- writes through the writer thread ---- */
 
 enum op_kind { OP_REDEEM = 1, OP_VOID = 2 };

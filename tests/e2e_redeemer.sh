@@ -120,12 +120,23 @@ check "and the balance is restored" test "$(jf remaining)" = 50000
 
 # Revocation reaches the service on SIGHUP.
 R=$(tok multi 2)
+cp "$T/revoked.txt" "$T/revoked-old.txt"
 "$BIN/voucher-issuer" revoke --ledger "$T/L1" --keys "$K" --serial "$(ser multi 2)" --reason hilang >/dev/null
 "$BIN/voucher-issuer" revocations --ledger "$T/L1" --keys "$K" --out "$T/revoked.txt" >/dev/null
 kill -HUP "$SERVER"
 sleep 0.3
 redeem "$TA" "$R" 1000 h1
 expect "a voucher revoked after SIGHUP" 422 revoked
+# The older list, signed and valid, must not bring the voucher back, not even after a restart.
+expect_status 1 "a second redeemer refuses the older revocation list" "$BIN/voucher-redeemer" serve \
+	--db "$T/db" --keyring "$K/keyring" --revocations "$T/revoked-old.txt" --listen 127.0.0.1:0
+check "and says why" grep -q "older than version" "$T/last.err"
+cp "$T/revoked-old.txt" "$T/revoked.txt"
+kill -HUP "$SERVER"
+sleep 0.3
+redeem "$TA" "$R" 1000 h2
+expect "SIGHUP with the older list keeps the newer" 422 revoked
+"$BIN/voucher-issuer" revocations --ledger "$T/L1" --keys "$K" --out "$T/revoked.txt" >/dev/null
 
 # Limits and hostile requests.
 post /v1/redeem "$TA" "$(head -c 9000 /dev/zero | tr '\0' 'x')"
