@@ -171,12 +171,24 @@ err store_open(const char *dir, size_t map_size, store **out)
 		free(s);
 		return ERR_IO;
 	}
+	/* Without a size, the one the database was last used with (LMDB keeps
+	 * it), and at least the default: a maintenance command run beside a
+	 * service with a larger map must not find the database full. */
 	if ((rc = mdb_env_create(&s->env)) != 0 || (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
-	    (rc = mdb_env_set_mapsize(s->env, map_size ? map_size : DEFAULT_MAP_SIZE)) != 0 ||
+	    (rc = mdb_env_set_mapsize(s->env, map_size)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, 256)) != 0 ||
 	    (rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0) {
 		e = rc == ENOENT || rc == EACCES ? ERR_IO : db_err(rc, "open");
 		goto fail;
+	}
+	if (!map_size) {
+		MDB_envinfo info;
+		if ((rc = mdb_env_info(s->env, &info)) != 0 ||
+		    (info.me_mapsize < DEFAULT_MAP_SIZE &&
+		     (rc = mdb_env_set_mapsize(s->env, DEFAULT_MAP_SIZE)) != 0)) {
+			e = db_err(rc, "map size");
+			goto fail;
+		}
 	}
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "vouchers", MDB_CREATE, &s->vouchers)) != 0 ||
