@@ -96,33 +96,22 @@ static err check_voucher(server *sv, const terminal *t, const char *text, size_t
 
 #define PENDING_OF(j) ((pending *)((char *)(j) - offsetof(pending, job)))
 
-/* On a worker: check the voucher; if it passes, on to the writer. */
-static bool verify(vjob *j)
+/* On a worker: check the voucher; if it passes, on to the writer, and if
+ * not, back to the loop with the reason. */
+static void verify(vjob *j)
 {
 	pending *p = PENDING_OF(j);
 	server *sv = p->sv;
 
 	pthread_rwlock_rdlock(&sv->keys_lock);
-	p->verdict = check_voucher(sv, &p->o.term, p->text, p->text_len, &p->o.v, p->o.now);
+	p->o.rc = check_voucher(sv, &p->o.term, p->text, p->text_len, &p->o.v, p->o.now);
 	pthread_rwlock_unlock(&sv->keys_lock);
-	if (p->verdict != ERR_OK)
-		return true;
-	pending_submit(p);
-	return false;
-}
-
-/* On the loop: a voucher that did not pass. */
-static void refused(vjob *j)
-{
-	pending *p = PENDING_OF(j);
-	char serial[VOUCHER_SERIAL_LEN + 1] = "-";
-
-	if (p->o.v.serial)
-		voucher_serial_format(p->o.v.serial, serial);
-	LOG(LOGL_INFO, "redeem refused serial=%s terminal=%u error=%s", serial, p->o.term.id,
-	    err_code(p->verdict));
-	reply_error(p->sv, p->req, p->verdict, NULL);
-	free(p);
+	if (p->o.rc == ERR_OK) {
+		pending_submit(p);
+		return;
+	}
+	p->o.serial = p->o.v.serial;
+	pending_finish(p);
 }
 
 void http_redeem(struct evhttp_request *req, void *arg)
@@ -199,15 +188,14 @@ void http_redeem(struct evhttp_request *req, void *arg)
 	/* A voucher's text is 154 characters; anything longer is refused here,
 	 * without a trip to a worker. */
 	if (json_string_length(jv) > VOUCHER_TEXT_LEN) {
-		p->verdict = check_voucher(sv, &t, text, json_string_length(jv), &p->o.v, p->o.now);
-		refused(&p->job);
-		p = NULL;
+		p->o.rc = check_voucher(sv, &t, text, json_string_length(jv), &p->o.v, p->o.now);
+		p->o.serial = p->o.v.serial;
+		p->reply(p);
 		goto out;
 	}
 	memcpy(p->text, text, json_string_length(jv));
 	p->text_len = json_string_length(jv);
 	p->job.work = verify;
-	p->job.done = refused;
 	vpool_submit(sv->vp, &p->job);
 	p = NULL;
 out:

@@ -15,3 +15,9 @@ void pending_submit(pending *p)
 	p->o.done = finished;
 	store_submit(p->sv->st, &p->o);
 }
+
+void pending_finish(pending *p)
+{
+	p->o.done = finished;
+	store_finish(p->sv->st, &p->o);
+}

@@ -18,7 +18,6 @@ typedef struct pending {
 	void (*reply)(struct pending *p);
 	/* A redemption on its way through the verify pool. */
 	vjob job;
-	err verdict;
 	size_t text_len;
 	char text[VOUCHER_TEXT_LEN + 1];
 } pending;
@@ -26,5 +25,8 @@ typedef struct pending {
 /* Submit p->o to the store; reply(p) runs once it is committed (or
  * refused), then p is freed. */
 void pending_submit(pending *p);
+
+/* Hand p back without writing: reply(p) runs on the loop with p->o.rc. */
+void pending_finish(pending *p);
 
 #endif

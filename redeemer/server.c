@@ -327,8 +327,8 @@ int server_run(const server_config *cfg)
 		}
 	}
 	if ((e = store_start(sv->st, sv->base)) != ERR_OK ||
-	    (e = vpool_start(sv->base, cfg->verify_threads ? cfg->verify_threads
-								  : (int)sysconf(_SC_NPROCESSORS_ONLN),
+	    (e = vpool_start(cfg->verify_threads ? cfg->verify_threads
+						 : (int)sysconf(_SC_NPROCESSORS_ONLN),
 				&sv->vp)) != ERR_OK)
 		goto out;
 	hup = evsignal_new(sv->base, SIGHUP, on_hup, sv);

@@ -925,6 +925,16 @@ void store_submit(store *s, op *o)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void store_finish(store *s, op *o)
+{
+	o->next = NULL;
+	pthread_mutex_lock(&s->lock);
+	*s->done_tail = o;
+	s->done_tail = &o->next;
+	pthread_mutex_unlock(&s->lock);
+	event_active(s->notify, EV_READ, 0);
+}
+
 void store_stop(store *s)
 {
 	if (!s->started)

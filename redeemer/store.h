@@ -160,6 +160,10 @@ err store_start(store *s, struct event_base *base);
 /* Queue o; its done() runs later on the event loop's thread. Thread-safe. */
 void store_submit(store *s, op *o);
 
+/* Hand o back as it is (o->rc says why), without writing anything: its
+ * done() runs on the event loop's thread like any other's. Thread-safe. */
+void store_finish(store *s, op *o);
+
 /* Stop taking operations, let the writer finish and commit what it holds,
  * deliver their completions, and join it. */
 void store_stop(store *s);

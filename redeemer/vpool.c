@@ -1,9 +1,8 @@
 #include "vpool.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
-
-#include <event2/event.h>
 
 #include "sig.h"
 
@@ -12,10 +11,8 @@
 struct vpool {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	vjob *queue, **queue_tail; /* for the workers, first in first out */
-	vjob *done, **done_tail;   /* for the loop */
+	vjob *queue, **queue_tail; /* first in, first out */
 	bool stopping;
-	struct event *notify;
 	pthread_t threads[THREADS_MAX];
 	int nthreads;
 };
@@ -37,40 +34,12 @@ static void *worker(void *arg)
 		if (!(p->queue = j->next))
 			p->queue_tail = &p->queue;
 		pthread_mutex_unlock(&p->lock);
-
 		j->next = NULL;
-		if (!j->work(j))
-			continue;
-		pthread_mutex_lock(&p->lock);
-		*p->done_tail = j;
-		p->done_tail = &j->next;
-		pthread_mutex_unlock(&p->lock);
-		event_active(p->notify, EV_READ, 0);
+		j->work(j);
 	}
 }
 
-/* On the event loop: run every finished job's done(). */
-static void deliver(evutil_socket_t fd, short what, void *arg)
-{
-	vpool *p = arg;
-	vjob *j;
-
-	(void)fd;
-	(void)what;
-	pthread_mutex_lock(&p->lock);
-	j = p->done;
-	p->done = NULL;
-	p->done_tail = &p->done;
-	pthread_mutex_unlock(&p->lock);
-	while (j) {
-		vjob *next = j->next;
-		j->next = NULL;
-		j->done(j);
-		j = next;
-	}
-}
-
-err vpool_start(struct event_base *base, int threads, vpool **out)
+err vpool_start(int threads, vpool **out)
 {
 	vpool *p = calloc(1, sizeof *p);
 
@@ -79,11 +48,6 @@ err vpool_start(struct event_base *base, int threads, vpool **out)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	p->queue_tail = &p->queue;
-	p->done_tail = &p->done;
-	if (!(p->notify = event_new(base, -1, 0, deliver, p))) {
-		vpool_free(p);
-		return ERR_NOMEM;
-	}
 	threads = threads < 1 ? 1 : threads > THREADS_MAX ? THREADS_MAX : threads;
 	for (; p->nthreads < threads; p->nthreads++)
 		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0)
@@ -117,15 +81,12 @@ void vpool_stop(vpool *p)
 	for (int i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
 	p->nthreads = 0;
-	deliver(-1, 0, p);
 }
 
 void vpool_free(vpool *p)
 {
 	if (!p)
 		return;
-	if (p->notify)
-		event_free(p->notify);
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	free(p);

@@ -9,12 +9,13 @@
  * missing reply is a leak and a second one a use after free.
  *
  * The voucher is checked on a worker of the verify pool (redeemer/vpool.c,
- * one worker here), whose refusals come back through the event loop, which
- * the harness runs until the reply. The store's writer thread is not
- * started: this file defines pending_submit, which the linker then takes
- * instead of redeemer/pending.o's; it checks, on the worker, what reaches
- * the store, and hands the request to the loop, where it is answered as
- * the writer would. The keyring holds RFC 8032 TEST 1's key as K1 of
+ * one worker here), which hands it on to the store or back with a refusal;
+ * the harness runs the event loop until the reply. The store's writer
+ * thread is not started: this file defines pending_submit and
+ * pending_finish, which the linker then takes instead of
+ * redeemer/pending.o's; they check, on the worker, what reaches the store,
+ * and hand the request to the loop, where it is answered as the writer
+ * would (or refused with the worker's reason). The keyring holds RFC 8032 TEST 1's key as K1 of
  * PROBOLINGGO; the seeds carry vouchers of that key valid until 2100
  * (redeemable whatever the date). POST /v1/redemptions/ID/void reads no
  * body: its ID comes from the path.
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -57,6 +59,7 @@ static struct event_base *base;
 static struct event *handoff, *watchdog;
 static pthread_mutex_t handed_lock = PTHREAD_MUTEX_INITIALIZER;
 static pending *handed; /* from the worker to the loop */
+static bool handed_write; /* to be written, or refused */
 static bool timed_out, warm;
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -92,6 +95,17 @@ static bool request_id_ok(const char *s)
 	return n >= 1 && n <= REQUEST_ID_MAX;
 }
 
+static void hand(pending *p, bool write)
+{
+	pthread_mutex_lock(&handed_lock);
+	if (handed)
+		__builtin_trap(); /* one request at a time */
+	handed = p;
+	handed_write = write;
+	pthread_mutex_unlock(&handed_lock);
+	event_active(handoff, EV_READ, 0);
+}
+
 /* Instead of the writer thread, on a worker: check what reaches it, and
  * hand it to the loop to be answered. */
 void pending_submit(pending *p)
@@ -107,12 +121,15 @@ void pending_submit(pending *p)
 	    (memcmp(o->v.gallery_tag, any, TAG_LEN) != 0 &&
 	     memcmp(o->v.gallery_tag, gallery_tag, TAG_LEN) != 0))
 		__builtin_trap();
-	pthread_mutex_lock(&handed_lock);
-	if (handed)
-		__builtin_trap(); /* one request at a time */
-	handed = p;
-	pthread_mutex_unlock(&handed_lock);
-	event_active(handoff, EV_READ, 0);
+	hand(p, true);
+}
+
+/* Instead of the store's store_finish: a refusal, back to the loop. */
+void pending_finish(pending *p)
+{
+	if (p->o.rc == ERR_OK)
+		__builtin_trap();
+	hand(p, false);
 }
 
 /* On the loop: answer the handed request as the writer would. */
@@ -120,14 +137,21 @@ static void answer(evutil_socket_t fd, short what, void *arg)
 {
 	pending *p;
 	op *o;
+	bool write;
 
 	(void)fd, (void)what, (void)arg;
 	pthread_mutex_lock(&handed_lock);
 	p = handed;
+	write = handed_write;
 	handed = NULL;
 	pthread_mutex_unlock(&handed_lock);
 	if (!p)
 		__builtin_trap();
+	if (!write) {
+		p->reply(p);
+		free(p);
+		return;
+	}
 	o = &p->o;
 	submitted++;
 	o->serial = o->v.serial;
@@ -157,7 +181,7 @@ static void too_slow(evutil_socket_t fd, short what, void *arg)
  * here first, with leak detection off on the worker, keeps it out of the
  * per-input leak checks.
  */
-static bool warm_up(vjob *j)
+static void warm_up(vjob *j)
 {
 	static const uint8_t sig[SIG_LEN];
 
@@ -165,18 +189,12 @@ static bool warm_up(vjob *j)
 	__lsan_disable();
 	sig_verify(keyring_at(sv.kr, 0)->verifier, sig, 1, sig);
 	__lsan_enable();
-	return true;
-}
-
-static void warmed(vjob *j)
-{
-	(void)j;
-	warm = true;
+	__atomic_store_n(&warm, true, __ATOMIC_RELEASE);
 }
 
 static void init(void)
 {
-	static vjob first = {.work = warm_up, .done = warmed};
+	static vjob first = {.work = warm_up};
 	static const char line[] =
 	    "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 	char token[TERMINAL_TOKEN_LEN + 1];
@@ -204,11 +222,11 @@ static void init(void)
 	sv.have_rl = true;
 	if (!(base = event_base_new()) || !(handoff = event_new(base, -1, 0, answer, NULL)) ||
 	    !(watchdog = evtimer_new(base, too_slow, NULL)) ||
-	    vpool_start(base, 1, &sv.vp) != ERR_OK)
+	    vpool_start(1, &sv.vp) != ERR_OK)
 		abort();
 	vpool_submit(sv.vp, &first);
-	while (!warm)
-		event_base_loop(base, EVLOOP_ONCE);
+	while (!__atomic_load_n(&warm, __ATOMIC_ACQUIRE))
+		usleep(1000);
 }
 
 static uint64_t replies(int from, int to)
