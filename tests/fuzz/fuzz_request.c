@@ -44,7 +44,7 @@
 
 #include "../../redeemer/pending.h"
 #include "../../redeemer/server.h"
-#include "keyring.h"
+#include "fuzz_keys.h"
 #include "log.h"
 
 #define REVOKED_SERIAL 0x00000000DEADBEEFULL
@@ -195,11 +195,7 @@ static void warm_up(vjob *j)
 static void init(void)
 {
 	static vjob first = {.work = warm_up};
-	static const char line[] =
-	    "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 	char token[TERMINAL_TOKEN_LEN + 1];
-	key_entry e;
-	const char *what;
 
 	log_init("fuzz", LOGL_OFF);
 	evthread_use_pthreads();
@@ -214,8 +210,8 @@ static void init(void)
 		abort();
 	snprintf(bearer, sizeof bearer, "Bearer %s", token);
 	tag_of("gallery", "DEKRANASDA", gallery_tag);
-	if (!(sv.kr = keyring_new()) || keyring_parse_line(line, &e, &what) != ERR_OK ||
-	    keyring_add(sv.kr, &e) != ERR_OK || !(sv.auth = calloc(AUTH_SLOTS, sizeof *sv.auth)))
+	sv.kr = fuzz_keyring();
+	if (!(sv.auth = calloc(AUTH_SLOTS, sizeof *sv.auth)))
 		abort();
 	sv.rl.serials = revoked;
 	sv.rl.n = 1;

@@ -16,7 +16,7 @@
 
 #include <openssl/evp.h>
 
-#include "keyring.h"
+#include "fuzz_keys.h"
 #include "memfile.h"
 #include "revlist.h"
 #include "sig.h"
@@ -31,14 +31,8 @@ static memfile in, again;
 
 static void init(void)
 {
-	static const char line[] =
-	    "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
-	key_entry e;
-	const char *what;
-
-	kr = keyring_new();
-	if (!kr || keyring_parse_line(line, &e, &what) != ERR_OK || keyring_add(kr, &e) != ERR_OK ||
-	    sig_from_seed(seed, &signer) != ERR_OK)
+	kr = fuzz_keyring();
+	if (sig_from_seed(seed, &signer) != ERR_OK)
 		abort();
 }
 
