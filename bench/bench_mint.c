@@ -49,6 +49,7 @@ static void *sign_part(void *arg)
 		}
 		buf[i * LINE + VOUCHER_TEXT_LEN] = '\n';
 	}
+	sig_thread_done();
 	return NULL;
 }
 

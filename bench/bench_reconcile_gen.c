@@ -90,6 +90,7 @@ static void *journal(void *arg)
 		fprintf(f, "%s%s\n", line, prev);
 	}
 	fclose(f);
+	sig_thread_done();
 	return NULL;
 }
 

@@ -32,10 +32,20 @@ void sig_verifier_free(sig_verifier *v)
 }
 
 /*
- * One context per thread, reset between uses: Ed25519 needs a fresh
- * DigestVerifyInit per message, but not a fresh allocation.
+ * One context per thread for each direction, reset between uses: Ed25519
+ * needs a fresh DigestVerifyInit (DigestSignInit) per message, but not a
+ * fresh allocation.
  */
-static _Thread_local EVP_MD_CTX *verify_ctx;
+static _Thread_local EVP_MD_CTX *verify_ctx, *sign_ctx;
+
+EVP_MD_CTX *sig_thread_sign_ctx(void)
+{
+	if (sign_ctx)
+		EVP_MD_CTX_reset(sign_ctx);
+	else
+		sign_ctx = EVP_MD_CTX_new();
+	return sign_ctx;
+}
 
 bool sig_verify(const sig_verifier *v, const uint8_t *msg, size_t n, const uint8_t sig[SIG_LEN])
 {
@@ -50,5 +60,6 @@ bool sig_verify(const sig_verifier *v, const uint8_t *msg, size_t n, const uint8
 void sig_thread_done(void)
 {
 	EVP_MD_CTX_free(verify_ctx);
-	verify_ctx = NULL;
+	EVP_MD_CTX_free(sign_ctx);
+	verify_ctx = sign_ctx = NULL;
 }

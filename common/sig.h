@@ -27,9 +27,12 @@ void sig_verifier_free(sig_verifier *v);
 /* True if sig is a valid signature by v over msg. Thread-safe. */
 bool sig_verify(const sig_verifier *v, const uint8_t *msg, size_t n, const uint8_t sig[SIG_LEN]);
 
-/* Free this thread's cached verify context; call before a thread that
- * verified ends (the main thread may skip it). */
+/* Free this thread's cached verify and sign contexts; call before a thread
+ * that verified or signed ends (the main thread may skip it). */
 void sig_thread_done(void);
+
+/* For sig_sign(): this thread's signing context, reset for a new message. */
+struct evp_md_ctx_st *sig_thread_sign_ctx(void);
 
 /* ---- sig_sign.c ---- */
 

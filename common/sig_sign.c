@@ -135,16 +135,14 @@ void sig_public(const sig_signer *s, uint8_t pub[SIG_PUBLEN])
 err sig_sign(const sig_signer *s, const uint8_t *msg, size_t n, uint8_t sig[SIG_LEN])
 {
 	size_t siglen = SIG_LEN;
-	err rc = ERR_CRYPTO;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx = sig_thread_sign_ctx();
 
 	if (!ctx)
 		return ERR_NOMEM;
 	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, s->pkey) == 1 &&
 	    EVP_DigestSign(ctx, sig, &siglen, msg, n) == 1 && siglen == SIG_LEN)
-		rc = ERR_OK;
-	EVP_MD_CTX_free(ctx);
-	return rc;
+		return ERR_OK;
+	return ERR_CRYPTO;
 }
 
 void sig_signer_free(sig_signer *s)

@@ -1,4 +1,5 @@
 #include "issue.h"
+#include "sig.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -58,6 +59,7 @@ static void *pool_worker(void *arg)
 			pthread_mutex_unlock(&p->lock);
 		}
 	}
+	sig_thread_done(); /* the signing context this thread used */
 	return NULL;
 }
 

@@ -881,6 +881,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		event_active(s->notify, EV_READ, 0);
 	}
+	sig_thread_done(); /* the receipt signing context */
 	return NULL;
 }
 
