@@ -126,6 +126,10 @@ try {
 	ok((await remaining(env.A_SERIAL)) === 0, "the redeemer has voucher A spent");
 	await page.screenshot({ path: `${OUT}/green.png` });
 	await close();
+	await page.click("#camera");
+	t = await shown("already_spent");
+	ok(t.includes("sudah terpakai"), "scanning voucher A again: the red already-spent screen");
+	await close();
 
 	// 2. Manual entry, then the same single-use voucher again.
 	await lookupManual(env.B_TEXT);
