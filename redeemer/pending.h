@@ -16,10 +16,7 @@ typedef struct pending {
 	server *sv;
 	struct evhttp_request *req;
 	void (*reply)(struct pending *p);
-	/* A redemption on its way through the verify pool. */
-	vjob job;
-	size_t text_len;
-	char text[VOUCHER_TEXT_LEN + 1];
+	vjob job; /* a redemption on its way through the verify pool */
 } pending;
 
 /* Submit p->o to the store; reply(p) runs once it is committed (or
