@@ -237,56 +237,54 @@ void store_receipt_keyline(const store *s, char *out, size_t n)
 
 /* ---- counters in meta ---- */
 
-static int next_counter(store *s, MDB_txn *txn, const char *name, uint64_t *out)
+/* The number under name in meta, 0 if there is none. */
+static int meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *out)
 {
 	MDB_val key = {strlen(name), (void *)name}, val;
-	uint64_t v = 0;
 	int rc = mdb_get(txn, s->meta, &key, &val);
 
-	if (rc == 0 && val.mv_size == 8)
-		memcpy(&v, val.mv_data, 8);
-	else if (rc != MDB_NOTFOUND)
-		return rc ? rc : MDB_CORRUPTED;
-	v++;
-	val.mv_size = 8;
-	val.mv_data = &v;
-	*out = v;
+	*out = 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc == 0 && val.mv_size != sizeof *out)
+		rc = MDB_CORRUPTED;
+	if (rc == 0)
+		memcpy(out, val.mv_data, sizeof *out);
+	return rc;
+}
+
+static int meta_put_u64(store *s, MDB_txn *txn, const char *name, uint64_t v)
+{
+	MDB_val key = {strlen(name), (void *)name}, val = {sizeof v, &v};
+
 	return mdb_put(txn, s->meta, &key, &val, 0);
+}
+
+static int next_counter(store *s, MDB_txn *txn, const char *name, uint64_t *out)
+{
+	int rc = meta_get_u64(s, txn, name, out);
+
+	return rc ? rc : meta_put_u64(s, txn, name, ++*out);
 }
 
 err store_note_revlist(store *s, uint64_t version, uint64_t *seen)
 {
-	static const char name[] = "revlist_version";
-	MDB_val key = {sizeof name - 1, (void *)name}, val;
 	MDB_txn *txn;
-	uint64_t v = 0;
 	int rc;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		return db_err(rc, "begin");
-	rc = mdb_get(txn, s->meta, &key, &val);
-	if (rc == 0 && val.mv_size == 8)
-		memcpy(&v, val.mv_data, 8);
-	else if (rc != MDB_NOTFOUND)
-		rc = rc ? rc : MDB_CORRUPTED;
-	else
-		rc = 0;
-	*seen = v;
-	if (rc == 0 && version < v) {
+	if ((rc = meta_get_u64(s, txn, "revlist_version", seen)) == 0 && version < *seen) {
 		mdb_txn_abort(txn);
 		return ERR_INVALID;
 	}
-	val.mv_size = 8;
-	val.mv_data = &version;
-	if (rc == 0 && version > v)
-		rc = mdb_put(txn, s->meta, &key, &val, 0);
-	if (rc != 0) {
+	if (rc == 0 && version > *seen)
+		rc = meta_put_u64(s, txn, "revlist_version", version);
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	else
 		mdb_txn_abort(txn);
-		return db_err(rc, "revocation list version");
-	}
-	if ((rc = mdb_txn_commit(txn)) != 0)
-		return db_err(rc, "commit");
-	return ERR_OK;
+	return rc ? db_err(rc, "revocation list version") : ERR_OK;
 }
 
 /* ---- terminals ---- */
