@@ -96,6 +96,7 @@ static int config_entry(void *user, const char *section, const char *name, const
 {
 	struct config *c = user;
 	char **slot = NULL;
+	long *num = NULL, v;
 	char *end;
 
 	if (strcmp(section, "redeemer") != 0)
@@ -116,25 +117,25 @@ static int config_entry(void *user, const char *section, const char *name, const
 		slot = &c->tls_cert;
 	else if (strcmp(name, "tls_key") == 0)
 		slot = &c->tls_key;
-	else if (strcmp(name, "timeout") == 0 || strcmp(name, "map_size_mb") == 0 ||
-		 strcmp(name, "max_connections") == 0 || strcmp(name, "verify_threads") == 0) {
-		long v = strtol(value, &end, 10);
+	else if (strcmp(name, "timeout") == 0)
+		num = &c->timeout;
+	else if (strcmp(name, "map_size_mb") == 0)
+		num = &c->map_size_mb;
+	else if (strcmp(name, "max_connections") == 0)
+		num = &c->max_connections;
+	else if (strcmp(name, "verify_threads") == 0)
+		num = &c->verify_threads;
+	else
+		return config_refuse(c, "unknown setting %s", name);
+	if (slot ? *slot != NULL : *num != 0)
+		return config_refuse(c, "%s given twice", name);
+	if (num) {
+		v = strtol(value, &end, 10);
 		if (*end || end == value || v < 1 || v > 1048576)
 			return config_refuse(c, "%s must be a whole number from 1", name);
-		if (strcmp(name, "timeout") == 0)
-			c->timeout = v;
-		else if (strcmp(name, "map_size_mb") == 0)
-			c->map_size_mb = v;
-		else if (strcmp(name, "max_connections") == 0)
-			c->max_connections = v;
-		else
-			c->verify_threads = v;
+		*num = v;
 		return 1;
-	} else {
-		return config_refuse(c, "unknown setting %s", name);
 	}
-	if (*slot)
-		return config_refuse(c, "%s given twice", name);
 	if (!(*slot = strdup(value)))
 		return config_refuse(c, "out of memory");
 	return 1;
@@ -275,6 +276,22 @@ static int cmd_terminal(const char *sub, struct opts *o)
 	return 0;
 }
 
+/* Refuse any option in given (their short codes) that takes does not list. */
+static void check_takes(const struct option *longopts, const char *given, const char *takes,
+			const char *cmd, const char *sub)
+{
+	const struct option *l;
+
+	for (; *given; given++) {
+		if (strchr(takes, *given))
+			continue;
+		for (l = longopts; l->val != *given; l++)
+			;
+		cli_fail("--%s is not an option of %s%s%s", l->name, cmd, sub ? " " : "",
+			 sub ? sub : "");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -337,16 +354,9 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		cli_fail("unexpected argument '%s'", argv[optind]);
-	for (size_t i = 0; i < sizeof takes / sizeof takes[0]; i++) {
-		if (strcmp(cmd, takes[i].cmd) != 0 || (sub && strcmp(sub, takes[i].sub) != 0))
-			continue;
-		for (const char *g = given; *g; g++)
-			if (!strchr(takes[i].takes, *g))
-				for (const struct option *l = longopts; l->name; l++)
-					if (l->val == *g)
-						cli_fail("--%s is not an option of %s%s%s", l->name, cmd,
-							 sub ? " " : "", sub ? sub : "");
-	}
+	for (size_t i = 0; i < sizeof takes / sizeof takes[0]; i++)
+		if (strcmp(cmd, takes[i].cmd) == 0 && (!sub || strcmp(sub, takes[i].sub) == 0))
+			check_takes(longopts, given, takes[i].takes, cmd, sub);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
 	cli_require(o.db, "--db");

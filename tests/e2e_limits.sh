@@ -42,6 +42,10 @@ kill "$holder" 2>/dev/null
 printf '[redeemer]\nlisten = 127.0.0.1:0\nmax_connections = lots\n' >bad.ini
 expect_status 1 "a bad configuration is refused" "$BIN/voucher-redeemer" serve --config bad.ini --db db2 --keyring "$K/keyring"
 check "naming its line" grep -q 'bad.ini:3: ' "$T/last.err"
+printf '[redeemer]\ntimeout = 5\ntimeout = 6\n' >twice.ini
+expect_status 1 "a number given twice is refused like any other setting" "$BIN/voucher-redeemer" serve \
+	--config twice.ini --db db2 --keyring "$K/keyring"
+check "naming the second line" grep -q 'twice.ini:3: timeout given twice' "$T/last.err"
 
 # Guessing terminal tokens: after 10 misses an address must wait; others not.
 TOK=$("$BIN/voucher-redeemer" terminal add --db "$T/db" --merchant M --name K --gallery G | tail -n 1)
