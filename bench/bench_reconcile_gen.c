@@ -1,7 +1,8 @@
 /*
  * Data for the reconciliation benchmark: a 20,000-voucher ledger (period
  * 2026-12, issuer BENCH) and 1,000,000 journal entries from two redeemers
- * (j1.csv, j2.csv: hash-chained, receipts signed, one void in fifty), and
+ * (j1.csv, j2.csv: hash-chained, receipts signed a tree of twenty entries
+ * at a time as the redeemer's commits sign them, one void in fifty), and
  * the redeemers' receipt keyring, all in DIR.
  *
  *   bench_reconcile_gen DIR
@@ -15,31 +16,34 @@
 #include <openssl/evp.h>
 #include "../issuer/ledger.h"
 #include "keyring.h"
+#include "receipt.h"
 #include "sig.h"
 #include "voucher.h"
 
 #define NV 20000
 #define PER_J 500000
+#define GROUP 20 /* entries a commit, as under load */
 static const period PER = {2026, 12};
 static sig_signer *rk[2];
 static const char *dir;
 
-static void b64url(const uint8_t *in, char *out)
-{
-	char b[100];
-	EVP_EncodeBlock((unsigned char *)b, in, 64);
-	b[86] = 0;
-	for (char *c = b; *c; c++) *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
-	strcpy(out, b);
-}
+/* One entry of a journal, before its line is written. */
+typedef struct ent {
+	bool isvoid;
+	int v, term;
+	int64_t remaining;
+	char ts[21], rid[80], sr[17], merchant[16], gallery[16];
+	char receipt[RECEIPT_MAX + 1];
+} ent;
 
 static void *journal(void *arg)
 {
 	int r = (int)(intptr_t)arg;
-	char path[512], kid[32], prev[65], line[2048], core[1024], receipt[512], pre[1200], sig64[100];
-	uint8_t msg[600], sig[64], md[32];
-	int64_t remaining[NV];
+	char path[512], kid[32], prev[65], line[2048], core[1024], pre[1200];
+	uint8_t md[32];
+	int64_t remaining[NV], amount = 900;
 	uint64_t seq = 0, lastrid = 0;
+	ent g[GROUP];
 	FILE *f;
 	snprintf(path, sizeof path, "%s/j%d.csv", dir, r + 1);
 	snprintf(kid, sizeof kid, "R-BENCH%04d", r + 1);
@@ -47,47 +51,54 @@ static void *journal(void *arg)
 	memset(prev, '0', 64); prev[64] = 0;
 	for (int i = 0; i < NV; i++) remaining[i] = 50000; /* each redeemer owns half of face value */
 	fputs("seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,gallery,terminal,receipt,prev_hash,hash\n", f);
-	for (uint64_t n = 1; n <= PER_J; n++) {
-		bool isvoid = n % 50 == 0;
-		int v = (int)((n * 7919) % NV);
-		char sr[17], ts[21], rid[80], merchant[16], gallery[16];
-		int64_t amount = 900, t = 1796140800 + (int64_t)(n * 2400000 / PER_J); /* Dec 1 .. Dec 28 */
-		int term = (int)(n % 40) + 1;
-		struct tm tm; time_t tt = t;
-		if (isvoid) {
-			v = (int)(((n - 1) * 7919) % NV);
-			snprintf(rid, sizeof rid, "%s-%" PRIu64, kid, lastrid);
-			remaining[v] += amount;
-			term = (int)((n - 1) % 40) + 1;
-		} else {
-			snprintf(rid, sizeof rid, "%s-%" PRIu64, kid, n);
-			lastrid = n;
-			remaining[v] -= amount;
+	for (uint64_t n0 = 1; n0 <= PER_J; n0 += GROUP) {
+		char *text[GROUP];
+		size_t nt = 0, ng = 0;
+		/* A group is one commit of the redeemer: its receipts one tree. */
+		for (uint64_t n = n0; n < n0 + GROUP && n <= PER_J; n++) {
+			ent *e = &g[ng++];
+			int64_t t = 1796140800 + (int64_t)(n * 2400000 / PER_J); /* Dec 1 .. Dec 28 */
+			struct tm tm; time_t tt = t;
+			e->isvoid = n % 50 == 0;
+			e->v = (int)((n * 7919) % NV);
+			e->term = (int)(n % 40) + 1;
+			if (e->isvoid) {
+				e->v = (int)(((n - 1) * 7919) % NV);
+				snprintf(e->rid, sizeof e->rid, "%s-%" PRIu64, kid, lastrid);
+				remaining[e->v] += amount;
+				e->term = (int)((n - 1) % 40) + 1;
+			} else {
+				snprintf(e->rid, sizeof e->rid, "%s-%" PRIu64, kid, n);
+				lastrid = n;
+				remaining[e->v] -= amount;
+			}
+			e->remaining = remaining[e->v];
+			snprintf(e->merchant, sizeof e->merchant, "M%d", e->term % 20);
+			snprintf(e->gallery, sizeof e->gallery, "G%d", e->term % 4);
+			gmtime_r(&tt, &tm);
+			strftime(e->ts, sizeof e->ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			voucher_serial_format(0x1000000000000000ULL + (uint64_t)e->v + 1, e->sr);
+			e->receipt[0] = 0;
+			if (!e->isvoid) {
+				snprintf(e->receipt, sizeof e->receipt, "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%d|%s|%s",
+					 e->rid, e->sr, amount, e->remaining, e->merchant, e->gallery, e->term, e->ts, kid);
+				text[nt++] = e->receipt;
+			}
 		}
-		snprintf(merchant, sizeof merchant, "M%d", term % 20);
-		snprintf(gallery, sizeof gallery, "G%d", term % 4);
-		gmtime_r(&tt, &tm);
-		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		voucher_serial_format(0x1000000000000000ULL + (uint64_t)v + 1, sr);
-		receipt[0] = 0;
-		if (!isvoid) {
-			int k = snprintf(receipt, sizeof receipt, "UR1|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%d|%s|%s",
-					 rid, sr, amount, remaining[v], merchant, gallery, term, ts, kid);
-			memcpy(msg, "UMKM-RECEIPT-v1", 16);
-			memcpy(msg + 16, receipt, (size_t)k);
-			sig_sign(rk[r], msg, 16 + (size_t)k, sig);
-			b64url(sig, sig64);
-			strcat(receipt, "|");
-			strcat(receipt, sig64);
+		if (nt && receipt_sign_tree(rk[r], text, nt) != ERR_OK)
+			abort();
+		for (size_t i = 0; i < ng; i++) {
+			ent *e = &g[i];
+			seq++;
+			snprintf(core, sizeof core, "%" PRIu64 ",%s,%s,%s,%s,2026-12,%" PRId64 ",%" PRId64 ",%s,%s,%d,%s",
+				 seq, e->ts, e->isvoid ? "void" : "redeem", e->rid, e->sr, amount, e->remaining,
+				 e->merchant, e->gallery, e->term, e->receipt);
+			int m = snprintf(pre, sizeof pre, "%s,%s", prev, core);
+			EVP_Digest(pre, (size_t)m, md, NULL, EVP_sha256(), NULL);
+			snprintf(line, sizeof line, "%s,%s,", core, prev);
+			for (int k = 0; k < 32; k++) sprintf(prev + 2 * k, "%02x", md[k]);
+			fprintf(f, "%s%s\n", line, prev);
 		}
-		seq++;
-		snprintf(core, sizeof core, "%" PRIu64 ",%s,%s,%s,%s,2026-12,%" PRId64 ",%" PRId64 ",%s,%s,%d,%s",
-			 seq, ts, isvoid ? "void" : "redeem", rid, sr, amount, remaining[v], merchant, gallery, term, receipt);
-		int m = snprintf(pre, sizeof pre, "%s,%s", prev, core);
-		EVP_Digest(pre, (size_t)m, md, NULL, EVP_sha256(), NULL);
-		snprintf(line, sizeof line, "%s,%s,", core, prev);
-		for (int i = 0; i < 32; i++) sprintf(prev + 2 * i, "%02x", md[i]);
-		fprintf(f, "%s%s\n", line, prev);
 	}
 	fclose(f);
 	sig_thread_done();

@@ -9,9 +9,10 @@
  * through libcsv): each record is checked for form (a bad one refuses the
  * whole run), its hash chain link is checked, and the
  * entry is deduplicated on (redemption_id, kind) in an open-addressing
- * table; receipts of new redeem entries are checked against the line on
- * this thread and their Ed25519 signatures verified by a pool of threads,
- * a batch at a time while the next batch is read. Last, the unique entries
+ * table; receipts of new redeem entries are checked against the line and
+ * climbed to their tree's root on this thread, and the roots' Ed25519
+ * signatures (one a tree, docs/FORMAT.md) verified by a pool of threads, a
+ * batch at a time while the next batch is read. Last, the unique entries
  * are settled against the entitlements in the order they were first seen,
  * the balances checked, and the outputs written.
  */
@@ -33,26 +34,26 @@
 #include <csv.h>
 #include <openssl/evp.h>
 
+#include "b64url.h"
 #include "csvw.h"
 #include "file.h"
 #include "keyring.h"
 #include "ledger.h"
 #include "money.h"
+#include "receipt.h"
 #include "sig.h"
 #include "voucher.h"
 
-#define NCOLS       14
-#define FIELD_MAX   64  /* any field but the receipt */
-#define RECEIPT_MAX 320 /* as the redeemer writes them */
-/* UR1|rid|serial|amount|remaining|merchant|gallery|terminal|time|kid|sig */
-#define RECEIPT_PARTS  11
-#define RECEIPT_DOMAIN "UMKM-RECEIPT-v1" /* signed with its NUL */
-#define SIG_B64_LEN    86                /* unpadded Base64url of 64 bytes */
+#define NCOLS     14
+#define FIELD_MAX 64 /* any field but the receipt */
+/* UR2|rid|serial|amount|remaining|merchant|gallery|terminal|time|kid|path|sig */
+#define RECEIPT_PARTS  12
 #define HASH_HEX       64
 #define DIGEST_LEN     16 /* of a receipt, to tell duplicates from conflicts */
 #define CHUNK          (1 << 20)
-#define BATCH          4096 /* receipts handed to the verifying threads at once */
-#define GRAB           32   /* receipts a verifying thread takes at a time */
+#define BATCH          4096        /* signatures handed to the verifying threads at once */
+#define BATCH_ENTRIES  (4 * BATCH) /* receipts under them, at most */
+#define GRAB           32          /* receipts a verifying thread takes at a time */
 #define MAX_THREADS    64
 #define HTML_ANOMALIES 500 /* rows in report.html; anomalies.csv has them all */
 #define CHART_SITES    60
@@ -154,14 +155,14 @@ typedef struct strtab {
 	size_t n, kcap;
 } strtab;
 
-/* A receipt whose signature the pool verifies. */
+/* A tree's signature that the pool verifies, and the entries whose
+ * receipts lead to its root: ents[first .. first + count) of its batch. */
 typedef struct rjob {
 	const key_entry *key;
-	uint32_t entry;
-	uint16_t len;
+	uint32_t first, count;
 	bool ok;
 	uint8_t sig[SIG_LEN];
-	uint8_t msg[sizeof RECEIPT_DOMAIN + RECEIPT_MAX];
+	uint8_t msg[RECEIPT_MSG_LEN];
 } rjob;
 
 typedef struct vpool {
@@ -217,7 +218,8 @@ typedef struct recon {
 	char last_kid[KEY_ID_MAX + 1];
 	vpool pool;
 	rjob *batch[2];
-	size_t nbatch, inflight;
+	uint32_t *ents[2];
+	size_t nbatch, nents, inflight;
 	int cur;
 	uint64_t receipts_checked;
 
@@ -722,8 +724,8 @@ static void *verifier_main(void *arg)
 		jobs = p->jobs;
 		pthread_mutex_unlock(&p->mu);
 		for (size_t j = i; j < i + k; j++)
-			jobs[j].ok = sig_verify(jobs[j].key->verifier, jobs[j].msg, jobs[j].len,
-			                        jobs[j].sig);
+			jobs[j].ok = sig_verify(jobs[j].key->verifier, jobs[j].msg,
+			                        sizeof jobs[j].msg, jobs[j].sig);
 		pthread_mutex_lock(&p->mu);
 		p->finished += k;
 		if (p->finished == p->n)
@@ -760,8 +762,8 @@ static void vpool_submit(vpool *p, rjob *jobs, size_t n)
 {
 	if (p->nth == 0) {
 		for (size_t j = 0; j < n; j++)
-			jobs[j].ok = sig_verify(jobs[j].key->verifier, jobs[j].msg, jobs[j].len,
-			                        jobs[j].sig);
+			jobs[j].ok = sig_verify(jobs[j].key->verifier, jobs[j].msg,
+			                        sizeof jobs[j].msg, jobs[j].sig);
 		return;
 	}
 	pthread_mutex_lock(&p->mu);
@@ -806,20 +808,22 @@ static void rid_text(const recon *r, const entry *en, char *out, size_t n)
 }
 
 /* The verdicts of a batch that has come back. */
-static void harvest(recon *r, const rjob *jobs, size_t n)
+static void harvest(recon *r, const rjob *jobs, size_t n, const uint32_t *ents)
 {
 	for (size_t i = 0; i < n; i++) {
-		entry *en;
-		char rid[KEY_ID_MAX + 24];
-
 		if (jobs[i].ok)
 			continue;
-		en = &r->en[jobs[i].entry];
-		en->flags |= EF_RECEIPT_BAD;
-		rid_text(r, en, rid, sizeof rid);
-		anomaly_add(r, AN_BAD_RECEIPT, en->serial, ord_of(en->file, en->line),
-		            "%s:%" PRIu32 ": %s: the receipt's signature by key %s does not verify",
-		            r->o->journals[en->file], en->line, rid, jobs[i].key->kid);
+		for (uint32_t k = jobs[i].first; k < jobs[i].first + jobs[i].count; k++) {
+			entry *en = &r->en[ents[k]];
+			char rid[KEY_ID_MAX + 24];
+
+			en->flags |= EF_RECEIPT_BAD;
+			rid_text(r, en, rid, sizeof rid);
+			anomaly_add(r, AN_BAD_RECEIPT, en->serial, ord_of(en->file, en->line),
+			            "%s:%" PRIu32 ": %s: the receipt's signature by key %s does "
+			            "not verify",
+			            r->o->journals[en->file], en->line, rid, jobs[i].key->kid);
+		}
 	}
 }
 
@@ -828,13 +832,14 @@ static void flush_batch(recon *r)
 {
 	vpool_wait(&r->pool);
 	if (r->inflight) {
-		harvest(r, r->batch[!r->cur], r->inflight);
+		harvest(r, r->batch[!r->cur], r->inflight, r->ents[!r->cur]);
 		r->inflight = 0;
 	}
 	if (r->nbatch) {
 		vpool_submit(&r->pool, r->batch[r->cur], r->nbatch);
 		r->inflight = r->nbatch;
 		r->nbatch = 0;
+		r->nents = 0;
 		r->cur = !r->cur;
 	}
 }
@@ -855,8 +860,10 @@ static const key_entry *receipt_key(recon *r, const char *kid)
 }
 
 /*
- * Check a new redeem entry's receipt against its line and queue its
- * signature for the pool; a receipt that fails here is a bad_receipt now.
+ * Check a new redeem entry's receipt against its line, climb its path to
+ * the root, and queue the root's signature for the pool, unless it is the
+ * one queued last (the receipts of a tree are consecutive lines): one
+ * verification a tree. A receipt that fails here is a bad_receipt now.
  */
 static void check_receipt(recon *r, reader *rd, uint32_t idx)
 {
@@ -864,8 +871,8 @@ static void check_receipt(recon *r, reader *rd, uint32_t idx)
 	                                C_MERCHANT, C_GALLERY, C_TERMINAL, C_TIME};
 	const char *s = rd->f[C_RECEIPT], *part[RECEIPT_PARTS];
 	size_t plen[RECEIPT_PARTS], n = rd->len[C_RECEIPT], np = 0, start = 0;
-	char kid[KEY_ID_MAX + 1], b64[SIG_B64_LEN + 2];
-	uint8_t raw[SIG_LEN + 3];
+	char kid[KEY_ID_MAX + 1];
+	uint8_t root[32], sig[SIG_LEN], msg[RECEIPT_MSG_LEN];
 	const key_entry *key;
 	const char *what;
 	rjob *job;
@@ -882,8 +889,8 @@ static void check_receipt(recon *r, reader *rd, uint32_t idx)
 		plen[np++] = i - start;
 		start = i + 1;
 	}
-	if (np != RECEIPT_PARTS || plen[0] != 3 || memcmp(part[0], "UR1", 3) != 0) {
-		what = "is not a UR1 receipt";
+	if (np != RECEIPT_PARTS || plen[0] != 3 || memcmp(part[0], "UR2", 3) != 0) {
+		what = "is not a UR2 receipt";
 		goto bad;
 	}
 	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
@@ -912,31 +919,34 @@ static void check_receipt(recon *r, reader *rd, uint32_t idx)
 		            rd->f[C_RID], kid);
 		goto flag;
 	}
-	/* Unpadded Base64url of 64 bytes, the 4 bits left over zero. */
-	if (plen[10] != SIG_B64_LEN || !part[10][SIG_B64_LEN - 1] ||
-	    !strchr("AQgw", part[10][SIG_B64_LEN - 1])) {
+	if (!receipt_root(s, (size_t)(part[10] - 1 - s), part[10], plen[10], root)) {
+		what = "holds a malformed path";
+		goto bad;
+	}
+	if (!b64url_decode(part[11], plen[11], sig, SIG_LEN)) {
 		what = "holds a malformed signature";
 		goto bad;
 	}
-	for (size_t i = 0; i < SIG_B64_LEN; i++) {
-		char c = part[10][i];
-		b64[i] = c == '-' ? '+' : c == '_' ? '/' : c == '+' || c == '/' ? '!' : c;
+	receipt_message(root, msg);
+	job = r->nbatch ? &r->batch[r->cur][r->nbatch - 1] : NULL;
+	if (job && (job->key != key || memcmp(job->msg, msg, sizeof msg) != 0 ||
+	            memcmp(job->sig, sig, SIG_LEN) != 0))
+		job = NULL;
+	if (r->nents == BATCH_ENTRIES || (!job && r->nbatch == BATCH)) {
+		flush_batch(r); /* a tree cut here gets a job in each batch */
+		job = NULL;
 	}
-	b64[SIG_B64_LEN] = b64[SIG_B64_LEN + 1] = '=';
-	if (EVP_DecodeBlock(raw, (const unsigned char *)b64, SIG_B64_LEN + 2) != SIG_LEN + 2) {
-		what = "holds a malformed signature";
-		goto bad;
+	if (!job) {
+		job = &r->batch[r->cur][r->nbatch++];
+		job->key = key;
+		job->first = (uint32_t)r->nents;
+		job->count = 0;
+		job->ok = false;
+		memcpy(job->sig, sig, SIG_LEN);
+		memcpy(job->msg, msg, sizeof msg);
 	}
-	job = &r->batch[r->cur][r->nbatch++];
-	job->key = key;
-	job->entry = idx;
-	job->ok = false;
-	memcpy(job->sig, raw, SIG_LEN);
-	memcpy(job->msg, RECEIPT_DOMAIN, sizeof RECEIPT_DOMAIN);
-	memcpy(job->msg + sizeof RECEIPT_DOMAIN, s, (size_t)(part[10] - s - 1));
-	job->len = (uint16_t)(sizeof RECEIPT_DOMAIN + (size_t)(part[10] - s - 1));
-	if (r->nbatch == BATCH)
-		flush_batch(r);
+	r->ents[r->cur][r->nents++] = idx;
+	job->count++;
 	return;
 bad:
 	anomaly_add(r, AN_BAD_RECEIPT, r->en[idx].serial, ord_of(rd->file, rd->start),
@@ -2271,6 +2281,8 @@ static void recon_free(recon *r)
 	keyring_free(r->kr);
 	free(r->batch[0]);
 	free(r->batch[1]);
+	free(r->ents[0]);
+	free(r->ents[1]);
 	EVP_MD_CTX_free(r->md);
 	EVP_MD_free(r->sha);
 	free(r->days);
@@ -2302,7 +2314,9 @@ static int start(recon *r)
 		return 1;
 	}
 	if (!(r->batch[0] = malloc(BATCH * sizeof(rjob))) ||
-	    !(r->batch[1] = malloc(BATCH * sizeof(rjob)))) {
+	    !(r->batch[1] = malloc(BATCH * sizeof(rjob))) ||
+	    !(r->ents[0] = malloc(BATCH_ENTRIES * sizeof(uint32_t))) ||
+	    !(r->ents[1] = malloc(BATCH_ENTRIES * sizeof(uint32_t)))) {
 		fprintf(stderr, "reconcile: out of memory\n");
 		return 1;
 	}

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "b64url.h"
 #include "backup.h"
 #include "log.h"
 #include "period.h"
@@ -23,7 +25,6 @@
 #define DEFAULT_MAP_SIZE ((size_t)1 << 30)
 #define MAX_BATCH 1024
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
-#define RECEIPT_DOMAIN "UMKM-RECEIPT-v1"
 
 struct store {
 	MDB_env *env;
@@ -65,8 +66,11 @@ typedef struct rrec {
 	uint8_t month;
 	char merchant[KEY_ID_MAX + 1];
 	char gallery[KEY_ID_MAX + 1];
-	char receipt[RECEIPT_MAX + 1];
 } rrec;
+
+/* A redemption is stored as the first RREC_HEAD bytes of an rrec, then
+ * its receipt (no NUL), or NULs up to the end, as an older version wrote. */
+#define RREC_HEAD (offsetof(rrec, gallery) + sizeof ((rrec *)0)->gallery)
 
 typedef struct head {
 	uint64_t seq;
@@ -107,16 +111,6 @@ static void hex(const uint8_t *in, size_t n, char *out)
 		out[2 * i + 1] = digits[in[i] & 15];
 	}
 	out[2 * n] = '\0';
-}
-
-static void b64url(const uint8_t *in, size_t n, char *out)
-{
-	int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-
-	while (len > 0 && out[len - 1] == '=')
-		out[--len] = '\0';
-	for (int i = 0; i < len; i++)
-		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
 }
 
 /* The receipt key in dir: made on first start, loaded after. */
@@ -352,7 +346,7 @@ err store_terminal_add(store *s, const char *merchant, const char *name, const c
 	if (RAND_bytes(raw, sizeof raw) != 1)
 		return ERR_CRYPTO;
 	memcpy(token, "vt_", 3);
-	b64url(raw, sizeof raw, token + 3);
+	b64url_encode(raw, sizeof raw, token + 3);
 	OPENSSL_cleanse(raw, sizeof raw);
 	sha256(token, TERMINAL_TOKEN_LEN, md);
 	snprintf(t.merchant, sizeof t.merchant, "%s", merchant);
@@ -535,16 +529,13 @@ static void iso_time(int64_t t, char out[21])
 }
 
 /*
- * Append one entry to the hash chain of its period: the line's fields up
+ * Append o's entry to the hash chain of its period: the line's fields up
  * to the receipt, then the previous entry's hash and this one's, which is
  * SHA-256 over the previous hash, a comma and the fields.
  */
-static int journal_append(store *s, MDB_txn *txn, const char *per, int64_t now, const char *kind,
-			  const char *rid, uint64_t serial, int64_t amount, int64_t remaining,
-			  const char *merchant, const char *gallery, uint32_t term,
-			  const char *receipt)
+static int journal_append(store *s, MDB_txn *txn, const op *o)
 {
-	char hkey[5 + 8], line[1024], ts[21], sr[VOUCHER_SERIAL_LEN + 1];
+	char hkey[5 + 8], line[2048], ts[21], sr[VOUCHER_SERIAL_LEN + 1];
 	uint8_t jk[7 + 8], md[32];
 	MDB_val key = {sizeof hkey, hkey}, val, jkey = {sizeof jk, jk};
 	head h = {0, ZERO_HASH};
@@ -552,7 +543,7 @@ static int journal_append(store *s, MDB_txn *txn, const char *per, int64_t now, 
 	int rc;
 
 	memcpy(hkey, "head:", 5);
-	memcpy(hkey + 5, per, 7);
+	memcpy(hkey + 5, o->period, 7);
 	hkey[12] = '\0';
 	key.mv_size = 12;
 	rc = mdb_get(txn, s->meta, &key, &val);
@@ -561,13 +552,14 @@ static int journal_append(store *s, MDB_txn *txn, const char *per, int64_t now, 
 	else if (rc != MDB_NOTFOUND)
 		return rc ? rc : MDB_CORRUPTED;
 	h.seq++;
-	iso_time(now, ts);
-	voucher_serial_format(serial, sr);
+	iso_time(o->now, ts);
+	voucher_serial_format(o->serial, sr);
 	core = (size_t)snprintf(line, sizeof line,
 				"%" PRIu64 ",%s,%s,%s,%s,%s,%" PRId64 ",%" PRId64 ",%s,%s,%" PRIu32
 				",%s",
-				h.seq, ts, kind, rid, sr, per, amount, remaining, merchant, gallery,
-				term, receipt);
+				h.seq, ts, o->kind == OP_REDEEM ? "redeem" : "void", o->rid, sr,
+				o->period, o->debited, o->remaining, o->term.merchant,
+				o->term.gallery, o->term.id, o->kind == OP_REDEEM ? o->receipt : "");
 	{
 		char pre[HASH_HEX + 1 + sizeof line];
 		int n = snprintf(pre, sizeof pre, "%s,%s", h.hash, line);
@@ -578,7 +570,7 @@ static int journal_append(store *s, MDB_txn *txn, const char *per, int64_t now, 
 	len += HASH_HEX;
 	memcpy(h.hash, line + len - HASH_HEX, HASH_HEX + 1);
 
-	memcpy(jk, per, 7);
+	memcpy(jk, o->period, 7);
 	be64(h.seq, jk + 7);
 	val.mv_size = len;
 	val.mv_data = line;
@@ -624,53 +616,55 @@ err store_export(store *s, const char *per, void *file)
 
 /* ---- redemption and void, inside the writer's transaction ---- */
 
-/*
- * The receipt: the fields, '|'-separated, then the receipt key id and the
- * Base64url Ed25519 signature over "UMKM-RECEIPT-v1\0" and everything
- * before the last '|' (docs/FORMAT.md).
- */
-static err make_receipt(store *s, const char *rid, uint64_t serial, int64_t amount,
-			int64_t remaining, const terminal *t, int64_t now, char out[RECEIPT_MAX + 1])
+/* The body of o's receipt, into o->receipt: the writer signs it with the
+ * rest of its batch (receipt_sign_tree). */
+static err receipt_body(store *s, op *o)
 {
-	char ts[21], sr[VOUCHER_SERIAL_LEN + 1], msg[sizeof RECEIPT_DOMAIN + RECEIPT_MAX];
-	uint8_t sig[SIG_LEN];
+	char ts[21], sr[VOUCHER_SERIAL_LEN + 1];
 	int n;
-	err rc;
 
-	iso_time(now, ts);
-	voucher_serial_format(serial, sr);
-	n = snprintf(out, RECEIPT_MAX + 1,
-		     "UR1|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s", rid, sr, amount,
-		     remaining, t->merchant, t->gallery, t->id, ts, s->receipt_kid);
-	if (n < 0 || n + 1 + 86 > RECEIPT_MAX)
-		return ERR_INTERNAL;
-	memcpy(msg, RECEIPT_DOMAIN, sizeof RECEIPT_DOMAIN);
-	memcpy(msg + sizeof RECEIPT_DOMAIN, out, (size_t)n);
-	if ((rc = sig_sign(s->receipt_key, (uint8_t *)msg, sizeof RECEIPT_DOMAIN + (size_t)n,
-			   sig)) != ERR_OK)
-		return rc;
-	out[n] = '|';
-	b64url(sig, SIG_LEN, out + n + 1);
-	return ERR_OK;
+	iso_time(o->now, ts);
+	voucher_serial_format(o->serial, sr);
+	n = snprintf(o->receipt, sizeof o->receipt,
+		     "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s", o->rid, sr,
+		     o->debited, o->remaining, o->term.merchant, o->term.gallery, o->term.id, ts,
+		     s->receipt_kid);
+	return n < 0 || n > RECEIPT_MAX - RECEIPT_TAIL_MAX ? ERR_INTERNAL : ERR_OK;
 }
 
-static int get_rrec(store *s, MDB_txn *txn, const char *rid, rrec *out)
+/* The redemption rid, and its receipt if receipt is not NULL ("" while its
+ * batch is being written). */
+static int get_rrec(store *s, MDB_txn *txn, const char *rid, rrec *out,
+		    char receipt[RECEIPT_MAX + 1])
 {
 	MDB_val key = {strlen(rid), (void *)rid}, val;
 	int rc = mdb_get(txn, s->redemptions, &key, &val);
 
-	if (rc == 0 && val.mv_size == sizeof *out)
-		memcpy(out, val.mv_data, sizeof *out);
-	else if (rc == 0)
-		rc = MDB_CORRUPTED;
-	return rc;
+	if (rc != 0)
+		return rc;
+	if (val.mv_size < RREC_HEAD || val.mv_size > RREC_HEAD + RECEIPT_MAX + 1)
+		return MDB_CORRUPTED;
+	memset(out, 0, sizeof *out);
+	memcpy(out, val.mv_data, RREC_HEAD);
+	if (receipt) {
+		size_t n = strnlen((char *)val.mv_data + RREC_HEAD, val.mv_size - RREC_HEAD);
+		memcpy(receipt, (char *)val.mv_data + RREC_HEAD, n);
+		receipt[n] = '\0';
+	}
+	return 0;
 }
 
-static int put_rrec(store *s, MDB_txn *txn, const char *rid, const rrec *r)
+static int put_rrec(store *s, MDB_txn *txn, const char *rid, const rrec *r, const char *receipt)
 {
-	MDB_val key = {strlen(rid), (void *)rid}, val = {sizeof *r, (void *)r};
+	size_t n = strlen(receipt);
+	MDB_val key = {strlen(rid), (void *)rid}, val = {RREC_HEAD + n, NULL};
+	int rc = mdb_put(txn, s->redemptions, &key, &val, MDB_RESERVE);
 
-	return mdb_put(txn, s->redemptions, &key, &val, 0);
+	if (rc == 0) {
+		memcpy(val.mv_data, r, RREC_HEAD);
+		memcpy((char *)val.mv_data + RREC_HEAD, receipt, n);
+	}
+	return rc;
 }
 
 static void period_text(uint16_t year, uint8_t month, char out[8])
@@ -687,7 +681,7 @@ static int do_redeem(store *s, MDB_txn *txn, op *o)
 	uint8_t rk[4 + REQUEST_ID_MAX];
 	size_t idlen = strlen(o->request_id);
 	MDB_val rkey = {4 + idlen, rk}, rval;
-	char rv[32 + RID_MAX + 1], per[8];
+	char rv[32 + RID_MAX + 1];
 	rrec r;
 	vrec v;
 	uint64_t n;
@@ -736,8 +730,7 @@ static int do_redeem(store *s, MDB_txn *txn, op *o)
 	if ((rc = next_counter(s, txn, "next_rid", &n)) != 0)
 		return rc;
 	snprintf(o->rid, sizeof o->rid, "%s-%" PRIu64, s->receipt_kid, n);
-	if ((o->rc = make_receipt(s, o->rid, o->serial, o->debited, v.remaining, &o->term, o->now,
-				  o->receipt)) != ERR_OK)
+	if ((o->rc = receipt_body(s, o)) != ERR_OK)
 		return 0;
 	memset(&r, 0, sizeof r);
 	r.serial = o->serial;
@@ -749,17 +742,15 @@ static int do_redeem(store *s, MDB_txn *txn, op *o)
 	r.month = v.month;
 	memcpy(r.merchant, o->term.merchant, sizeof r.merchant);
 	memcpy(r.gallery, o->term.gallery, sizeof r.gallery);
-	memcpy(r.receipt, o->receipt, sizeof r.receipt);
 	memcpy(rv, o->body_hash, 32);
 	memcpy(rv + 32, o->rid, strlen(o->rid));
 	rval.mv_size = 32 + strlen(o->rid);
 	rval.mv_data = rv;
-	period_text(v.year, v.month, per);
+	period_text(v.year, v.month, o->period);
+	/* The receipt and the journal entry follow once the batch is signed. */
 	if ((rc = put_vrec(s, txn, o->serial, &v)) != 0 ||
-	    (rc = put_rrec(s, txn, o->rid, &r)) != 0 ||
-	    (rc = mdb_put(txn, s->requests, &rkey, &rval, 0)) != 0 ||
-	    (rc = journal_append(s, txn, per, o->now, "redeem", o->rid, o->serial, o->debited,
-				 v.remaining, r.merchant, r.gallery, r.terminal, o->receipt)) != 0)
+	    (rc = put_rrec(s, txn, o->rid, &r, "")) != 0 ||
+	    (rc = mdb_put(txn, s->requests, &rkey, &rval, 0)) != 0)
 		return rc;
 	o->rc = ERR_OK;
 	return 0;
@@ -768,10 +759,10 @@ static int do_redeem(store *s, MDB_txn *txn, op *o)
 static int do_void(store *s, MDB_txn *txn, op *o)
 {
 	const tzone tz = {"", "", o->tz_offset};
-	char per[8];
+	char receipt[RECEIPT_MAX + 1];
 	rrec r;
 	vrec v;
-	int rc = get_rrec(s, txn, o->rid, &r);
+	int rc = get_rrec(s, txn, o->rid, &r, receipt);
 
 	if (rc == MDB_NOTFOUND || (rc == 0 && strcmp(r.merchant, o->term.merchant) != 0)) {
 		o->rc = ERR_NOT_FOUND;
@@ -797,12 +788,59 @@ static int do_void(store *s, MDB_txn *txn, op *o)
 	r.voided = 1;
 	r.void_time = o->now;
 	o->remaining = v.remaining;
-	period_text(r.year, r.month, per);
-	if ((rc = put_vrec(s, txn, r.serial, &v)) != 0 || (rc = put_rrec(s, txn, o->rid, &r)) != 0 ||
-	    (rc = journal_append(s, txn, per, o->now, "void", o->rid, r.serial, r.amount,
-				 v.remaining, o->term.merchant, o->term.gallery, o->term.id, "")) != 0)
+	period_text(r.year, r.month, o->period);
+	if ((rc = put_vrec(s, txn, r.serial, &v)) != 0 ||
+	    (rc = put_rrec(s, txn, o->rid, &r, receipt)) != 0)
 		return rc;
 	o->rc = ERR_OK;
+	return 0;
+}
+
+/* An operation that changed the database, not a refusal or a replay. */
+static bool recorded(const op *o)
+{
+	return o->rc == ERR_OK && !o->replay;
+}
+
+/*
+ * After the batch's operations: sign the new redemptions' receipts, one
+ * signature per tree of up to RECEIPT_TREE_MAX, and store them; append
+ * the journal entries in the order of the operations; and give a replay of
+ * a request made earlier in the same batch its receipt. Returns an LMDB
+ * error, or -1 if signing failed; either fails the whole batch.
+ */
+static int finish_batch(store *s, MDB_txn *txn, op *batch)
+{
+	char *text[RECEIPT_TREE_MAX];
+	op *o;
+	size_t n = 0;
+	rrec r;
+	int rc;
+
+	for (o = batch;; o = o->next) {
+		if (o && o->kind == OP_REDEEM && recorded(o))
+			text[n++] = o->receipt;
+		if (n && (n == RECEIPT_TREE_MAX || !o)) {
+			if (receipt_sign_tree(s->receipt_key, text, n) != ERR_OK)
+				return -1;
+			n = 0;
+		}
+		if (!o)
+			break;
+	}
+	for (o = batch; o; o = o->next) {
+		if (!recorded(o))
+			continue;
+		if (o->kind == OP_REDEEM && ((rc = get_rrec(s, txn, o->rid, &r, NULL)) != 0 ||
+					     (rc = put_rrec(s, txn, o->rid, &r, o->receipt)) != 0))
+			return rc;
+		if ((rc = journal_append(s, txn, o)) != 0)
+			return rc;
+	}
+	for (o = batch; o; o = o->next)
+		if (o->kind == OP_REDEEM && o->replay && o->rc == ERR_OK && !o->receipt[0] &&
+		    (rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -852,12 +890,14 @@ static void *writer_main(void *arg)
 		for (o = batch; o && rc == 0; o = o->next)
 			rc = o->kind == OP_REDEEM ? do_redeem(s, txn, o) : do_void(s, txn, o);
 		if (rc == 0)
+			rc = finish_batch(s, txn, batch);
+		if (rc == 0)
 			rc = mdb_txn_commit(txn); /* durable: fsync before return */
 		else if (txn)
 			mdb_txn_abort(txn);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (rc != 0) {
-			err e = db_err(rc, "commit");
+			err e = rc == -1 ? ERR_CRYPTO : db_err(rc, "commit");
 			/* Nothing of the batch was recorded: nothing is acknowledged. */
 			for (o = batch; o; o = o->next) {
 				o->rc = e;
@@ -975,13 +1015,12 @@ static int lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *
 	}
 	memcpy(o->rid, (char *)rval.mv_data + 32, rval.mv_size - 32);
 	o->rid[rval.mv_size - 32] = '\0';
-	if ((rc = get_rrec(s, txn, o->rid, &r)) != 0)
+	if ((rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
 		return rc;
 	o->replay = true;
 	o->serial = r.serial;
 	o->debited = r.amount;
 	o->remaining = r.remaining_after;
-	memcpy(o->receipt, r.receipt, sizeof o->receipt);
 	o->rc = ERR_OK;
 	return 0;
 }
@@ -1033,9 +1072,9 @@ err store_summarize(store *s, store_summary *out)
 	}
 	if (rc == 0) {
 		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0)
-			if (val.mv_size == sizeof(rrec)) {
+			if (val.mv_size >= RREC_HEAD) {
 				rrec r; /* LMDB values need not be aligned */
-				memcpy(&r, val.mv_data, sizeof r);
+				memcpy(&r, val.mv_data, RREC_HEAD);
 				out->redemptions++;
 				if (r.voided)
 					out->voided++;

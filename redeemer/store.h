@@ -17,12 +17,12 @@
 
 #include "err.h"
 #include "keyring.h"
+#include "receipt.h"
 #include "voucher.h"
 
 #define TERMINAL_TOKEN_LEN 46 /* "vt_" + Base64url of 32 random bytes */
 #define TERMINAL_NAME_MAX 128
 #define REQUEST_ID_MAX 128
-#define RECEIPT_MAX 320
 #define RID_MAX 40 /* redemption id: "R-XXXXXXXX-N" */
 #define HASH_HEX 64
 
@@ -145,6 +145,7 @@ struct op {
 	int64_t remaining;
 	uint64_t serial;
 	char receipt[RECEIPT_MAX + 1];
+	char period[8];        /* of the journal the operation goes to */
 	/* completion, on the event loop's thread */
 	void (*done)(op *o);
 	void *arg;

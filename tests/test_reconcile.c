@@ -19,6 +19,7 @@
 #include "../issuer/reconcile.h"
 #include "keyring.h"
 #include "period.h"
+#include "receipt.h"
 #include "sig.h"
 #include "voucher.h"
 
@@ -163,33 +164,29 @@ static void hex(const uint8_t *in, size_t n, char *out)
 		sprintf(out + 2 * i, "%02x", in[i]);
 }
 
-/*
- * Append an entry. A redeem gets a receipt signed by signer naming kid; the
- * line's hash chains on the previous line's.
- */
-static void jb_add(jb *j, const char *time, const char *kind, const char *rid, uint64_t serial,
-                   int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
-                   unsigned terminal, const sig_signer *signer, const char *kid)
+/* The body of a redeem's receipt, into out (RECEIPT_MAX + 1 bytes). */
+static void receipt_of(char *out, const char *time, const char *rid, uint64_t serial,
+                       int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
+                       unsigned terminal, const char *kid)
 {
-	char sr[17], receipt[512] = "", core[1024], pre[1200], line[1400], b64[100];
-	uint8_t msg[600], sig[SIG_LEN], md[32];
+	char sr[17];
+
+	voucher_serial_format(serial, sr);
+	snprintf(out, RECEIPT_MAX + 1, "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%u|%s|%s", rid, sr,
+	         amount, remaining, merchant, gallery, terminal, time, kid);
+}
+
+/* Append an entry with the receipt given ("" for a void); the line's hash
+ * chains on the previous line's. */
+static void jb_line(jb *j, const char *time, const char *kind, const char *rid, uint64_t serial,
+                    int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
+                    unsigned terminal, const char *receipt)
+{
+	char sr[17], core[1024], pre[1200], line[1400];
+	uint8_t md[32];
 	int n;
 
 	voucher_serial_format(serial, sr);
-	if (strcmp(kind, "redeem") == 0) {
-		n = snprintf(receipt, sizeof receipt,
-		             "UR1|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%u|%s|%s", rid, sr, amount,
-		             remaining, merchant, gallery, terminal, time, kid);
-		memcpy(msg, "UMKM-RECEIPT-v1", 16);
-		memcpy(msg + 16, receipt, (size_t)n);
-		assert_int_equal(sig_sign(signer, msg, 16 + (size_t)n, sig), ERR_OK);
-		EVP_EncodeBlock((unsigned char *)b64, sig, SIG_LEN);
-		b64[86] = '\0';
-		for (char *c = b64; *c; c++)
-			*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
-		strcat(receipt, "|");
-		strcat(receipt, b64);
-	}
 	j->seq++;
 	snprintf(core, sizeof core,
 	         "%" PRIu64 ",%s,%s,%s,%s,2026-12,%" PRId64 ",%" PRId64 ",%s,%s,%u,%s", j->seq,
@@ -201,6 +198,25 @@ static void jb_add(jb *j, const char *time, const char *kind, const char *rid, u
 	strcat(line, j->prev);
 	strcat(line, "\n");
 	jb_put(j, line);
+}
+
+/*
+ * Append an entry. A redeem gets a receipt signed alone (a tree of one) by
+ * signer naming kid.
+ */
+static void jb_add(jb *j, const char *time, const char *kind, const char *rid, uint64_t serial,
+                   int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
+                   unsigned terminal, const sig_signer *signer, const char *kid)
+{
+	char receipt[RECEIPT_MAX + 1] = "", *text[1] = {receipt};
+
+	if (strcmp(kind, "redeem") == 0) {
+		receipt_of(receipt, time, rid, serial, amount, remaining, merchant, gallery,
+		           terminal, kid);
+		assert_int_equal(receipt_sign_tree(signer, text, 1), ERR_OK);
+	}
+	jb_line(j, time, kind, rid, serial, amount, remaining, merchant, gallery, terminal,
+	        receipt);
 }
 
 static char *jb_write(jb *j, const char *name)
@@ -689,6 +705,72 @@ static void test_bad_receipt(void **state)
 	free(lpath);
 }
 
+/*
+ * Receipts signed a tree at a time, as the redeemer writes them: the five
+ * of one tree verify; a receipt whose path was changed, or that carries
+ * the signature of another tree, is bad alone, though its neighbours share
+ * its signature.
+ */
+static void test_receipt_trees(void **state)
+{
+	char *lpath = make_ledger("ledger", false), *kr = make_keyring(), *an;
+	char rc[6][RECEIPT_MAX + 1], *text[6], rid[6][32], when[6][32];
+	const char *journals[1];
+	jb j;
+	result r;
+
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		text[i] = rc[i];
+		snprintf(rid[i], sizeof rid[i], "R-TEST0001-%d", i + 1);
+		snprintf(when[i], sizeof when[i], "2026-12-03T0%d:00:00Z", i + 1);
+		receipt_of(rc[i], when[i], rid[i], S5, 1000, 74000 - 1000 * i, "M1", "G1", 1,
+		           "R-TEST0001");
+	}
+	assert_int_equal(receipt_sign_tree(receipt1, text, 5), ERR_OK);
+	assert_int_equal(receipt_sign_tree(receipt1, text + 5, 1), ERR_OK);
+	for (int bad = -1; bad < 2; bad++) {
+		char out[8], mine[6][RECEIPT_MAX + 1];
+
+		memcpy(mine, rc, sizeof mine);
+		if (bad == 0) {
+			/* The third receipt's first step on the other side. */
+			char *step = mine[2] + strlen(mine[2]) - 86 - 1 - 3 * RECEIPT_STEP_LEN;
+			assert_int_equal(step[-1], '|');
+			assert_int_equal(*step, 'R');
+			*step = 'L';
+		} else if (bad == 1) {
+			/* The fourth with the sixth's (valid) signature. */
+			memcpy(mine[3] + strlen(mine[3]) - 86, mine[5] + strlen(mine[5]) - 86, 86);
+		}
+		jb_init(&j);
+		for (int i = 0; i < 5; i++)
+			jb_line(&j, when[i], "redeem", rid[i], S5, 1000, 74000 - 1000 * i, "M1",
+			        "G1", 1, mine[i]);
+		journals[0] = jb_write(&j, "trees.csv");
+		snprintf(out, sizeof out, "out%d", bad + 1);
+		r = run(lpath, journals, 1, kr, out);
+		assert_int_equal(r.rc, 0);
+		assert_contains(r.out, "receipts: 5 checked");
+		an = output(&r, "anomalies.csv");
+		if (bad < 0) {
+			assert_output(&r, "anomalies.csv", NO_ANOMALIES);
+		} else {
+			assert_int_equal(count_of(an, "bad_receipt,"), 1);
+			assert_contains(an, bad == 0
+			                        ? "/trees.csv:4: R-TEST0001-3: the receipt's "
+			                          "signature by key R-TEST0001 does not verify"
+			                        : "/trees.csv:5: R-TEST0001-4: the receipt's "
+			                          "signature by key R-TEST0001 does not verify");
+		}
+		free(an);
+		result_free(&r);
+		free((char *)journals[0]);
+	}
+	free(kr);
+	free(lpath);
+}
+
 /* The other anomalies, each in a journal of its own beside the base case. */
 static void test_anomalies(void **state)
 {
@@ -903,6 +985,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_conflicting_duplicate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chain_break, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_receipt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_receipt_trees, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_anomalies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 	};

@@ -346,7 +346,7 @@ static void debits(void **state)
 	assert_int_equal(o[0].debited, 30000);
 	assert_int_equal(o[0].remaining, 70000);
 	assert_true(strlen(o[0].rid) > 0);
-	assert_memory_equal(o[0].receipt, "UR1|", 4);
+	assert_memory_equal(o[0].receipt, "UR2|", 4);
 	assert_int_equal(remaining(f, v.serial), 70000);
 
 	run1(f, &o[1]);
@@ -736,7 +736,7 @@ static int check_chain(const char *text, const char *period, char *kinds, char *
 		const char *nl = strchr(line, '\n'), *c = line;
 		const char *field[14];
 		int nf = 0;
-		char want[65], buf[1024], num[16];
+		char want[65], buf[2048], num[16];
 		size_t core;
 
 		assert_non_null(nl);
@@ -773,36 +773,83 @@ static int check_chain(const char *text, const char *period, char *kinds, char *
 	return seq;
 }
 
-/* Verify a receipt "UR1|...|KID|SIG" with the key of the store's keyline. */
+/* SHA-256 of a, then b (may be NULL), then c. */
+static void sha256_3(const void *a, size_t an, const void *b, size_t bn, const void *c, size_t cn,
+                     uint8_t out[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
+	EVP_DigestUpdate(ctx, a, an);
+	if (b)
+		EVP_DigestUpdate(ctx, b, bn);
+	EVP_DigestUpdate(ctx, c, cn);
+	assert_int_equal(EVP_DigestFinal_ex(ctx, out, NULL), 1);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* Standard Base64 of unpadded Base64url text (n characters) into out: the
+ * decoded length, or -1. */
+static int unb64url(const char *s, size_t n, uint8_t *out)
+{
+	char b64[128];
+	size_t pad = (4 - n % 4) % 4;
+	int len;
+
+	if (n + pad >= sizeof b64)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		b64[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+	memset(b64 + n, '=', pad);
+	len = EVP_DecodeBlock(out, (unsigned char *)b64, (int)(n + pad));
+	return len < 0 ? -1 : len - (int)pad;
+}
+
+/*
+ * Verify a receipt "UR2|...|KID|PATH|SIG" with the key of the store's
+ * keyline, following docs/FORMAT.md with OpenSSL alone: the leaf hash of
+ * the body, the path up to the root, the signature over the root.
+ */
 static bool receipt_ok(const char *keyline, const char *receipt)
 {
-	char trimmed[256], b64[128];
-	const char *bar = strrchr(receipt, '|'), *what;
-	uint8_t sig[SIG_LEN + 2], msg[512];
-	size_t n, body;
+	static const uint8_t leaf_pre[] = "\0UMKM-RECEIPT-v2", node_pre[1] = {1};
+	char trimmed[256];
+	const char *sigtext = strrchr(receipt, '|'), *path, *what;
+	uint8_t sig[80], node[32], sib[40], msg[16 + 32];
 	key_entry e;
 	sig_verifier *ver = NULL;
 	bool ok;
 
 	snprintf(trimmed, sizeof trimmed, "%.*s", (int)strlen(keyline) - 1, keyline);
 	assert_int_equal(keyring_parse_line(trimmed, &e, &what), ERR_OK);
-	assert_non_null(bar);
-	/* Unpadded Base64url to standard Base64. */
-	n = strlen(bar + 1);
-	if (n != 86)
+	assert_non_null(sigtext);
+	path = memrchr(receipt, '|', (size_t)(sigtext - receipt));
+	assert_non_null(path);
+	if (strncmp(receipt, "UR2|", 4) != 0 ||
+	    unb64url(sigtext + 1, strlen(sigtext + 1), sig) != 64)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		b64[i] = bar[1 + i] == '-' ? '+' : bar[1 + i] == '_' ? '/' : bar[1 + i];
-	memcpy(b64 + n, "==", 3);
-	if (EVP_DecodeBlock(sig, (unsigned char *)b64, 88) != SIG_LEN + 2)
-		return false;
-	body = (size_t)(bar - receipt);
-	memcpy(msg, "UMKM-RECEIPT-v1", 16); /* with its NUL */
-	memcpy(msg + 16, receipt, body);
+	sha256_3(leaf_pre, sizeof leaf_pre, NULL, 0, receipt, (size_t)(path - receipt), node);
+	for (path++; path < sigtext; path += 44) {
+		if (sigtext - path < 44 || (*path != 'L' && *path != 'R') ||
+		    unb64url(path + 1, 43, sib) != 32)
+			return false;
+		if (*path == 'L')
+			sha256_3(node_pre, 1, sib, 32, node, 32, node);
+		else
+			sha256_3(node_pre, 1, node, 32, sib, 32, node);
+	}
+	memcpy(msg, "UMKM-RECEIPT-v2", 16); /* with its NUL */
+	memcpy(msg + 16, node, 32);
 	assert_int_equal(sig_verifier_new(e.pub, &ver), ERR_OK);
-	ok = sig_verify(ver, msg, 16 + body, sig);
+	ok = sig_verify(ver, msg, sizeof msg, sig);
 	sig_verifier_free(ver);
 	return ok;
+}
+
+/* The signature at the end of a receipt. */
+static const char *receipt_sig(const char *receipt)
+{
+	return strrchr(receipt, '|') + 1;
 }
 
 static void export_chain_receipts(void **state)
@@ -857,7 +904,7 @@ static void export_chain_receipts(void **state)
 	snprintf(kid, sizeof kid, "%.*s", (int)strcspn(keyline, " "), keyline);
 	gmtime_r(&tt, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(want, sizeof want, "UR1|%s|00000000000ABCDE|15000|85000|M1|G1|%u|%s|%s|", o[0].rid,
+	snprintf(want, sizeof want, "UR2|%s|00000000000ABCDE|15000|85000|M1|G1|%u|%s|%s|", o[0].rid,
 	         f->t[0].id, ts, kid);
 	assert_memory_equal(o[0].receipt, want, strlen(want));
 	for (int i = 0; i < 4; i++)
@@ -871,6 +918,95 @@ static void export_chain_receipts(void **state)
 		memcpy(amount + 1, "95000", 5);
 		assert_false(receipt_ok(keyline, forged));
 	}
+}
+
+/*
+ * Operations that reach the writer together are one transaction: more
+ * redemptions than one receipt tree holds, and a replay and a void of
+ * redemptions made earlier in the same batch. Every receipt verifies, the
+ * receipts of a tree share its signature, and the journal keeps the order.
+ */
+static void one_batch_receipts(void **state)
+{
+	enum { N = 2 * RECEIPT_TREE_MAX + 3 };
+	struct fixture *f = *state;
+	struct waiter w = {f->base, N + 2, 0, 0};
+	char keyline[256], rid5[RID_MAX + 1], kinds[N + 8], *text, *receipts[N + 8] = {0};
+	uint8_t hash[32];
+	store_stats st;
+	voucher v[N];
+	op o[N + 2], q;
+
+	/* Queue everything before the writer starts: it takes one batch. */
+	store_close(f->s);
+	assert_int_equal(store_open(f->db, 0, &f->s), ERR_OK);
+	for (int i = 0; i < N; i++) {
+		char rq[16];
+		v[i] = mkv(0x5000 + (uint64_t)i, 10000 + (uint32_t)i, true, 2026, 11);
+		snprintf(rq, sizeof rq, "ob%d", i);
+		o[i] = redeem(&f->t[i % 2], &v[i], 1000 + i, rq, (uint8_t)i, NOW);
+	}
+	o[N] = redeem(&f->t[1], &v[3], 1003, "ob3", 3, NOW); /* o[3] again */
+	/* The sixth redemption of this new database is o[5]. */
+	store_receipt_keyline(f->s, keyline, sizeof keyline);
+	snprintf(rid5, sizeof rid5, "%.*s-6", (int)strcspn(keyline, " "), keyline);
+	o[N + 1] = void_op(&f->t[0], rid5, NOW + 1);
+	for (int i = 0; i < N + 2; i++) {
+		o[i].done = on_done;
+		o[i].arg = &w;
+		store_submit(f->s, &o[i]);
+	}
+	assert_int_equal(store_start(f->s, f->base), ERR_OK);
+	wait_for(f, &w);
+	store_get_stats(f->s, &st);
+	assert_int_equal(st.batches, 1);
+	assert_int_equal(st.ops, N + 2);
+
+	for (int i = 0; i < N; i++) {
+		size_t steps = i < 2 * RECEIPT_TREE_MAX ? RECEIPT_DEPTH_MAX : i < N - 1 ? 2 : 1;
+		const char *sig = receipt_sig(o[i].receipt),
+		           *path = memrchr(o[i].receipt, '|', (size_t)(sig - 1 - o[i].receipt));
+		assert_int_equal(o[i].rc, ERR_OK);
+		assert_false(o[i].replay);
+		assert_true(receipt_ok(keyline, o[i].receipt));
+		assert_int_equal(sig - 2 - path, steps * RECEIPT_STEP_LEN);
+		/* One signature a tree: 32, 32 and 3 receipts. */
+		assert_string_equal(
+		    sig, receipt_sig(o[i / RECEIPT_TREE_MAX * RECEIPT_TREE_MAX].receipt));
+	}
+	assert_string_not_equal(receipt_sig(o[0].receipt),
+	                        receipt_sig(o[RECEIPT_TREE_MAX].receipt));
+	assert_string_not_equal(receipt_sig(o[RECEIPT_TREE_MAX].receipt),
+	                        receipt_sig(o[N - 1].receipt));
+
+	assert_string_equal(o[5].rid, rid5);
+	assert_int_equal(o[N].rc, ERR_OK);
+	assert_true(o[N].replay);
+	assert_string_equal(o[N].rid, o[3].rid);
+	assert_string_equal(o[N].receipt, o[3].receipt);
+	assert_int_equal(o[N + 1].rc, ERR_OK);
+	assert_false(o[N + 1].replay);
+	assert_int_equal(o[N + 1].remaining, 10005);
+	assert_int_equal(remaining(f, v[5].serial), 10005);
+
+	text = export_text(f, "2026-11");
+	assert_int_equal(check_chain(text, "2026-11", kinds, receipts), N + 1);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(kinds[i], 'r');
+		assert_string_equal(receipts[i], o[i].receipt);
+	}
+	assert_int_equal(kinds[N], 'v');
+	free(text);
+	for (int i = 0; i < N + 1; i++)
+		free(receipts[i]);
+
+	/* After a restart the voided redemption still has its receipt. */
+	store_close(f->s);
+	start(f);
+	memset(hash, 5, sizeof hash);
+	memset(&q, 0, sizeof q);
+	assert_int_equal(store_request_get(f->s, f->t[1].id, "ob5", hash, &q), ERR_OK);
+	assert_string_equal(q.receipt, o[5].receipt);
 }
 
 /* Editing a journal line breaks the chain at that line. */
@@ -979,6 +1115,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(never_overspent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stats_count_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(export_chain_receipts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(one_batch_receipts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(chain_detects_tampering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_reopen, setup, teardown),
 	};

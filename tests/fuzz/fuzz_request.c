@@ -162,7 +162,7 @@ static void answer(evutil_socket_t fd, short what, void *arg)
 		o->debited = o->amount;
 		o->remaining = o->v.face_value - o->amount;
 		snprintf(o->rid, sizeof o->rid, "R-FUZZ0001-%llu", (unsigned long long)submitted);
-		snprintf(o->receipt, sizeof o->receipt, "UR1|%s", o->rid);
+		snprintf(o->receipt, sizeof o->receipt, "UR2|%s", o->rid);
 	}
 	p->reply(p);
 	free(p);

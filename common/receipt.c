@@ -1,0 +1,132 @@
+#include "receipt.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "b64url.h"
+
+#define HASH 32
+
+/* body is at most RECEIPT_MAX bytes: callers check. */
+static void leaf_hash(const char *body, size_t n, uint8_t out[HASH])
+{
+	static const uint8_t pre[] = "\0" RECEIPT_DOMAIN; /* 0x00, the domain, its NUL */
+	uint8_t in[sizeof pre + RECEIPT_MAX];
+
+	memcpy(in, pre, sizeof pre);
+	memcpy(in + sizeof pre, body, n);
+	EVP_Digest(in, sizeof pre + n, out, NULL, EVP_sha256(), NULL);
+}
+
+static void node_hash(const uint8_t left[HASH], const uint8_t right[HASH], uint8_t out[HASH])
+{
+	uint8_t in[1 + 2 * HASH] = {1};
+
+	memcpy(in + 1, left, HASH);
+	memcpy(in + 1 + HASH, right, HASH);
+	EVP_Digest(in, sizeof in, out, NULL, EVP_sha256(), NULL);
+}
+
+void receipt_message(const uint8_t root[HASH], uint8_t msg[RECEIPT_MSG_LEN])
+{
+	memcpy(msg, RECEIPT_DOMAIN, sizeof RECEIPT_DOMAIN);
+	memcpy(msg + sizeof RECEIPT_DOMAIN, root, HASH);
+}
+
+err receipt_sign_tree(const sig_signer *key, char *const text[], size_t n)
+{
+	/* level[0] the leaves, level[d + 1] the parents of level[d] */
+	uint8_t level[RECEIPT_DEPTH_MAX + 1][RECEIPT_TREE_MAX][HASH], msg[RECEIPT_MSG_LEN];
+	uint8_t sig[SIG_LEN];
+	size_t count[RECEIPT_DEPTH_MAX + 1], len[RECEIPT_TREE_MAX], depth = 0;
+	char sigtext[RECEIPT_SIG_LEN + 1];
+	err rc;
+
+	if (n < 1 || n > RECEIPT_TREE_MAX)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		len[i] = strlen(text[i]);
+		if (len[i] > RECEIPT_MAX - RECEIPT_TAIL_MAX)
+			return ERR_INTERNAL;
+		leaf_hash(text[i], len[i], level[0][i]);
+	}
+	count[0] = n;
+	for (; count[depth] > 1; depth++) {
+		size_t m = count[depth];
+		for (size_t i = 0; i + 1 < m; i += 2)
+			node_hash(level[depth][i], level[depth][i + 1], level[depth + 1][i / 2]);
+		if (m % 2)
+			memcpy(level[depth + 1][m / 2], level[depth][m - 1], HASH);
+		count[depth + 1] = (m + 1) / 2;
+	}
+	receipt_message(level[depth][0], msg);
+	if ((rc = sig_sign(key, msg, sizeof msg, sig)) != ERR_OK)
+		return rc;
+	b64url_encode(sig, SIG_LEN, sigtext);
+
+	for (size_t i = 0; i < n; i++) {
+		char *p = text[i] + len[i];
+		size_t at = i;
+		*p++ = '|';
+		for (size_t d = 0; d < depth; d++, at /= 2) {
+			size_t sib = at ^ 1;
+			if (sib >= count[d])
+				continue; /* the last node of its level: up unchanged */
+			*p++ = sib < at ? 'L' : 'R';
+			p += b64url_encode(level[d][sib], HASH, p);
+		}
+		*p++ = '|';
+		memcpy(p, sigtext, sizeof sigtext);
+	}
+	return ERR_OK;
+}
+
+bool receipt_root(const char *body, size_t n, const char *path, size_t len, uint8_t root[HASH])
+{
+	uint8_t sib[HASH];
+
+	if (n > RECEIPT_MAX || len % RECEIPT_STEP_LEN || len / RECEIPT_STEP_LEN > RECEIPT_DEPTH_MAX)
+		return false;
+	leaf_hash(body, n, root);
+	for (size_t i = 0; i < len; i += RECEIPT_STEP_LEN) {
+		char side = path[i];
+		if ((side != 'L' && side != 'R') ||
+		    !b64url_decode(path + i + 1, RECEIPT_STEP_LEN - 1, sib, HASH))
+			return false;
+		if (side == 'L')
+			node_hash(sib, root, root);
+		else
+			node_hash(root, sib, root);
+	}
+	return true;
+}
+
+bool receipt_split(const char *r, size_t n, size_t *body_len, const char **path, size_t *path_len,
+                   const char **sig, size_t *sig_len)
+{
+	const char *bar2 = memrchr(r, '|', n), *bar1;
+
+	if (!bar2 || !(bar1 = memrchr(r, '|', (size_t)(bar2 - r))))
+		return false;
+	*body_len = (size_t)(bar1 - r);
+	*path = bar1 + 1;
+	*path_len = (size_t)(bar2 - bar1 - 1);
+	*sig = bar2 + 1;
+	*sig_len = n - (size_t)(bar2 + 1 - r);
+	return true;
+}
+
+bool receipt_verify(const sig_verifier *v, const char *r, size_t n)
+{
+	const char *path, *sigtext;
+	size_t body, plen, slen;
+	uint8_t root[HASH], msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+
+	if (n < 4 || memcmp(r, "UR2|", 4) != 0 ||
+	    !receipt_split(r, n, &body, &path, &plen, &sigtext, &slen) ||
+	    !b64url_decode(sigtext, slen, sig, SIG_LEN) || !receipt_root(r, body, path, plen, root))
+		return false;
+	receipt_message(root, msg);
+	return sig_verify(v, msg, sizeof msg, sig);
+}

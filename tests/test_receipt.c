@@ -1,0 +1,905 @@
+/*
+ * Unit tests of common/b64url (unpadded Base64url, one encoding per byte
+ * string) and common/receipt (receipts signed a Merkle tree at a time).
+ *
+ * The known answers were computed independently in Python: hashlib.sha256,
+ * base64.urlsafe_b64encode without '=', and the cryptography package's
+ * Ed25519 for the signature.
+ */
+#include "testutil.h"
+
+#include <openssl/evp.h>
+
+#include "b64url.h"
+#include "receipt.h"
+#include "sig.h"
+
+#define ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+#define HASH_B64 (RECEIPT_STEP_LEN - 1)
+
+/* xorshift64: random-looking bytes, the same on every run. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint8_t rng_byte(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint8_t)(rng_state >> 32);
+}
+
+static int alpha_value(char c)
+{
+	const char *p = c ? strchr(ALPHABET, c) : NULL;
+	return p ? (int)(p - ALPHABET) : -1;
+}
+
+/* ---- b64url ---- */
+
+static void check_encode(const uint8_t *in, size_t n, const char *text)
+{
+	char out[64];
+
+	memset(out, 'x', sizeof out);
+	assert_int_equal(B64URL_LEN(n), strlen(text));
+	assert_int_equal(b64url_encode(in, n, out), strlen(text));
+	assert_string_equal(out, text);
+}
+
+static void b64url_rfc4648_vectors(void **state)
+{
+	static const char *const vec[][2] = {
+	    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
+	    {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+	};
+	static const uint8_t dash_underscore[] = {0xfb, 0xff};
+	static const uint8_t ff3[] = {0xff, 0xff, 0xff};
+	static const uint8_t f8[] = {0xf8};
+	uint8_t out[8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
+		size_t n = strlen(vec[i][0]);
+		check_encode((const uint8_t *)vec[i][0], n, vec[i][1]);
+		memset(out, 0xAA, sizeof out);
+		assert_true(b64url_decode(vec[i][1], strlen(vec[i][1]), out, n));
+		assert_memory_equal(out, vec[i][0], n);
+	}
+	/* The two characters that differ from standard Base64. */
+	check_encode(dash_underscore, 2, "-_8");
+	assert_true(b64url_decode("-_8", 3, out, 2));
+	assert_memory_equal(out, dash_underscore, 2);
+	check_encode(ff3, 3, "____");
+	check_encode(f8, 1, "-A");
+}
+
+static void b64url_round_trips(void **state)
+{
+	uint8_t in[70], out[70 + 1];
+	char text[B64URL_LEN(70) + 1];
+
+	(void)state;
+	for (int pattern = 0; pattern < 4; pattern++) {
+		for (size_t n = 0; n <= 70; n++) {
+			for (size_t i = 0; i < n; i++)
+				in[i] = pattern == 0   ? rng_byte()
+				        : pattern == 1 ? 0x00
+				        : pattern == 2 ? 0xff
+				                       : (uint8_t)(i * 37 + n);
+			assert_int_equal(b64url_encode(in, n, text), B64URL_LEN(n));
+			assert_int_equal(strlen(text), B64URL_LEN(n));
+			assert_int_equal(strspn(text, ALPHABET), B64URL_LEN(n));
+			memset(out, 0xAA, sizeof out);
+			assert_true(b64url_decode(text, strlen(text), out, n));
+			assert_memory_equal(out, in, n);
+			assert_int_equal(out[n], 0xAA); /* nothing written past n bytes */
+		}
+	}
+}
+
+static void b64url_refuses_wrong_length(void **state)
+{
+	char text[B64URL_LEN(40) + 8];
+	uint8_t in[40], out[48];
+
+	(void)state;
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t i = 0; i < n; i++)
+			in[i] = rng_byte();
+		size_t len = b64url_encode(in, n, text);
+		strcpy(text + len, "AAAA");
+		assert_true(b64url_decode(text, len, out, n));
+		for (size_t l = 0; l <= len + 4; l++)
+			if (l != len)
+				assert_false(b64url_decode(text, l, out, n));
+	}
+	/* One character can never be whole bytes. */
+	assert_false(b64url_decode("A", 1, out, 0));
+	assert_false(b64url_decode("A", 1, out, 1));
+	assert_false(b64url_decode("", 0, out, 1));
+}
+
+static void b64url_refuses_padding_and_standard_alphabet(void **state)
+{
+	uint8_t out[8];
+
+	(void)state;
+	/* Padding: as extra length, and in place of a character. */
+	assert_false(b64url_decode("Zg==", 4, out, 1));
+	assert_false(b64url_decode("Zg=", 3, out, 1));
+	assert_false(b64url_decode("Zm8=", 4, out, 2));
+	assert_false(b64url_decode("Z=", 2, out, 1));
+	assert_false(b64url_decode("Zm=", 3, out, 2));
+	assert_false(b64url_decode("Zm9=", 4, out, 3));
+	/* Standard Base64's '+' and '/' for '-' and '_'. */
+	assert_false(b64url_decode("+/8", 3, out, 2));
+	assert_false(b64url_decode("+_8", 3, out, 2));
+	assert_false(b64url_decode("-/8", 3, out, 2));
+	assert_false(b64url_decode("////", 4, out, 3));
+	assert_false(b64url_decode("++++", 4, out, 3));
+	assert_true(b64url_decode("____", 4, out, 3));
+}
+
+static void b64url_refuses_noncanonical(void **state)
+{
+	uint8_t out[4];
+	char t[4];
+
+	(void)state;
+	assert_true(b64url_decode("Zg", 2, out, 1));
+	assert_int_equal(out[0], 'f');
+	assert_false(b64url_decode("Zh", 2, out, 1));  /* 'f' with leftover bits 0001 */
+	assert_false(b64url_decode("Zm9", 3, out, 2)); /* "fo" is "Zm8" */
+	assert_false(b64url_decode("-_9", 3, out, 2)); /* 0xfb 0xff is "-_8" */
+	assert_false(b64url_decode("__", 2, out, 1));
+	assert_false(b64url_decode("___", 3, out, 2));
+
+	/* Every last character: accepted exactly when its leftover bits are 0. */
+	for (int v = 0; v < 64; v++) {
+		t[0] = 'Z';
+		t[1] = ALPHABET[v];
+		assert_int_equal(b64url_decode(t, 2, out, 1), v % 16 == 0);
+		t[0] = 'Z';
+		t[1] = 'm';
+		t[2] = ALPHABET[v];
+		assert_int_equal(b64url_decode(t, 3, out, 2), v % 4 == 0);
+		t[3] = ALPHABET[v];
+		t[2] = '9';
+		assert_true(b64url_decode(t, 4, out, 3)); /* no leftover bits */
+	}
+}
+
+static void b64url_refuses_outside_alphabet(void **state)
+{
+	uint8_t out[4];
+	char t[4];
+
+	(void)state;
+	assert_false(b64url_decode("Zm9 ", 4, out, 3));
+	assert_false(b64url_decode("Zm9.", 4, out, 3));
+	assert_false(b64url_decode("Zm9~", 4, out, 3));
+	assert_false(b64url_decode("Z\0"
+	                           "9v",
+	                           4, out, 3));
+	assert_false(b64url_decode("Zm9v\n", 5, out, 3));
+	/* Every byte value, in each position of a 3-byte group. */
+	for (int c = 0; c < 256; c++) {
+		bool in = alpha_value((char)c) >= 0;
+		for (int pos = 0; pos < 4; pos++) {
+			memcpy(t, "AAAA", 4);
+			t[pos] = (char)c;
+			assert_int_equal(b64url_decode(t, 4, out, 3), in);
+		}
+	}
+}
+
+/* ---- receipts: helpers ---- */
+
+static const uint8_t seed_a[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+static const uint8_t seed_b[32] = {0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+                                   0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+                                   0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x01};
+
+typedef struct {
+	sig_signer *key;
+	sig_verifier *v;
+} keypair;
+
+static keypair keys_from_seed(const uint8_t seed[32])
+{
+	keypair k;
+	uint8_t pub[SIG_PUBLEN];
+
+	assert_int_equal(sig_from_seed(seed, &k.key), ERR_OK);
+	sig_public(k.key, pub);
+	assert_int_equal(sig_verifier_new(pub, &k.v), ERR_OK);
+	return k;
+}
+
+static void keys_free(keypair k)
+{
+	sig_verifier_free(k.v);
+	sig_signer_free(k.key);
+}
+
+/* n receipt buffers of RECEIPT_MAX + 1 bytes each, one malloc each (so that
+ * AddressSanitizer sees a write past the end of one). */
+static char **texts_new(size_t n)
+{
+	char **t = calloc(n ? n : 1, sizeof *t);
+	assert_non_null(t);
+	for (size_t i = 0; i < n; i++) {
+		t[i] = malloc(RECEIPT_MAX + 1);
+		assert_non_null(t[i]);
+	}
+	return t;
+}
+
+static void texts_free(char **t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i]);
+	free(t);
+}
+
+/* A tree of n bodies "UR2|<tag>-<i>|...", signed with key. */
+static char **tree_new(const sig_signer *key, const char *tag, size_t n)
+{
+	char **t = texts_new(n);
+
+	for (size_t i = 0; i < n; i++)
+		snprintf(
+		    t[i], RECEIPT_MAX + 1,
+		    "UR2|%s-%zu|0123456789ABCDEF|%zu|125000|M1|G1|3|2026-12-05T03:04:05Z|R-TEST",
+		    tag, i, 1000 + i);
+	assert_int_equal(receipt_sign_tree(key, t, n), ERR_OK);
+	return t;
+}
+
+static bool verify_str(const sig_verifier *v, const char *r)
+{
+	return receipt_verify(v, r, strlen(r));
+}
+
+/* The parts of a receipt, which must split. */
+typedef struct {
+	size_t body, plen, slen;
+	const char *path, *sig;
+} parts;
+
+static parts split_str(const char *r)
+{
+	parts p;
+	assert_true(receipt_split(r, strlen(r), &p.body, &p.path, &p.plen, &p.sig, &p.slen));
+	return p;
+}
+
+/* The root receipt r's path leads to. */
+static void root_of(const char *r, uint8_t root[32])
+{
+	parts p = split_str(r);
+	assert_true(receipt_root(r, p.body, p.path, p.plen, root));
+}
+
+static void hex_to_bytes(const char *hex, uint8_t *out, size_t n)
+{
+	assert_int_equal(strlen(hex), 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned b;
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &b), 1);
+		out[i] = (uint8_t)b;
+	}
+}
+
+/* ---- receipts: known answers ---- */
+
+static const char *const kat_body[3] = {
+    "UR2|R-TEST-1|0123456789ABCDEF|25000|125000|M1|G1|3|2026-12-05T03:04:05Z|R-TEST",
+    "UR2|R-TEST-2|0123456789ABCDEG|50000|0|M1|G1|3|2026-12-05T03:04:06Z|R-TEST",
+    "UR2|R-TEST-3|FEDCBA9876543210|150000|50000|M2|G1|4|2026-12-05T03:04:07Z|R-TEST",
+};
+/* leaf0: R l1, R l2; leaf1: L l0, R l2; leaf2: L node(l0, l1) */
+static const char *const kat_path[3] = {
+    "RGlx9ZrVTpw6XnFCdb81Fn7MIEXHgVckJpBzOK8qgWAA"
+    "RUF_0wL0d-E-fUbAp29TSSPSSSKCWRTkxPsSPZ4WS5aY",
+    "Lo-BE5n_Ito9UdcY4uf1wK6se_BCERYDKck1qCIGZzwc"
+    "RUF_0wL0d-E-fUbAp29TSSPSSSKCWRTkxPsSPZ4WS5aY",
+    "LDXnoZQQRJaiYjUtIYvFAllyCBRcl3TKGJdNN1t9qDHA",
+};
+/* node(node(l0, l1), l2) */
+static const char kat_root_hex[] =
+    "302e30696b4741f77091a40b3ab66e47a44419d796ddf7e383fd1945d7d817e7";
+/* The public key of seed_a, and its Ed25519 signature over
+ * "UMKM-RECEIPT-v2" 0x00 root. */
+static const char kat_pub_hex[] =
+    "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664";
+static const char kat_sig[] =
+    "NI23bguh4AYw0GHCcJMrVP9VR8Q8Ymxxczw6sdJqfHpuKJCUxal9XeE719IPR9bBtDm6dfpPmmOj0h2sygt_Bw";
+
+static void receipt_known_answer(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t = texts_new(3);
+	uint8_t pub[SIG_PUBLEN], want_pub[SIG_PUBLEN], want_root[32], root[32];
+	uint8_t msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+	char want[RECEIPT_MAX + 1];
+
+	(void)state;
+	assert_int_equal(strlen(kat_sig), RECEIPT_SIG_LEN);
+	sig_public(k.key, pub);
+	hex_to_bytes(kat_pub_hex, want_pub, SIG_PUBLEN);
+	assert_memory_equal(pub, want_pub, SIG_PUBLEN);
+	hex_to_bytes(kat_root_hex, want_root, 32);
+
+	for (size_t i = 0; i < 3; i++)
+		strcpy(t[i], kat_body[i]);
+	assert_int_equal(receipt_sign_tree(k.key, t, 3), ERR_OK);
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t blen = strlen(kat_body[i]), plen = strlen(kat_path[i]);
+		parts p = split_str(t[i]);
+
+		/* body "|" path "|" signature, the path as computed in Python */
+		snprintf(want, sizeof want, "%s|%s|%s", kat_body[i], kat_path[i], kat_sig);
+		assert_string_equal(t[i], want);
+		assert_int_equal(plen, (i == 2 ? 1 : 2) * RECEIPT_STEP_LEN);
+		assert_int_equal(strlen(t[i]), blen + 1 + plen + 1 + RECEIPT_SIG_LEN);
+		assert_int_equal(p.body, blen);
+		assert_int_equal(p.plen, plen);
+		assert_int_equal(p.slen, RECEIPT_SIG_LEN);
+		/* all three carry the same signature */
+		assert_memory_equal(p.sig, t[0] + strlen(t[0]) - RECEIPT_SIG_LEN, RECEIPT_SIG_LEN);
+
+		assert_true(receipt_root(t[i], p.body, p.path, p.plen, root));
+		assert_memory_equal(root, want_root, 32);
+
+		assert_true(b64url_decode(p.sig, p.slen, sig, SIG_LEN));
+		receipt_message(root, msg);
+		assert_int_equal(sizeof msg, 16 + 32);
+		assert_memory_equal(msg, "UMKM-RECEIPT-v2\0", 16);
+		assert_memory_equal(msg + 16, want_root, 32);
+		assert_true(sig_verify(k.v, msg, sizeof msg, sig));
+		assert_true(verify_str(k.v, t[i]));
+	}
+	texts_free(t, 3);
+	keys_free(k);
+}
+
+/* A tree of 5: the last leaf goes up unchanged twice, then pairs. */
+static void receipt_known_answer_five(void **state)
+{
+	static const char root5_hex[] =
+	    "58e3ab9fc8b6513b74ff9fdd487ca2599893ca93d9a723dfde5595693977417c";
+	static const char path2[] = "R6P3oJQlAhoPIIG2oB22t6RUCjuZx9xWCXu-x89e9eLk"
+	                            "LD4TRbVag3MiHXWc0tgK7sulYY8thyeuYq0MckzRRfsk"
+	                            "RGl5XG8LvAP9U2XVd1WSz-ssCaIbQa7jgygGCqCvE6Ns";
+	static const char path4[] = "L_Gn4OaDzsdHDrPeP1q-K-xnUMLY51c_R66jcMikrSEE";
+	keypair k = keys_from_seed(seed_a);
+	char **t = texts_new(5);
+	uint8_t want_root[32], root[32];
+
+	(void)state;
+	hex_to_bytes(root5_hex, want_root, 32);
+	for (size_t i = 0; i < 5; i++)
+		snprintf(t[i], RECEIPT_MAX + 1, "UR2|K5-%zu|x", i);
+	assert_int_equal(receipt_sign_tree(k.key, t, 5), ERR_OK);
+	for (size_t i = 0; i < 5; i++) {
+		root_of(t[i], root);
+		assert_memory_equal(root, want_root, 32);
+		assert_true(verify_str(k.v, t[i]));
+	}
+	parts p2 = split_str(t[2]), p4 = split_str(t[4]);
+	assert_int_equal(p2.plen, strlen(path2));
+	assert_memory_equal(p2.path, path2, p2.plen);
+	assert_int_equal(p4.plen, strlen(path4));
+	assert_memory_equal(p4.path, path4, p4.plen);
+	texts_free(t, 5);
+	keys_free(k);
+}
+
+/* ---- receipts: trees of every shape verify ---- */
+
+static void check_tree(size_t n, const size_t *steps)
+{
+	keypair k = keys_from_seed(seed_a);
+	char tag[16];
+	char **t;
+	uint8_t root0[32], root[32];
+
+	snprintf(tag, sizeof tag, "N%zu", n);
+	t = tree_new(k.key, tag, n);
+	for (size_t i = 0; i < n; i++) {
+		parts p = split_str(t[i]);
+		assert_int_equal(p.plen, steps[i] * RECEIPT_STEP_LEN);
+		for (size_t s = 0; s < steps[i]; s++) {
+			char side = p.path[s * RECEIPT_STEP_LEN];
+			assert_true(side == 'L' || side == 'R');
+			for (size_t c = 1; c < RECEIPT_STEP_LEN; c++)
+				assert_true(alpha_value(p.path[s * RECEIPT_STEP_LEN + c]) >= 0);
+		}
+		/* step 0's side is the parity of the leaf's index, if it has a sibling */
+		if (steps[i] && !(n % 2 && i == n - 1))
+			assert_int_equal(p.path[0], i % 2 ? 'L' : 'R');
+		assert_int_equal(p.slen, RECEIPT_SIG_LEN);
+		assert_memory_equal(p.sig, split_str(t[0]).sig, RECEIPT_SIG_LEN);
+		assert_true(verify_str(k.v, t[i]));
+		root_of(t[i], root);
+		if (i == 0)
+			memcpy(root0, root, 32);
+		assert_memory_equal(root, root0, 32);
+	}
+	texts_free(t, n);
+	keys_free(k);
+}
+
+static void receipt_tree_of_one(void **state)
+{
+	static const size_t steps[1] = {0};
+	keypair k = keys_from_seed(seed_a);
+	char **t = texts_new(1);
+	const char *body = "UR2|ONE|0123456789ABCDEF|1000|0|M1|G1|3|2026-12-05T03:04:05Z|R-TEST";
+	uint8_t leaf_root[32], msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+
+	(void)state;
+	strcpy(t[0], body);
+	assert_int_equal(receipt_sign_tree(k.key, t, 1), ERR_OK);
+	/* "body||sig": an empty path, the root is the leaf */
+	assert_int_equal(strlen(t[0]), strlen(body) + 2 + RECEIPT_SIG_LEN);
+	assert_memory_equal(t[0], body, strlen(body));
+	assert_memory_equal(t[0] + strlen(body), "||", 2);
+	assert_true(verify_str(k.v, t[0]));
+	assert_true(receipt_root(body, strlen(body), "", 0, leaf_root));
+	receipt_message(leaf_root, msg);
+	assert_true(b64url_decode(t[0] + strlen(body) + 2, RECEIPT_SIG_LEN, sig, SIG_LEN));
+	assert_true(sig_verify(k.v, msg, sizeof msg, sig));
+	texts_free(t, 1);
+	keys_free(k);
+	check_tree(1, steps);
+}
+
+static void receipt_trees_verify(void **state)
+{
+	static const size_t s2[] = {1, 1}, s3[] = {2, 2, 1}, s5[] = {3, 3, 3, 3, 1};
+	size_t s17[17], s31[31], s32[32];
+
+	(void)state;
+	for (size_t i = 0; i < 32; i++) {
+		if (i < 17)
+			s17[i] = i < 16 ? 5 : 1; /* 17, 9, 5, 3, 2: leaf 16 pairs only at the top */
+		if (i < 31)
+			s31[i] = i < 30 ? 5 : 4; /* 31, 16, ...: leaf 30 goes up once unchanged */
+		s32[i] = 5;
+	}
+	check_tree(2, s2);
+	check_tree(3, s3);
+	check_tree(5, s5);
+	check_tree(17, s17);
+	check_tree(31, s31);
+	check_tree(32, s32);
+}
+
+/* ---- receipts: what signing refuses ---- */
+
+static void receipt_sign_refuses(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t = texts_new(RECEIPT_TREE_MAX + 1);
+	const size_t max = RECEIPT_MAX - RECEIPT_TAIL_MAX;
+
+	(void)state;
+	assert_int_equal(RECEIPT_TAIL_MAX, 2 + 5 * 44 + 86);
+	for (size_t i = 0; i <= RECEIPT_TREE_MAX; i++)
+		snprintf(t[i], RECEIPT_MAX + 1, "UR2|R-%zu|x", i);
+
+	assert_int_equal(receipt_sign_tree(k.key, t, 0), ERR_INTERNAL);
+	assert_string_equal(t[0], "UR2|R-0|x");
+	assert_int_equal(receipt_sign_tree(k.key, t, RECEIPT_TREE_MAX + 1), ERR_INTERNAL);
+	for (size_t i = 0; i <= RECEIPT_TREE_MAX; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "UR2|R-%zu|x", i);
+		assert_string_equal(t[i], want);
+	}
+
+	/* A body one byte too long, last in a tree of 32: nothing appended to any. */
+	memset(t[31], 'a', max + 1);
+	memcpy(t[31], "UR2|", 4);
+	t[31][max + 1] = '\0';
+	assert_int_equal(receipt_sign_tree(k.key, t, RECEIPT_TREE_MAX), ERR_INTERNAL);
+	for (size_t i = 0; i < 31; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "UR2|R-%zu|x", i);
+		assert_string_equal(t[i], want);
+	}
+	assert_int_equal(strlen(t[31]), max + 1);
+	assert_int_equal(strspn(t[31] + 4, "a"), max + 1 - 4);
+
+	/* The longest body in the deepest tree: the receipt is RECEIPT_MAX exactly. */
+	t[31][max] = '\0';
+	assert_int_equal(receipt_sign_tree(k.key, t, RECEIPT_TREE_MAX), ERR_OK);
+	assert_int_equal(strlen(t[31]), RECEIPT_MAX);
+	assert_true(verify_str(k.v, t[31]));
+	assert_true(verify_str(k.v, t[0]));
+	texts_free(t, RECEIPT_TREE_MAX + 1);
+	keys_free(k);
+}
+
+/* ---- receipts: what verifying refuses ---- */
+
+static void receipt_verify_refuses_tampering(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t = tree_new(k.key, "TAMPER", 5); /* leaf 0: 3 steps */
+	char r[2 * RECEIPT_MAX], orig[RECEIPT_MAX + 1];
+	parts p;
+	size_t n, ps;
+
+	(void)state;
+	strcpy(orig, t[0]);
+	p = split_str(orig);
+	ps = (size_t)(p.path - orig); /* where the path starts */
+	n = strlen(orig);
+	assert_int_equal(p.plen, 3 * RECEIPT_STEP_LEN);
+	assert_true(verify_str(k.v, orig));
+
+	/* a changed body character: each of them */
+	for (size_t i = 4; i < p.body; i++) {
+		strcpy(r, orig);
+		r[i] = r[i] == 'X' ? 'Y' : 'X';
+		assert_false(verify_str(k.v, r));
+	}
+	/* a changed amount: 1000 -> 1001, and 1000 -> 10000 */
+	strcpy(r, orig);
+	char *amount = strstr(r, "|1000|");
+	assert_non_null(amount);
+	amount[4] = '1';
+	assert_false(verify_str(k.v, r));
+	snprintf(r, sizeof r, "%.*s0%s", (int)(amount + 5 - r), orig, orig + (amount + 5 - r));
+	assert_non_null(strstr(r, "|10000|"));
+	assert_false(verify_str(k.v, r));
+
+	/* each step's side flipped */
+	for (size_t s = 0; s < 3; s++) {
+		strcpy(r, orig);
+		char *side = r + ps + s * RECEIPT_STEP_LEN;
+		*side = *side == 'L' ? 'R' : 'L';
+		assert_false(verify_str(k.v, r));
+		*side = 'l'; /* neither side */
+		assert_false(verify_str(k.v, r));
+	}
+	/* two steps swapped */
+	for (size_t a = 0; a < 3; a++) {
+		for (size_t b = a + 1; b < 3; b++) {
+			char tmp[RECEIPT_STEP_LEN];
+			strcpy(r, orig);
+			memcpy(tmp, r + ps + a * RECEIPT_STEP_LEN, RECEIPT_STEP_LEN);
+			memcpy(r + ps + a * RECEIPT_STEP_LEN, r + ps + b * RECEIPT_STEP_LEN,
+			       RECEIPT_STEP_LEN);
+			memcpy(r + ps + b * RECEIPT_STEP_LEN, tmp, RECEIPT_STEP_LEN);
+			assert_false(verify_str(k.v, r));
+		}
+	}
+	/* a step removed: each one; and a step cut short by a character */
+	for (size_t s = 0; s < 3; s++) {
+		strcpy(r, orig);
+		memmove(r + ps + s * RECEIPT_STEP_LEN, r + ps + (s + 1) * RECEIPT_STEP_LEN,
+		        n - (ps + (s + 1) * RECEIPT_STEP_LEN) + 1);
+		assert_int_equal(strlen(r), n - RECEIPT_STEP_LEN);
+		assert_false(verify_str(k.v, r));
+	}
+	strcpy(r, orig);
+	memmove(r + ps + p.plen - 1, r + ps + p.plen, n - (ps + p.plen) + 1);
+	assert_false(verify_str(k.v, r));
+	/* the path emptied */
+	snprintf(r, sizeof r, "%.*s||%s", (int)p.body, orig, p.sig);
+	assert_false(verify_str(k.v, r));
+	/* a step duplicated */
+	snprintf(r, sizeof r, "%.*s%.*s%s", (int)(ps + RECEIPT_STEP_LEN), orig, RECEIPT_STEP_LEN,
+	         orig + ps, orig + ps + RECEIPT_STEP_LEN);
+	assert_false(verify_str(k.v, r));
+
+	/* a hash character changed in each step */
+	for (size_t s = 0; s < 3; s++) {
+		strcpy(r, orig);
+		char *c = r + ps + s * RECEIPT_STEP_LEN + 10;
+		*c = *c == 'A' ? 'B' : 'A';
+		assert_false(verify_str(k.v, r));
+	}
+
+	/* a non-canonical Base64url hash: the same 32 bytes, leftover bits set */
+	for (size_t s = 0; s < 3; s++) {
+		uint8_t root[32];
+		for (int extra = 1; extra < 4; extra++) {
+			strcpy(r, orig);
+			char *last = r + ps + (s + 1) * RECEIPT_STEP_LEN - 1;
+			int v = alpha_value(*last);
+			assert_true(v >= 0 && v % 4 == 0);
+			*last = ALPHABET[v | extra];
+			assert_false(receipt_root(r, p.body, r + ps, p.plen, root));
+			assert_false(verify_str(k.v, r));
+		}
+		/* a '=' or a standard-alphabet character in the hash */
+		strcpy(r, orig);
+		r[ps + s * RECEIPT_STEP_LEN + 5] = '+';
+		assert_false(verify_str(k.v, r));
+		strcpy(r, orig);
+		r[ps + (s + 1) * RECEIPT_STEP_LEN - 1] = '=';
+		assert_false(verify_str(k.v, r));
+	}
+
+	/* the signature changed in one character: at several places */
+	for (size_t i = 0; i < RECEIPT_SIG_LEN; i += 5) {
+		strcpy(r, orig);
+		char *c = r + n - RECEIPT_SIG_LEN + i;
+		*c = *c == 'A' ? 'B' : 'A';
+		assert_false(verify_str(k.v, r));
+	}
+	/* a non-canonical signature: same 64 bytes, leftover bits set */
+	for (int extra = 1; extra < 16; extra++) {
+		strcpy(r, orig);
+		int v = alpha_value(r[n - 1]);
+		assert_true(v >= 0 && v % 16 == 0);
+		r[n - 1] = ALPHABET[v | extra];
+		assert_false(verify_str(k.v, r));
+	}
+	/* the signature a character short, a character long, padded, empty */
+	strcpy(r, orig);
+	assert_false(receipt_verify(k.v, r, n - 1));
+	r[n] = 'A';
+	r[n + 1] = '\0';
+	assert_false(verify_str(k.v, r));
+	r[n] = '=';
+	r[n + 1] = '=';
+	r[n + 2] = '\0';
+	assert_false(verify_str(k.v, r));
+	r[n] = '\n';
+	r[n + 1] = '\0';
+	assert_false(verify_str(k.v, r));
+	snprintf(r, sizeof r, "%.*s|", (int)(ps + p.plen), orig);
+	assert_false(verify_str(k.v, r));
+
+	/* another leaf's path and signature under this body */
+	for (size_t i = 1; i < 5; i++) {
+		parts q = split_str(t[i]);
+		snprintf(r, sizeof r, "%.*s|%.*s|%.*s", (int)p.body, orig, (int)q.plen, q.path,
+		         (int)q.slen, q.sig);
+		assert_false(verify_str(k.v, r));
+	}
+
+	texts_free(t, 5);
+	keys_free(k);
+}
+
+static void receipt_verify_refuses_other_key(void **state)
+{
+	keypair a = keys_from_seed(seed_a), b = keys_from_seed(seed_b);
+	char **ta = tree_new(a.key, "SAME", 3), **tb = tree_new(b.key, "SAME", 3);
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		parts pa = split_str(ta[i]), pb = split_str(tb[i]);
+		/* same bodies, same paths; the signatures differ */
+		assert_int_equal(pa.body, pb.body);
+		assert_memory_equal(ta[i], tb[i], pa.body + 1 + pa.plen + 1);
+		assert_memory_not_equal(pa.sig, pb.sig, RECEIPT_SIG_LEN);
+		assert_true(verify_str(a.v, ta[i]));
+		assert_true(verify_str(b.v, tb[i]));
+		assert_false(verify_str(a.v, tb[i]));
+		assert_false(verify_str(b.v, ta[i]));
+	}
+	texts_free(ta, 3);
+	texts_free(tb, 3);
+	keys_free(a);
+	keys_free(b);
+}
+
+/* Another tree's path and signature, signed by the same key, with this body. */
+static void receipt_verify_refuses_other_tree(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t1 = tree_new(k.key, "ONE", 4), **t2 = tree_new(k.key, "TWO", 4);
+	char r[2 * RECEIPT_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		for (size_t j = 0; j < 4; j++) {
+			parts p1 = split_str(t1[i]), p2 = split_str(t2[j]);
+			assert_true(verify_str(k.v, t2[j]));
+			snprintf(r, sizeof r, "%.*s|%.*s|%.*s", (int)p1.body, t1[i], (int)p2.plen,
+			         p2.path, (int)p2.slen, p2.sig);
+			assert_false(verify_str(k.v, r));
+			/* its own path with the other tree's signature */
+			snprintf(r, sizeof r, "%.*s|%.*s|%.*s", (int)p1.body, t1[i], (int)p1.plen,
+			         p1.path, (int)p2.slen, p2.sig);
+			assert_false(verify_str(k.v, r));
+		}
+	}
+	texts_free(t1, 4);
+	texts_free(t2, 4);
+	keys_free(k);
+}
+
+static void node_hash(const uint8_t l[32], const uint8_t r[32], uint8_t out[32])
+{
+	uint8_t in[65] = {1};
+	memcpy(in + 1, l, 32);
+	memcpy(in + 33, r, 32);
+	assert_int_equal(EVP_Digest(in, sizeof in, out, NULL, EVP_sha256(), NULL), 1);
+}
+
+/* A path of 6 steps is refused even when its root carries a good signature. */
+static void receipt_verify_refuses_deep_path(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t = tree_new(k.key, "DEEP", 32);
+	char r[2 * RECEIPT_MAX], step[RECEIPT_STEP_LEN + 1], sigtext[RECEIPT_SIG_LEN + 1];
+	uint8_t root5[32], extra[32], root6[32], msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+	parts p;
+
+	(void)state;
+	p = split_str(t[7]);
+	assert_int_equal(p.plen, 5 * RECEIPT_STEP_LEN);
+	assert_true(receipt_root(t[7], p.body, p.path, p.plen, root5));
+	memset(extra, 0x5a, sizeof extra);
+	node_hash(root5, extra, root6);
+	step[0] = 'R';
+	assert_int_equal(b64url_encode(extra, 32, step + 1), HASH_B64);
+	receipt_message(root6, msg);
+	assert_int_equal(sig_sign(k.key, msg, sizeof msg, sig), ERR_OK);
+	b64url_encode(sig, SIG_LEN, sigtext);
+	snprintf(r, sizeof r, "%.*s|%.*s%s|%s", (int)p.body, t[7], (int)p.plen, p.path, step,
+	         sigtext);
+	p = split_str(r);
+	assert_int_equal(p.plen, 6 * RECEIPT_STEP_LEN);
+	assert_false(receipt_root(r, p.body, p.path, p.plen, root6));
+	assert_false(verify_str(k.v, r));
+
+	/* The same with 5 steps (a tree of 32 extended by nothing) still verifies. */
+	assert_true(verify_str(k.v, t[7]));
+	texts_free(t, 32);
+	keys_free(k);
+}
+
+static void receipt_verify_refuses_not_ur2(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t = texts_new(2);
+	char r[RECEIPT_MAX + 1];
+	uint8_t root[32], msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+	parts p;
+
+	(void)state;
+	/* Signed correctly, but "UR1|": only the prefix is wrong. */
+	strcpy(t[0], "UR1|R-OLD|0123456789ABCDEF|1000|0|M1|G1|3|2026-12-05T03:04:05Z|R-TEST");
+	strcpy(t[1], "ur2|R-OLD|0123456789ABCDEF|1000|0|M1|G1|3|2026-12-05T03:04:05Z|R-TEST");
+	assert_int_equal(receipt_sign_tree(k.key, t, 2), ERR_OK);
+	for (size_t i = 0; i < 2; i++) {
+		p = split_str(t[i]);
+		assert_true(receipt_root(t[i], p.body, p.path, p.plen, root));
+		receipt_message(root, msg);
+		assert_true(b64url_decode(p.sig, p.slen, sig, SIG_LEN));
+		assert_true(sig_verify(k.v, msg, sizeof msg, sig));
+		assert_false(verify_str(k.v, t[i]));
+	}
+
+	/* no '|' at all, one '|', an empty string, prefixes alone */
+	assert_false(verify_str(k.v, "UR2"));
+	assert_false(verify_str(k.v, "nobarsatall"));
+	assert_false(verify_str(k.v, "UR2|onlyonebar"));
+	assert_false(verify_str(k.v, "UR2|"));
+	assert_false(verify_str(k.v, "UR2||"));
+	assert_false(verify_str(k.v, "UR2|||"));
+	assert_false(receipt_verify(k.v, "", 0));
+	assert_false(receipt_verify(k.v, "UR2|", 3));
+
+	/* A good receipt cut at its bars */
+	strcpy(r, "UR2|R-OK|x");
+	char *one[1] = {r};
+	assert_int_equal(receipt_sign_tree(k.key, one, 1), ERR_OK);
+	assert_true(verify_str(k.v, r));
+	p = split_str(r);
+	assert_false(receipt_verify(k.v, r, p.body + 1));
+	assert_false(receipt_verify(k.v, r, p.body + 2));
+	texts_free(t, 2);
+	keys_free(k);
+}
+
+/* receipt_root refuses paths that are not whole, well-formed steps. */
+static void receipt_root_shapes(void **state)
+{
+	char path[7 * RECEIPT_STEP_LEN + 1];
+	uint8_t root[32];
+	const char *body = "UR2|x";
+
+	(void)state;
+	memset(path, 'A', sizeof path - 1);
+	path[sizeof path - 1] = '\0';
+	for (size_t s = 0; s < 7; s++)
+		path[s * RECEIPT_STEP_LEN] = 'R';
+	for (size_t len = 0; len <= 7 * RECEIPT_STEP_LEN; len++) {
+		bool ok =
+		    len % RECEIPT_STEP_LEN == 0 && len / RECEIPT_STEP_LEN <= RECEIPT_DEPTH_MAX;
+		assert_int_equal(receipt_root(body, strlen(body), path, len, root), ok);
+	}
+	/* sides other than 'L' and 'R' */
+	const char bad_sides[] = "lrXA-_|= ";
+	for (size_t i = 0; i < sizeof bad_sides - 1; i++) {
+		path[0] = bad_sides[i];
+		assert_false(receipt_root(body, strlen(body), path, RECEIPT_STEP_LEN, root));
+	}
+	path[0] = 'L';
+	assert_true(receipt_root(body, strlen(body), path, RECEIPT_STEP_LEN, root));
+}
+
+static void receipt_split_cases(void **state)
+{
+	size_t body, plen, slen;
+	const char *path, *sig;
+	const char *s = "a|b|c";
+
+	(void)state;
+	assert_true(receipt_split(s, 5, &body, &path, &plen, &sig, &slen));
+	assert_int_equal(body, 1);
+	assert_ptr_equal(path, s + 2);
+	assert_int_equal(plen, 1);
+	assert_ptr_equal(sig, s + 4);
+	assert_int_equal(slen, 1);
+
+	/* the last two bars */
+	s = "UR2|a|b|pp|sss";
+	assert_true(receipt_split(s, strlen(s), &body, &path, &plen, &sig, &slen));
+	assert_int_equal(body, 7);
+	assert_ptr_equal(path, s + 8);
+	assert_int_equal(plen, 2);
+	assert_ptr_equal(sig, s + 11);
+	assert_int_equal(slen, 3);
+
+	/* empty parts */
+	s = "||";
+	assert_true(receipt_split(s, 2, &body, &path, &plen, &sig, &slen));
+	assert_int_equal(body, 0);
+	assert_int_equal(plen, 0);
+	assert_int_equal(slen, 0);
+	assert_ptr_equal(sig, s + 2);
+
+	/* only n bytes are looked at */
+	s = "a|b|c|d";
+	assert_true(receipt_split(s, 5, &body, &path, &plen, &sig, &slen));
+	assert_int_equal(body, 1);
+	assert_int_equal(slen, 1);
+	assert_false(receipt_split(s, 3, &body, &path, &plen, &sig, &slen));
+
+	/* fewer than two bars */
+	assert_false(receipt_split("", 0, &body, &path, &plen, &sig, &slen));
+	assert_false(receipt_split("abc", 3, &body, &path, &plen, &sig, &slen));
+	assert_false(receipt_split("a|bc", 4, &body, &path, &plen, &sig, &slen));
+	assert_false(receipt_split("|", 1, &body, &path, &plen, &sig, &slen));
+	assert_false(receipt_split("abc|", 4, &body, &path, &plen, &sig, &slen));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(b64url_rfc4648_vectors),
+	    cmocka_unit_test(b64url_round_trips),
+	    cmocka_unit_test(b64url_refuses_wrong_length),
+	    cmocka_unit_test(b64url_refuses_padding_and_standard_alphabet),
+	    cmocka_unit_test(b64url_refuses_noncanonical),
+	    cmocka_unit_test(b64url_refuses_outside_alphabet),
+	    cmocka_unit_test(receipt_known_answer),
+	    cmocka_unit_test(receipt_known_answer_five),
+	    cmocka_unit_test(receipt_tree_of_one),
+	    cmocka_unit_test(receipt_trees_verify),
+	    cmocka_unit_test(receipt_sign_refuses),
+	    cmocka_unit_test(receipt_verify_refuses_tampering),
+	    cmocka_unit_test(receipt_verify_refuses_other_key),
+	    cmocka_unit_test(receipt_verify_refuses_other_tree),
+	    cmocka_unit_test(receipt_verify_refuses_deep_path),
+	    cmocka_unit_test(receipt_verify_refuses_not_ur2),
+	    cmocka_unit_test(receipt_root_shapes),
+	    cmocka_unit_test(receipt_split_cases),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	sig_thread_done();
+	return rc;
+}
