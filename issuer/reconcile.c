@@ -49,7 +49,7 @@
 /* UR2|rid|serial|amount|remaining|merchant|gallery|terminal|time|kid|path|sig */
 #define RECEIPT_PARTS  12
 #define HASH_HEX       64
-#define DIGEST_LEN     16 /* of a receipt, to tell duplicates from conflicts */
+#define DIGEST_LEN     16 /* of a line, to tell duplicates from conflicts */
 #define CHUNK          (1 << 20)
 #define BATCH          4096        /* signatures handed to the verifying threads at once */
 #define BATCH_ENTRIES  (4 * BATCH) /* receipts under them, at most */
@@ -135,7 +135,7 @@ typedef struct entry {
 	int64_t time;
 	uint32_t amount, remaining, pfx, site, terminal, file, line;
 	uint8_t kind, flags;
-	uint8_t digest[DIGEST_LEN]; /* of the receipt; zero for a void */
+	uint8_t digest[DIGEST_LEN]; /* of the line: its chain hash as computed */
 } entry;
 
 typedef struct anomaly {
@@ -1160,12 +1160,12 @@ static bool parse_line(const reader *rd, jline *j, char *why, size_t n)
  * line's, prev_hash the previous line's hash (zeros first), hash =
  * SHA-256(prev_hash "," seq "," ... "," receipt). A break is an anomaly;
  * the chain resumes from the line as written, so one edit is one break.
+ * md gets the hash computed: a digest of all the line holds but its hash.
  */
-static err check_link(reader *rd, const jline *j)
+static err check_link(reader *rd, const jline *j, uint8_t md[32])
 {
 	recon *r = rd->r;
 	char buf[HASH_HEX + NCOLS * (RECEIPT_MAX + 1)], hex[HASH_HEX], seqs[48] = "";
-	uint8_t md[32];
 	size_t len = HASH_HEX;
 	bool seq_ok, prev_ok, hash_ok;
 
@@ -1199,7 +1199,7 @@ static void on_entry(reader *rd)
 {
 	recon *r = rd->r;
 	unsigned long line = rd->start;
-	uint8_t md[32], digest[DIGEST_LEN] = {0};
+	uint8_t md[32];
 	uint32_t pfx, site_idx, found;
 	uint64_t tag = 0;
 	size_t slot = 0;
@@ -1213,7 +1213,7 @@ static void on_entry(reader *rd)
 		refuse(rd, line, "%s", why);
 		return;
 	}
-	if ((e = check_link(rd, &j)) != ERR_OK)
+	if ((e = check_link(rd, &j, md)) != ERR_OK)
 		goto fail;
 
 	if (r->last_pfx != NONE && r->pfx.klen[r->last_pfx] == j.pfxlen &&
@@ -1226,15 +1226,6 @@ static void on_entry(reader *rd)
 	}
 	if ((e = site_of(r, rd, &site_idx)) != ERR_OK)
 		goto fail;
-	if (j.kind == K_REDEEM) {
-		if (EVP_DigestInit_ex(r->md, r->sha, NULL) != 1 ||
-		    EVP_DigestUpdate(r->md, rd->f[C_RECEIPT], rd->len[C_RECEIPT]) != 1 ||
-		    EVP_DigestFinal_ex(r->md, md, NULL) != 1) {
-			e = ERR_CRYPTO;
-			goto fail;
-		}
-		memcpy(digest, md, DIGEST_LEN);
-	}
 	if (r->nen == r->encap && (e = grow_entries(r, 0)) != ERR_OK)
 		goto fail;
 	found = entry_find(r, pfx, j.ridnum, j.kind, &slot, &tag);
@@ -1242,7 +1233,7 @@ static void on_entry(reader *rd)
 		const entry *x = &r->en[found];
 		if (x->time == j.time && x->serial == j.serial && x->amount == j.amount &&
 		    x->remaining == j.remaining && x->site == site_idx &&
-		    x->terminal == j.terminal && memcmp(x->digest, digest, DIGEST_LEN) == 0) {
+		    x->terminal == j.terminal && memcmp(x->digest, md, DIGEST_LEN) == 0) {
 			r->dups++;
 			return;
 		}
@@ -1265,7 +1256,7 @@ static void on_entry(reader *rd)
 	    .line = (uint32_t)(line > UINT32_MAX ? UINT32_MAX : line),
 	    .kind = j.kind,
 	};
-	memcpy(r->en[r->nen].digest, digest, DIGEST_LEN);
+	memcpy(r->en[r->nen].digest, md, DIGEST_LEN);
 	r->nen++;
 	if (j.kind == K_REDEEM && r->kr)
 		check_receipt(r, rd, (uint32_t)r->nen - 1);
