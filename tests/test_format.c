@@ -6,7 +6,10 @@
  * the expected result. This test rebuilds every token from its fields and
  * the seed (so the layout cannot drift from the text), then decodes and
  * verifies each against a keyring holding the seed's key and compares the
- * result code. `test_format --print` prints the block afresh.
+ * result code. Its "receipt-vectors" block gives three receipts signed as
+ * one tree by the same seed as a receipt key, and the tree's root: rebuilt
+ * here from their bodies and verified. `test_format --print` prints both
+ * blocks afresh.
  */
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 
 #include "keyring.h"
 #include "period.h"
+#include "receipt.h"
 #include "voucher.h"
 
 #define DOC "docs/FORMAT.md"
@@ -34,26 +38,26 @@ struct vec {
 };
 
 static const struct vec vecs[] = {
-	{"valid-multi", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
-	 150000, 1, NULL, "ok"},
-	{"valid-single-gallery", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "DEKRANASDA-1",
-	 0x8BADF00DDEADBEEFULL, 0, 50000, 0, NULL, "ok"},
-	{"valid-wit", "PROBOLINGGO", "K1", "2026-12", "Asia/Jayapura", "", 0x0000000000000001ULL, 5,
-	 4294967295u, 1, NULL, "ok"},
-	{"tampered-face-value", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "",
-	 0x0123456789ABCDEFULL, 3, 150000, 1, "tamper-face", "bad_signature"},
-	{"expired", "PROBOLINGGO", "K1", "2026-10", "Asia/Jakarta", "", 0x1111111111111111ULL, 3,
-	 75000, 1, NULL, "expired"},
-	{"not-yet-valid", "PROBOLINGGO", "K1", "2027-01", "Asia/Jakarta", "", 0x2222222222222222ULL,
-	 3, 75000, 1, NULL, "not_yet_valid"},
-	{"wrong-issuer", "MALANG", "K1", "2026-12", "Asia/Jakarta", "", 0x3333333333333333ULL, 3,
-	 50000, 1, NULL, "wrong_issuer"},
-	{"unknown-key", "PROBOLINGGO", "K2", "2026-12", "Asia/Jakarta", "", 0x4444444444444444ULL,
-	 3, 50000, 1, NULL, "unknown_key"},
-	{"truncated", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
-	 150000, 1, "truncate", "malformed_voucher"},
-	{"wrong-prefix", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL,
-	 3, 150000, 1, "prefix", "malformed_voucher"},
+    {"valid-multi", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
+     150000, 1, NULL, "ok"},
+    {"valid-single-gallery", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "DEKRANASDA-1",
+     0x8BADF00DDEADBEEFULL, 0, 50000, 0, NULL, "ok"},
+    {"valid-wit", "PROBOLINGGO", "K1", "2026-12", "Asia/Jayapura", "", 0x0000000000000001ULL, 5,
+     4294967295u, 1, NULL, "ok"},
+    {"tampered-face-value", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "",
+     0x0123456789ABCDEFULL, 3, 150000, 1, "tamper-face", "bad_signature"},
+    {"expired", "PROBOLINGGO", "K1", "2026-10", "Asia/Jakarta", "", 0x1111111111111111ULL, 3, 75000,
+     1, NULL, "expired"},
+    {"not-yet-valid", "PROBOLINGGO", "K1", "2027-01", "Asia/Jakarta", "", 0x2222222222222222ULL, 3,
+     75000, 1, NULL, "not_yet_valid"},
+    {"wrong-issuer", "MALANG", "K1", "2026-12", "Asia/Jakarta", "", 0x3333333333333333ULL, 3, 50000,
+     1, NULL, "wrong_issuer"},
+    {"unknown-key", "PROBOLINGGO", "K2", "2026-12", "Asia/Jakarta", "", 0x4444444444444444ULL, 3,
+     50000, 1, NULL, "unknown_key"},
+    {"truncated", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
+     150000, 1, "truncate", "malformed_voucher"},
+    {"wrong-prefix", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
+     150000, 1, "prefix", "malformed_voucher"},
 };
 #define NVEC (sizeof vecs / sizeof vecs[0])
 
@@ -147,6 +151,55 @@ static void print_block(void)
 	sig_signer_free(s);
 }
 
+/* ---- receipts ---- */
+
+#define RKID "R-TEST0001"
+static const char *const receipt_bodies[] = {
+    "UR2|" RKID "-17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|2026-12-05T03:04:05Z|" RKID,
+    "UR2|" RKID "-18|8BADF00DDEADBEEF|50000|0|M1|GALERI-A|3|2026-12-05T03:04:05Z|" RKID,
+    "UR2|" RKID "-19|0000000000000001|10000|4294957295|M2|GALERI-B|7|2026-12-05T03:04:06Z|" RKID,
+};
+#define NRECEIPT (sizeof receipt_bodies / sizeof receipt_bodies[0])
+
+/* The receipt key's keyring line, the receipts and their root in hex. */
+static void receipt_block(char line[256], char rc[NRECEIPT][RECEIPT_MAX + 1], char root[65])
+{
+	sig_signer *s = seed_key();
+	key_entry e = {0};
+	char *text[NRECEIPT];
+	const char *path, *sig;
+	size_t body, plen, slen;
+	uint8_t r[32];
+
+	strcpy(e.kid, RKID);
+	e.role = KEY_RECEIPT;
+	e.valid_from = date_to_days((date){2026, 11, 1});
+	e.retired_after = KEY_NEVER;
+	sig_public(s, e.pub);
+	keyring_format_line(&e, line, 256);
+	for (size_t i = 0; i < NRECEIPT; i++) {
+		strcpy(rc[i], receipt_bodies[i]);
+		text[i] = rc[i];
+	}
+	assert_int_equal(receipt_sign_tree(s, text, NRECEIPT), ERR_OK);
+	assert_true(receipt_split(rc[0], strlen(rc[0]), &body, &path, &plen, &sig, &slen));
+	assert_true(receipt_root(rc[0], body, path, plen, r));
+	for (int i = 0; i < 32; i++)
+		sprintf(root + 2 * i, "%02x", r[i]);
+	sig_signer_free(s);
+}
+
+static void print_receipt_block(void)
+{
+	char line[256], rc[NRECEIPT][RECEIPT_MAX + 1], root[65];
+
+	receipt_block(line, rc, root);
+	printf("seed %s\nkeyring %s", seed_hex, line);
+	for (size_t i = 0; i < NRECEIPT; i++)
+		printf("receipt %s\n", rc[i]);
+	printf("root %s\n", root);
+}
+
 /* The whole document, NUL-terminated; free() it. */
 static char *read_doc(void)
 {
@@ -160,14 +213,15 @@ static char *read_doc(void)
 	return doc;
 }
 
-/* The lines of the document's vectors block, after a "<!-- vectors -->". */
-static char *doc_block(void)
+/* The lines of the document's block after "<!-- name -->". */
+static char *doc_block(const char *name)
 {
-	char *doc = read_doc(), *start, *end;
+	char *doc = read_doc(), *start, *end, mark[64];
 
-	start = strstr(doc, "<!-- vectors -->\n```\n");
+	snprintf(mark, sizeof mark, "<!-- %s -->\n```\n", name);
+	start = strstr(doc, mark);
 	assert_non_null(start);
-	start += strlen("<!-- vectors -->\n```\n");
+	start += strlen(mark);
 	end = strstr(start, "```");
 	assert_non_null(end);
 	*end = '\0';
@@ -178,7 +232,7 @@ static char *doc_block(void)
 static void document_matches_code(void **state)
 {
 	sig_signer *s = seed_key();
-	char line[256], text[VOUCHER_TEXT_LEN + 1], want[1024], *doc = doc_block(), *p;
+	char line[256], text[VOUCHER_TEXT_LEN + 1], want[1024], *doc = doc_block("vectors"), *p;
 	keyring *kr = seed_keyring(s, line);
 	size_t checked = 0;
 
@@ -211,6 +265,37 @@ static void document_matches_code(void **state)
 	sig_signer_free(s);
 }
 
+/* The document's receipts are what the code signs, and verify with the
+ * document's keyring line; one changed character does not. */
+static void document_receipts(void **state)
+{
+	char line[256], rc[NRECEIPT][RECEIPT_MAX + 1], root[65], want[4096], *doc;
+	const char *what;
+	key_entry e;
+	sig_verifier *v;
+	size_t n = 0;
+
+	(void)state;
+	receipt_block(line, rc, root);
+	n += (size_t)snprintf(want + n, sizeof want - n, "seed %s\nkeyring %s", seed_hex, line);
+	for (size_t i = 0; i < NRECEIPT; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n, "receipt %s\n", rc[i]);
+	snprintf(want + n, sizeof want - n, "root %s\n", root);
+	doc = doc_block("receipt-vectors");
+	assert_string_equal(doc, want);
+	free(doc);
+
+	line[strcspn(line, "\n")] = '\0';
+	assert_int_equal(keyring_parse_line(line, &e, &what), ERR_OK);
+	assert_int_equal(sig_verifier_new(e.pub, &v), ERR_OK);
+	for (size_t i = 0; i < NRECEIPT; i++) {
+		assert_true(receipt_verify(v, rc[i], strlen(rc[i])));
+		rc[i][6] ^= 1; /* a letter of the redemption id */
+		assert_false(receipt_verify(v, rc[i], strlen(rc[i])));
+	}
+	sig_verifier_free(v);
+}
+
 /* The worked example's body bytes in the document match voucher_message. */
 static void document_body_hex(void **state)
 {
@@ -237,12 +322,15 @@ static void document_body_hex(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(document_matches_code),
-		cmocka_unit_test(document_body_hex),
+	    cmocka_unit_test(document_matches_code),
+	    cmocka_unit_test(document_body_hex),
+	    cmocka_unit_test(document_receipts),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--print") == 0) {
 		print_block();
+		printf("\n");
+		print_receipt_block();
 		return 0;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
