@@ -324,12 +324,12 @@ elif [ "$BENCH_PROFILE" = 1 ]; then
 		d["store_request_get"] = "replay lookup (LMDB read)"
 		d["redeemed"] = "answer after the commit (JSON, send)"
 		d["writer_main"] = "the writer thread"
-		d["make_receipt"] = "receipt signature (Ed25519)"
+		d["receipt_sign_tree"] = "receipt signatures (a Merkle tree, one Ed25519 a tree)"
 		d["journal_append"] = "journal entry (SHA-256)"
 		d["mdb_txn_commit"] = "LMDB commit (page writes, fdatasync)"
 		d["__x64_sys_fdatasync"] = "fdatasync (CPU in the kernel)"
 		d["log_write"] = "logging"
-		n = split("event_base_loop http_redeem voucher_verify store_terminal_auth store_request_get redeemed writer_main make_receipt journal_append mdb_txn_commit __x64_sys_fdatasync log_write", order, " ")
+		n = split("event_base_loop http_redeem voucher_verify store_terminal_auth store_request_get redeemed writer_main receipt_sign_tree journal_append mdb_txn_commit __x64_sys_fdatasync log_write", order, " ")
 	}
 	/^ +[0-9.]+%/ && ($4 in d) && !($4 in seen) { seen[$4] = $1 }
 	END { for (i = 1; i <= n; i++) printf "     %-58s %7s\n", d[order[i]], (order[i] in seen ? seen[order[i]] : "-") }' \
