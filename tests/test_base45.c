@@ -5,17 +5,6 @@
 
 #define ALPHABET "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
-/* xorshift64: random-looking bytes, the same on every run. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint8_t rng_byte(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint8_t)(rng_state >> 32);
-}
-
 static void check_encode(const char *bytes, const char *text)
 {
 	char out[64];

@@ -17,17 +17,6 @@
 #define ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 #define HASH_B64 (RECEIPT_STEP_LEN - 1)
 
-/* xorshift64: random-looking bytes, the same on every run. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint8_t rng_byte(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint8_t)(rng_state >> 32);
-}
-
 static int alpha_value(char c)
 {
 	const char *p = c ? strchr(ALPHABET, c) : NULL;
@@ -831,50 +820,38 @@ static void receipt_root_shapes(void **state)
 	assert_true(receipt_root(body, strlen(body), path, RECEIPT_STEP_LEN, root));
 }
 
+/* receipt_split on the first n bytes of s: the body's length, and where
+ * the path and the signature start and how long they are. */
+static void split_is(const char *s, size_t n, size_t body, size_t path_at, size_t plen,
+                     size_t sig_at, size_t slen)
+{
+	size_t b, pl, sl;
+	const char *path, *sig;
+
+	assert_true(receipt_split(s, n, &b, &path, &pl, &sig, &sl));
+	assert_int_equal(b, body);
+	assert_ptr_equal(path, s + path_at);
+	assert_int_equal(pl, plen);
+	assert_ptr_equal(sig, s + sig_at);
+	assert_int_equal(sl, slen);
+}
+
 static void receipt_split_cases(void **state)
 {
+	static const char *const refused[] = {"", "abc", "a|bc", "|", "abc|"};
 	size_t body, plen, slen;
 	const char *path, *sig;
-	const char *s = "a|b|c";
 
 	(void)state;
-	assert_true(receipt_split(s, 5, &body, &path, &plen, &sig, &slen));
-	assert_int_equal(body, 1);
-	assert_ptr_equal(path, s + 2);
-	assert_int_equal(plen, 1);
-	assert_ptr_equal(sig, s + 4);
-	assert_int_equal(slen, 1);
-
-	/* the last two bars */
-	s = "UR2|a|b|pp|sss";
-	assert_true(receipt_split(s, strlen(s), &body, &path, &plen, &sig, &slen));
-	assert_int_equal(body, 7);
-	assert_ptr_equal(path, s + 8);
-	assert_int_equal(plen, 2);
-	assert_ptr_equal(sig, s + 11);
-	assert_int_equal(slen, 3);
-
-	/* empty parts */
-	s = "||";
-	assert_true(receipt_split(s, 2, &body, &path, &plen, &sig, &slen));
-	assert_int_equal(body, 0);
-	assert_int_equal(plen, 0);
-	assert_int_equal(slen, 0);
-	assert_ptr_equal(sig, s + 2);
-
-	/* only n bytes are looked at */
-	s = "a|b|c|d";
-	assert_true(receipt_split(s, 5, &body, &path, &plen, &sig, &slen));
-	assert_int_equal(body, 1);
-	assert_int_equal(slen, 1);
-	assert_false(receipt_split(s, 3, &body, &path, &plen, &sig, &slen));
-
+	split_is("a|b|c", 5, 1, 2, 1, 4, 1);
+	split_is("UR2|a|b|pp|sss", 14, 7, 8, 2, 11, 3); /* the last two bars */
+	split_is("||", 2, 0, 1, 0, 2, 0);               /* empty parts */
+	split_is("a|b|c|d", 5, 1, 2, 1, 4, 1);          /* only n bytes are looked at */
+	assert_false(receipt_split("a|b|c|d", 3, &body, &path, &plen, &sig, &slen));
 	/* fewer than two bars */
-	assert_false(receipt_split("", 0, &body, &path, &plen, &sig, &slen));
-	assert_false(receipt_split("abc", 3, &body, &path, &plen, &sig, &slen));
-	assert_false(receipt_split("a|bc", 4, &body, &path, &plen, &sig, &slen));
-	assert_false(receipt_split("|", 1, &body, &path, &plen, &sig, &slen));
-	assert_false(receipt_split("abc|", 4, &body, &path, &plen, &sig, &slen));
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		assert_false(receipt_split(refused[i], strlen(refused[i]), &body, &path, &plen,
+		                           &sig, &slen));
 }
 
 int main(void)

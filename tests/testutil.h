@@ -12,6 +12,18 @@
 
 #include <cmocka.h>
 
+/* xorshift64: random-looking bytes, the same sequence in every run of a
+ * test program. */
+static inline uint8_t rng_byte(void)
+{
+	static uint64_t state = 0x9E3779B97F4A7C15ULL;
+
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return (uint8_t)(state >> 32);
+}
+
 /* A fresh temporary directory (mkdtemp); rm -rf it with tmpdir_remove. */
 static inline char *tmpdir_make(void)
 {
