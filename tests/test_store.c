@@ -1,10 +1,12 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <lmdb.h>
 #include <openssl/evp.h>
 
 #include "file.h"
@@ -1009,6 +1011,81 @@ static void one_batch_receipts(void **state)
 	assert_string_equal(q.receipt, o[5].receipt);
 }
 
+/*
+ * A redemption as the version before receipt trees stored it (e6a04a0): a
+ * fixed struct with the receipt in 321 bytes, NUL-padded. Its replay gives
+ * that receipt back, and a void keeps it.
+ */
+struct rrec_v1 {
+	uint64_t serial;
+	int64_t amount, remaining_after, time, void_time;
+	uint32_t terminal;
+	uint8_t voided;
+	uint16_t year;
+	uint8_t month;
+	char merchant[KEY_ID_MAX + 1];
+	char gallery[KEY_ID_MAX + 1];
+	char receipt[321];
+};
+
+static void reads_older_records(void **state)
+{
+	struct fixture *f = *state;
+	voucher v = mkv(0x0000000000000D1DULL, 40000, true, 2026, 11);
+	op a = redeem(&f->t[0], &v, 15000, "old-1", 9, NOW), x, q;
+	struct rrec_v1 old;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key, val;
+	uint8_t hash[32];
+	store_summary sum;
+
+	run1(f, &a);
+	assert_int_equal(a.rc, ERR_OK);
+	store_close(f->s);
+
+	/* Rewrite its record in the old layout, with an old receipt. */
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, f->db, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "redemptions", 0, &dbi), 0);
+	key.mv_size = strlen(a.rid);
+	key.mv_data = a.rid;
+	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+	assert_true(val.mv_size > offsetof(struct rrec_v1, receipt));
+	memset(&old, 0, sizeof old);
+	memcpy(&old, val.mv_data, offsetof(struct rrec_v1, receipt));
+	assert_int_equal(old.serial, v.serial);
+	assert_int_equal(old.amount, 15000);
+	strcpy(old.receipt, "UR1|legacy|SIG");
+	val.mv_size = sizeof old;
+	val.mv_data = &old;
+	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	start(f);
+	memset(hash, 9, sizeof hash);
+	memset(&q, 0, sizeof q);
+	assert_int_equal(store_request_get(f->s, f->t[0].id, "old-1", hash, &q), ERR_OK);
+	assert_string_equal(q.receipt, "UR1|legacy|SIG");
+	assert_int_equal(q.debited, 15000);
+	assert_int_equal(q.remaining, 25000);
+
+	x = void_op(&f->t[0], a.rid, NOW + 60);
+	run1(f, &x);
+	assert_int_equal(x.rc, ERR_OK);
+	assert_int_equal(x.remaining, 40000);
+	memset(&q, 0, sizeof q);
+	assert_int_equal(store_request_get(f->s, f->t[0].id, "old-1", hash, &q), ERR_OK);
+	assert_string_equal(q.receipt, "UR1|legacy|SIG");
+	assert_int_equal(store_summarize(f->s, &sum), ERR_OK);
+	assert_int_equal(sum.redemptions, 1);
+	assert_int_equal(sum.voided, 1);
+}
+
 /* Editing a journal line breaks the chain at that line. */
 static void chain_detects_tampering(void **state)
 {
@@ -1116,6 +1193,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stats_count_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(export_chain_receipts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(one_batch_receipts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(reads_older_records, setup, teardown),
 	    cmocka_unit_test_setup_teardown(chain_detects_tampering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_reopen, setup, teardown),
 	};
