@@ -2339,8 +2339,9 @@ int reconcile_run(const reconcile_opts *o)
 		goto cleanup;
 
 	/*
-	 * Room for the entries at once (a journal line is rarely under 256
-	 * bytes), so the table is not rebuilt as it fills; only a hint.
+	 * Room for the entries at once (a redeem line with its receipt is
+	 * about 600 bytes, a void 200), so the table is seldom rebuilt as it
+	 * fills; only a hint, and a table larger than needed costs time too.
 	 */
 	{
 		size_t bytes = 0;
@@ -2349,7 +2350,7 @@ int reconcile_run(const reconcile_opts *o)
 		for (size_t i = 0; i < o->njournals; i++)
 			if (stat(o->journals[i], &st) == 0 && st.st_size > 0)
 				bytes += (size_t)st.st_size;
-		if (grow_entries(&r, bytes / 256 < NONE / 4 ? bytes / 256 : NONE / 4) != ERR_OK) {
+		if (grow_entries(&r, bytes / 512 < NONE / 4 ? bytes / 512 : NONE / 4) != ERR_OK) {
 			fprintf(stderr, "reconcile: out of memory\n");
 			goto cleanup;
 		}
