@@ -193,6 +193,10 @@ echo "   voucher-redeemer: $BIN/voucher-redeemer of $(date -r "$BIN/voucher-rede
 split -n "l/$REPEAT" -d -a 2 "$W/tp.txt" "$W/tp."
 "$BUILD/bench/bench_mint" "$W/rkeys" $((REPEAT * RATE * RATE_SECONDS)) "$W/rate.txt" 2>/dev/null
 split -n "l/$REPEAT" -d -a 2 "$W/rate.txt" "$W/rate."
+# Those files are 100+ MB of dirty pages: flushed now, not by the
+# redeemer's first commits (an fdatasync on ext4 takes the file system's
+# journal with it, and the first round stalled 0.3-0.4 s paying for them).
+sync
 KEYRING=$W/rkeys/keyring
 new_redeemer_db "$W/rdb"
 start_server ref "$BUILD/bench/ref_server" --keyring "$KEYRING" --listen 127.0.0.1:0
@@ -300,6 +304,7 @@ if [ "$BENCH_PROFILE" = 1 ] && ! command -v perf >/dev/null; then
 elif [ "$BENCH_PROFILE" = 1 ]; then
 	echo "-- profile: perf record --call-graph dwarf of the redeemer during a wrk run"
 	"$BUILD/bench/bench_mint" "$W/rkeys" $((DURATION * 20000)) "$W/prof.txt" 2>/dev/null
+	sync
 	start_server redeemer "$REDEEMER" serve --db "$W/rdb" --keyring "$KEYRING" \
 		--listen 127.0.0.1:0
 	RED=$PID
@@ -342,6 +347,7 @@ if [ "$BENCH_MEM" = 1 ]; then
 	echo "-- memory with $MEM_N redemptions: filled over HTTP by wrk, then $RATE/s for $RATE_SECONDS s"
 	"$BUILD/bench/bench_mint" "$W/rkeys" "$MEM_N" "$W/fill.txt" 2>&1 | sed 's/^/   /'
 	"$BUILD/bench/bench_mint" "$W/rkeys" $((RATE * RATE_SECONDS)) "$W/rate2.txt" 2>/dev/null
+	sync
 	# A 1,000,000-redemption database is about 1.5 GB: past the default
 	# 1 GiB map.
 	printf '[redeemer]\nmap_size_mb = 4096\n' >"$W/big.ini"
