@@ -817,18 +817,21 @@ static int finish_batch(store *s, MDB_txn *txn, op *batch)
 	rrec r;
 	int rc;
 
-	for (o = batch;; o = o->next) {
-		if (o && o->kind == OP_REDEEM && recorded(o))
+	for (o = batch; o; o = o->next) {
+		if (o->kind == OP_REDEEM && recorded(o))
 			text[n++] = o->receipt;
-		if (n && (n == RECEIPT_TREE_MAX || !o)) {
+		if (n == RECEIPT_TREE_MAX || (n && !o->next)) {
 			if (receipt_sign_tree(s->receipt_key, text, n) != ERR_OK)
 				return -1;
 			n = 0;
 		}
-		if (!o)
-			break;
 	}
 	for (o = batch; o; o = o->next) {
+		/* A replay of a redemption earlier in this batch: its receipt is
+		 * stored by now, the original coming first. */
+		if (o->kind == OP_REDEEM && o->replay && o->rc == ERR_OK && !o->receipt[0] &&
+		    (rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
+			return rc;
 		if (!recorded(o))
 			continue;
 		if (o->kind == OP_REDEEM && ((rc = get_rrec(s, txn, o->rid, &r, NULL)) != 0 ||
@@ -837,10 +840,6 @@ static int finish_batch(store *s, MDB_txn *txn, op *batch)
 		if ((rc = journal_append(s, txn, o)) != 0)
 			return rc;
 	}
-	for (o = batch; o; o = o->next)
-		if (o->kind == OP_REDEEM && o->replay && o->rc == ERR_OK && !o->receipt[0] &&
-		    (rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
-			return rc;
 	return 0;
 }
 
