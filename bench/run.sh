@@ -260,6 +260,9 @@ echo "-- the disk under the database: pwrite of 4 pages + fdatasync (an LMDB com
 grep -v '^RESULT' "$W/fsync.out" | sed 's/^/   /'
 fs=$(grep '^RESULT' "$W/fsync.out")
 
+# The throughput runs left tens of MB of the redeemer's log dirty: flushed
+# now, not during the steady runs (which log and flush their own).
+sync
 echo "-- latency at a steady $RATE redemptions/s for $RATE_SECONDS s (open loop, 16 connections);"
 echo "   $REPEAT rounds of the reference, the redeemer, then LMDB alone (lmdb_floor: a"
 echo "   redemption's writes in the redeemer's database, group commits, no HTTP or signature);"
@@ -409,6 +412,9 @@ if [ "$BENCH_MEM" = 1 ]; then
 	awk -v n="$n" -v t0="$t0" -v t1="$t1" 'BEGIN {
 		printf "   filled: %d redemptions in %.0f s (%.0f/s, with 3 s of waiting for the end)\n",
 			n, t1 - t0, n / (t1 - t0) }'
+	# 150-200 MB of the fill's log lines are dirty: flushed before the
+	# steady run, which they stalled for up to 120 ms at a time.
+	sync
 	run_rate "$W/rate2.txt" "$RPORT"
 	big=$RESULT
 	n_big=$(metric voucher_redemptions_total "$RPORT")
