@@ -937,6 +937,29 @@ static void test_refused(void **state)
 	snprintf(text, sizeof text, "%s1,\"2026-12-02T03:00:00Z,x\n", j.text);
 	assert_refused(lpath, text, ":3: ", "unterminated quoted field");
 
+	/* A receipt with a byte it cannot hold, at either end and on either
+	 * side of each 8-byte boundary the check reads by. */
+	{
+		static const char bytes[] = {'\x01', '\x1f', ' ', '\x7f', '\x80', '\xc3', '\xff'};
+		size_t len = strcspn(strstr(j.text, "UR2|"), ",");
+		size_t at[] = {0, 1, 7, 8, 9, 15, 16, 17, len / 2, len - 9, len - 8, len - 2, len - 1};
+
+		for (size_t b = 0; b < sizeof bytes; b++)
+			for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+				snprintf(text, sizeof text, "%s", j.text);
+				strstr(text, "UR2|")[at[k]] = bytes[b];
+				assert_refused(lpath, text, ":2: ", "bad receipt");
+			}
+		/* A comma or a quote (doubled), in a quoted field. */
+		for (int q = 0; q < 2; q++) {
+			const char *r = strstr(j.text, "UR2|");
+			snprintf(text, sizeof text, "%.*s\"%.*s%s%.*s\"%s", (int)(r - j.text), j.text,
+			         (int)(len / 2), r, q ? "\"\"" : ",", (int)(len - len / 2 - 1),
+			         r + len / 2 + 1, r + len);
+			assert_refused(lpath, text, ":2: ", "bad receipt");
+		}
+	}
+
 	/* Quoted fields are read as any CSV reader would: this one is fine. */
 	{
 		const char *nl = strchr(j.text, '\n'), *journals[1];
