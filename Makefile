@@ -14,6 +14,7 @@ BIN        ?= bin
 SAN        ?=
 FUZZ_SECONDS ?= 60
 CLANG      ?= clang
+CLANG_FORMAT ?= clang-format
 
 # LMDB's pkg-config file is missing on some systems: fall back to -llmdb.
 LMDB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags lmdb 2>/dev/null)
@@ -52,7 +53,7 @@ TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check test asan demo fuzz bench install clean tests crash-test
+.PHONY: all deps check test asan demo fuzz bench install clean tests crash-test format format-check
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -99,7 +100,7 @@ deps:
 
 # The whole suite: unit tests, golden vectors, end-to-end runs; then all
 # of it again under AddressSanitizer and UndefinedBehaviorSanitizer.
-check: deps
+check: deps format-check
 	@$(MAKE) --no-print-directory tests
 	@BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) tests/run.sh
 	@echo "== the same suite under AddressSanitizer and UndefinedBehaviorSanitizer"
@@ -117,6 +118,17 @@ asan: deps
 crash-test: deps
 	@$(MAKE) --no-print-directory all
 	@KILLS=200 BIN=$(abspath $(BIN)) bash tests/e2e_crash.sh
+
+# Every C file of ours in the style of .clang-format: `make format` rewrites
+# them, `make check` refuses a tree where one differs.
+FORMAT_SRC = $(shell find common keys issuer redeemer tests bench -name '*.[ch]' \
+	-not -path '*/vendor/*' -not -path '*/node_modules/*')
+format:
+	@$(CLANG_FORMAT) -i $(FORMAT_SRC)
+
+format-check:
+	@$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRC) || \
+		{ echo "make format: the files above differ from .clang-format"; exit 1; }
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		double a = now();
 		/* Another place each time, as LMDB writes new pages (copy on write). */
 		if (pwrite(fd, page, sizeof page, (off_t)(n % 256) * (off_t)sizeof page) !=
-			    (ssize_t)sizeof page ||
+		        (ssize_t)sizeof page ||
 		    fdatasync(fd) != 0) {
 			perror(path);
 			return 1;
@@ -64,8 +64,9 @@ int main(int argc, char **argv)
 	close(fd);
 	unlink(path);
 	qsort(lat, (size_t)n, sizeof *lat, cmp);
-	printf("pwrite of 4 pages + fdatasync: %ld in %.1f s, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-	       n, seconds, lat[n / 2] * 1e3, lat[n * 99 / 100] * 1e3, lat[n - 1] * 1e3);
+	printf(
+	    "pwrite of 4 pages + fdatasync: %ld in %.1f s, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+	    n, seconds, lat[n / 2] * 1e3, lat[n * 99 / 100] * 1e3, lat[n - 1] * 1e3);
 	printf("RESULT n=%ld p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n", n, lat[n / 2] * 1e3,
 	       lat[n * 99 / 100] * 1e3, lat[n - 1] * 1e3);
 	free(lat);

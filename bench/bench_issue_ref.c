@@ -38,7 +38,7 @@ static void png(const QRcode *q, const char *path)
 		abort();
 	png_init_io(p, f);
 	png_set_IHDR(p, info, side, side, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(p, info);
 	for (int y = 0; y < side; y++) {
 		int my = y / 8 - 4;

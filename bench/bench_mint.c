@@ -25,12 +25,12 @@
 #include "voucher.h"
 
 #define CHUNK 65536
-#define LINE (VOUCHER_TEXT_LEN + 1)
+#define LINE  (VOUCHER_TEXT_LEN + 1)
 
 static signkey key;
 static voucher proto;
 static uint64_t first_serial;
-static char *buf;          /* CHUNK lines of the chunk being signed */
+static char *buf; /* CHUNK lines of the chunk being signed */
 static long chunk_base, chunk_len;
 static int nthreads;
 
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	s = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 	fprintf(stderr, "minted %ld vouchers in %.2f s: %.0f/s (%d threads)\n", n, s, n / s,
-		nthreads);
+	        nthreads);
 	free(buf);
 	signkey_close(&key);
 	return 0;

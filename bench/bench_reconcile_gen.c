@@ -7,20 +7,20 @@
  *
  *   bench_reconcile_gen DIR
  */
-#include <inttypes.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <openssl/evp.h>
 #include "../issuer/ledger.h"
 #include "keyring.h"
 #include "receipt.h"
 #include "sig.h"
 #include "voucher.h"
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-#define NV 20000
+#define NV    20000
 #define PER_J 500000
 #define GROUP 20 /* entries a commit, as under load */
 static const period PER = {2026, 12};
@@ -48,17 +48,23 @@ static void *journal(void *arg)
 	snprintf(path, sizeof path, "%s/j%d.csv", dir, r + 1);
 	snprintf(kid, sizeof kid, "R-BENCH%04d", r + 1);
 	f = fopen(path, "w");
-	memset(prev, '0', 64); prev[64] = 0;
-	for (int i = 0; i < NV; i++) remaining[i] = 50000; /* each redeemer owns half of face value */
-	fputs("seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,gallery,terminal,receipt,prev_hash,hash\n", f);
+	memset(prev, '0', 64);
+	prev[64] = 0;
+	for (int i = 0; i < NV; i++)
+		remaining[i] = 50000; /* each redeemer owns half of face value */
+	fputs("seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,gallery,"
+	      "terminal,receipt,prev_hash,hash\n",
+	      f);
 	for (uint64_t n0 = 1; n0 <= PER_J; n0 += GROUP) {
 		char *text[GROUP];
 		size_t nt = 0, ng = 0;
 		/* A group is one commit of the redeemer: its receipts one tree. */
 		for (uint64_t n = n0; n < n0 + GROUP && n <= PER_J; n++) {
 			ent *e = &g[ng++];
-			int64_t t = 1796140800 + (int64_t)(n * 2400000 / PER_J); /* Dec 1 .. Dec 28 */
-			struct tm tm; time_t tt = t;
+			int64_t t =
+			    1796140800 + (int64_t)(n * 2400000 / PER_J); /* Dec 1 .. Dec 28 */
+			struct tm tm;
+			time_t tt = t;
 			e->isvoid = n % 50 == 0;
 			e->v = (int)((n * 7919) % NV);
 			e->term = (int)(n % 40) + 1;
@@ -80,8 +86,10 @@ static void *journal(void *arg)
 			voucher_serial_format(0x1000000000000000ULL + (uint64_t)e->v + 1, e->sr);
 			e->receipt[0] = 0;
 			if (!e->isvoid) {
-				snprintf(e->receipt, sizeof e->receipt, "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%d|%s|%s",
-					 e->rid, e->sr, amount, e->remaining, e->merchant, e->gallery, e->term, e->ts, kid);
+				snprintf(e->receipt, sizeof e->receipt,
+				         "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%d|%s|%s", e->rid,
+				         e->sr, amount, e->remaining, e->merchant, e->gallery,
+				         e->term, e->ts, kid);
 				text[nt++] = e->receipt;
 			}
 		}
@@ -90,13 +98,16 @@ static void *journal(void *arg)
 		for (size_t i = 0; i < ng; i++) {
 			ent *e = &g[i];
 			seq++;
-			snprintf(core, sizeof core, "%" PRIu64 ",%s,%s,%s,%s,2026-12,%" PRId64 ",%" PRId64 ",%s,%s,%d,%s",
-				 seq, e->ts, e->isvoid ? "void" : "redeem", e->rid, e->sr, amount, e->remaining,
-				 e->merchant, e->gallery, e->term, e->receipt);
+			snprintf(core, sizeof core,
+			         "%" PRIu64 ",%s,%s,%s,%s,2026-12,%" PRId64 ",%" PRId64
+			         ",%s,%s,%d,%s",
+			         seq, e->ts, e->isvoid ? "void" : "redeem", e->rid, e->sr, amount,
+			         e->remaining, e->merchant, e->gallery, e->term, e->receipt);
 			int m = snprintf(pre, sizeof pre, "%s,%s", prev, core);
 			EVP_Digest(pre, (size_t)m, md, NULL, EVP_sha256(), NULL);
 			snprintf(line, sizeof line, "%s,%s,", core, prev);
-			for (int k = 0; k < 32; k++) sprintf(prev + 2 * k, "%02x", md[k]);
+			for (int k = 0; k < 32; k++)
+				sprintf(prev + 2 * k, "%02x", md[k]);
 			fprintf(f, "%s%s\n", line, prev);
 		}
 	}
@@ -124,15 +135,21 @@ int main(int argc, char **argv)
 	sig_generate(&ik);
 	period_window(PER, 3, tz, &from, &until);
 	for (int i = 0; i < NV; i++) {
-		voucher v = {.flags = 1, .serial = 0x1000000000000000ULL + (uint64_t)i + 1, .year = 2026, .month = 12,
-			     .valid_from = (uint32_t)from, .valid_until = (uint32_t)until, .face_value = 100000};
+		voucher v = {.flags = 1,
+		             .serial = 0x1000000000000000ULL + (uint64_t)i + 1,
+		             .year = 2026,
+		             .month = 12,
+		             .valid_from = (uint32_t)from,
+		             .valid_until = (uint32_t)until,
+		             .face_value = 100000};
 		ledger_voucher *lv = &vs[i];
 		tag_of("issuer", "BENCH", v.issuer_tag);
 		tag_of("kid", "K1", v.kid_tag);
 		voucher_sign(&v, ik);
 		voucher_encode(&v, lv->token, sizeof lv->token);
 		lv->serial = v.serial;
-		snprintf(lv->nip, sizeof lv->nip, "1980%02d%02d2005%06d", 1 + i % 12, 1 + i % 28, i);
+		snprintf(lv->nip, sizeof lv->nip, "1980%02d%02d2005%06d", 1 + i % 12, 1 + i % 28,
+		         i);
 		snprintf(lv->name, sizeof lv->name, "ASN Nomor %d", i);
 		snprintf(lv->opd, sizeof lv->opd, "Dinas Nomor %d & Co", i % 40);
 		strcpy(lv->cls, "pelaksana");
@@ -151,7 +168,8 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/keyring", dir);
 	f = fopen(path, "w");
 	for (int r = 0; r < 2; r++) {
-		key_entry e = {.role = KEY_RECEIPT, .valid_from = 20000, .retired_after = KEY_NEVER};
+		key_entry e = {
+		    .role = KEY_RECEIPT, .valid_from = 20000, .retired_after = KEY_NEVER};
 		sig_generate(&rk[r]);
 		snprintf(e.kid, sizeof e.kid, "R-BENCH%04d", r + 1);
 		sig_public(rk[r], e.pub);

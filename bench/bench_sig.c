@@ -30,8 +30,13 @@ int main(void)
 	sig_signer *s;
 	keyring *kr = keyring_new();
 	key_entry e = {.role = KEY_ISSUER, .retired_after = KEY_NEVER};
-	voucher v = {.flags = 1, .serial = 42, .year = 2026, .month = 12, .valid_from = 1,
-		     .valid_until = 2, .face_value = 50000};
+	voucher v = {.flags = 1,
+	             .serial = 42,
+	             .year = 2026,
+	             .month = 12,
+	             .valid_from = 1,
+	             .valid_until = 2,
+	             .face_value = 50000};
 	char text[VOUCHER_TEXT_LEN + 1];
 	uint8_t msg[VOUCHER_MSG_LEN], sig[SIG_LEN];
 	EVP_PKEY *priv, *pub;
@@ -80,7 +85,7 @@ int main(void)
 	for (n = 0, t0 = now(); now() - t0 < SECONDS; n++) {
 		voucher d;
 		sink += voucher_decode(text, VOUCHER_TEXT_LEN, &d) == ERR_OK &&
-			voucher_verify(&d, kr, NULL) == ERR_OK;
+		        voucher_verify(&d, kr, NULL) == ERR_OK;
 	}
 	rate[3] = n / (now() - t0);
 

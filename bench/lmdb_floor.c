@@ -180,8 +180,8 @@ int main(int argc, char **argv)
 	       rate, seconds, (unsigned long long)commits, (double)total / (double)commits,
 	       busy / (double)commits * 1e3, lat[total / 2], lat[total * 99 / 100], lat[total - 1]);
 	printf("RESULT n=%llu commits=%llu commit_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
-	       (unsigned long long)total, (unsigned long long)commits,
-	       busy / (double)commits * 1e3, lat[total / 2], lat[total * 99 / 100], lat[total - 1]);
+	       (unsigned long long)total, (unsigned long long)commits, busy / (double)commits * 1e3,
+	       lat[total / 2], lat[total * 99 / 100], lat[total - 1]);
 	free(lat);
 	return 0;
 }

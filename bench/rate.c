@@ -103,9 +103,10 @@ static void send_one(double sched)
 	evhttp_add_header(h, "Host", hostport);
 	evhttp_add_header(h, "Content-Type", "application/json");
 	evhttp_add_header(h, "Authorization", auth);
-	evbuffer_add_printf(evhttp_request_get_output_buffer(req),
-			    "{\"voucher\": \"%s\", \"amount\": 25000, \"request_id\": \"rate-%s-%ld\"}",
-			    tokens[i % ntokens], run_id, i);
+	evbuffer_add_printf(
+	    evhttp_request_get_output_buffer(req),
+	    "{\"voucher\": \"%s\", \"amount\": 25000, \"request_id\": \"rate-%s-%ld\"}",
+	    tokens[i % ntokens], run_id, i);
 	c->outstanding++;
 	if (evhttp_make_request(c->c, req, EVHTTP_REQ_POST, "/v1/redeem") != 0) {
 		fprintf(stderr, "rate: cannot send\n");
@@ -212,7 +213,7 @@ int main(int argc, char **argv)
 	if (!hostport || !tokfile || !bearer || rate <= 0 || seconds <= 0 || nconns < 1 ||
 	    !(colon = strrchr(hostport, ':')) || (size_t)(colon - hostport) >= sizeof host) {
 		fprintf(stderr, "usage: rate --target HOST:PORT --tokens FILE --bearer TOKEN "
-				"[--rate 1000] [--seconds 10] [--connections 16]\n");
+		                "[--rate 1000] [--seconds 10] [--connections 16]\n");
 		return 2;
 	}
 	memcpy(host, hostport, (size_t)(colon - hostport));
@@ -223,7 +224,7 @@ int main(int argc, char **argv)
 	total = (long)(rate * seconds);
 	if (total > ntokens)
 		fprintf(stderr, "rate: warning: %ld requests but %ld tokens; some repeat\n", total,
-			ntokens);
+		        ntokens);
 	lat = calloc((size_t)total, sizeof *lat);
 	/* Without a precise timer (timerfd), epoll's millisecond timeouts are
 	 * rounded up to the kernel's tick: a 1 ms timer fired every 4 ms here. */

@@ -37,7 +37,7 @@ static void reply(struct evhttp_request *req, int code, const char *reason, cons
 
 	evbuffer_add(b, body, strlen(body));
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "application/json");
+	                  "application/json");
 	evhttp_send_reply(req, code, reason, b);
 	evbuffer_free(b);
 }
@@ -62,13 +62,13 @@ static void redeem(struct evhttp_request *req, void *arg)
 	if (!json_is_string(jv) || !json_is_integer(ja)) {
 		reply(req, 400, "Bad Request", "{\"error\": \"malformed_request\"}");
 	} else if (voucher_decode(json_string_value(jv), json_string_length(jv), &v) != ERR_OK ||
-		   voucher_verify(&v, kr, NULL) != ERR_OK ||
-		   voucher_check_time(&v, time(NULL)) != ERR_OK) {
+	           voucher_verify(&v, kr, NULL) != ERR_OK ||
+	           voucher_check_time(&v, time(NULL)) != ERR_OK) {
 		reply(req, 422, "Unprocessable Entity", "{\"error\": \"bad_signature\"}");
 	} else {
 		voucher_serial_format(v.serial, serial);
 		snprintf(out, sizeof out, "{\"serial\": \"%s\", \"amount\": %lld}", serial,
-			 (long long)json_integer_value(ja));
+		         (long long)json_integer_value(ja));
 		reply(req, 201, "Created", out);
 	}
 	json_decref(j);

@@ -17,7 +17,7 @@ typedef enum err {
 	ERR_MALFORMED_REQUEST,
 	ERR_UNAUTHORIZED,
 	ERR_NOT_FOUND,
-	ERR_METHOD, /* an HTTP method the resource does not take */
+	ERR_METHOD,            /* an HTTP method the resource does not take */
 	ERR_MALFORMED_VOUCHER, /* a field of a well-formed token is out of range */
 	ERR_VOUCHER_PREFIX,    /* not our text prefix */
 	ERR_VOUCHER_VERSION,   /* our prefix or body, but another format version */

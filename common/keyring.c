@@ -21,8 +21,11 @@ void tag_of(const char *kind, const char *id, uint8_t out[TAG_LEN])
 	char buf[2 * KEY_ID_MAX + 2];
 	int n = snprintf(buf, sizeof buf, "%s:%s", kind, id);
 
-	EVP_Digest(buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, md, NULL,
-		   EVP_sha256(), NULL);
+	EVP_Digest(buf,
+	           n < 0                    ? 0
+	           : (size_t)n < sizeof buf ? (size_t)n
+	                                    : sizeof buf - 1,
+	           md, NULL, EVP_sha256(), NULL);
 	memcpy(out, md, TAG_LEN);
 }
 
@@ -152,8 +155,8 @@ size_t keyring_format_line(const key_entry *e, char *out, size_t n)
 	format_day(e->retired_after, retired);
 	EVP_EncodeBlock((unsigned char *)b64, e->pub, SIG_PUBLEN);
 	len = snprintf(out, n, "%s %s %s %s %s %s\n", e->kid,
-		       e->role == KEY_ISSUER ? "issuer" : "receipt", e->issuer[0] ? e->issuer : "-",
-		       from, retired, b64);
+	               e->role == KEY_ISSUER ? "issuer" : "receipt", e->issuer[0] ? e->issuer : "-",
+	               from, retired, b64);
 	return len < 0 || (size_t)len >= n ? 0 : (size_t)len;
 }
 
@@ -225,9 +228,9 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 			continue;
 		if (rc == ERR_OK) {
 			rc = keyring_add(kr, &e);
-			what = rc == ERR_EXISTS	  ? "duplicate key id for this issuer"
-			       : rc != ERR_OK ? "not a valid Ed25519 public key"
-					      : NULL;
+			what = rc == ERR_EXISTS ? "duplicate key id for this issuer"
+			       : rc != ERR_OK   ? "not a valid Ed25519 public key"
+			                        : NULL;
 		}
 		if (rc != ERR_OK) {
 			if (why)
@@ -296,7 +299,7 @@ static bool issuer_matches(const key_entry *k, const uint8_t tag[TAG_LEN])
 }
 
 const key_entry *keyring_find(const keyring *kr, key_role role, const uint8_t issuer_tag[TAG_LEN],
-			      const uint8_t kid_tag[TAG_LEN])
+                              const uint8_t kid_tag[TAG_LEN])
 {
 	for (size_t i = 0; i < kr->n; i++) {
 		const key_entry *k = &kr->keys[i];

@@ -23,8 +23,8 @@
 #include "sig.h"
 
 #define KEY_ID_MAX 32
-#define KEY_NEVER INT64_MAX
-#define TAG_LEN 4
+#define KEY_NEVER  INT64_MAX
+#define TAG_LEN    4
 
 typedef enum key_role { KEY_ISSUER = 1, KEY_RECEIPT = 2 } key_role;
 
@@ -95,7 +95,7 @@ void keyring_bind(key_entry *e, const char *issuer);
  * match any issuer tag. NULL if none.
  */
 const key_entry *keyring_find(const keyring *kr, key_role role, const uint8_t issuer_tag[TAG_LEN],
-			      const uint8_t kid_tag[TAG_LEN]);
+                              const uint8_t kid_tag[TAG_LEN]);
 
 /* True if some key of role belongs to the issuer with this tag, or is unbound. */
 bool keyring_has_issuer(const keyring *kr, key_role role, const uint8_t issuer_tag[TAG_LEN]);

@@ -41,8 +41,11 @@ void log_write(int level, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	n = (size_t)snprintf(line, sizeof line, "ts=%s.%03ldZ level=%s comp=%s msg=\"", ts,
-			     now.tv_nsec / 1000000, names[level < 0 ? 0 : level > 3 ? 3 : level],
-			     component);
+	                     now.tv_nsec / 1000000,
+	                     names[level < 0   ? 0
+	                           : level > 3 ? 3
+	                                       : level],
+	                     component);
 	for (const char *p = msg; *p && n < sizeof line - 4; p++) {
 		if (*p == '"' || *p == '\\')
 			line[n++] = '\\';

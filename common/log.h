@@ -15,14 +15,13 @@ void log_init(const char *component, int min_level);
 /* Parse "debug", "info", "warn", "error", "off"; -1 if none of these. */
 int log_level_parse(const char *s);
 
-void log_write(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Formats nothing when the level is below the threshold. */
-#define LOG(level, ...)                                                        \
-	do {                                                                   \
-		if ((level) >= log_min_level)                                  \
-			log_write((level), __VA_ARGS__);                       \
+#define LOG(level, ...)                                                                            \
+	do {                                                                                       \
+		if ((level) >= log_min_level)                                                      \
+			log_write((level), __VA_ARGS__);                                           \
 	} while (0)
 
 #endif

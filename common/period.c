@@ -12,14 +12,14 @@
 #define DAY_SECONDS 86400
 
 static const tzone zones[] = {
-	{"Asia/Jakarta", "WIB", 7 * 3600},
-	{"Asia/Makassar", "WITA", 8 * 3600},
-	{"Asia/Jayapura", "WIT", 9 * 3600},
+    {"Asia/Jakarta", "WIB", 7 * 3600},
+    {"Asia/Makassar", "WITA", 8 * 3600},
+    {"Asia/Jayapura", "WIT", 9 * 3600},
 };
 
 static const char *const months_id[12] = {
-	"Januari", "Februari", "Maret",     "April",   "Mei",      "Juni",
-	"Juli",    "Agustus",  "September", "Oktober", "November", "Desember",
+    "Januari", "Februari", "Maret",     "April",   "Mei",      "Juni",
+    "Juli",    "Agustus",  "September", "Oktober", "November", "Desember",
 };
 
 /* Value of the n ASCII digits at s, or -1 if one of them is not a digit. */

@@ -26,7 +26,7 @@ char *revlist_body(const revlist *rl)
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	len = (size_t)snprintf(s, cap, "%s\nissuer %s\nkid %s\nversion %" PRIu64 "\ntime %s\n",
-			       REVLIST_MAGIC, rl->issuer, rl->kid, rl->version, ts);
+	                       REVLIST_MAGIC, rl->issuer, rl->kid, rl->version, ts);
 	for (size_t i = 0; i < rl->n; i++) {
 		char serial[VOUCHER_SERIAL_LEN + 1];
 		voucher_serial_format(rl->serials[i], serial);
@@ -194,7 +194,7 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 	k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag);
 	if (!k) {
 		snprintf(why, whylen, "%s: signed by %s of %s, which is not in the keyring", path,
-			 rl.kid, rl.issuer);
+		         rl.kid, rl.issuer);
 		rc = ERR_UNKNOWN_KEY;
 		goto out;
 	}

@@ -15,7 +15,7 @@
 #include "err.h"
 
 #define SIG_PUBLEN 32
-#define SIG_LEN 64
+#define SIG_LEN    64
 
 typedef struct sig_verifier sig_verifier;
 typedef struct sig_signer sig_signer;

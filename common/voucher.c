@@ -180,9 +180,9 @@ err voucher_serial_parse(const char *s, uint64_t *serial)
 	for (i = 0; i < VOUCHER_SERIAL_LEN; i++) {
 		char c = s[i];
 		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-					       : -1;
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		                               : -1;
 		if (d < 0)
 			return ERR_INVALID;
 		v = v << 4 | (uint64_t)d;

@@ -18,22 +18,22 @@
 #include "keyring.h"
 #include "sig.h"
 
-#define VOUCHER_VERSION 1
-#define VOUCHER_BODY_LEN 36
-#define VOUCHER_LEN (VOUCHER_BODY_LEN + SIG_LEN)
-#define VOUCHER_PREFIX "UV1:"
-#define VOUCHER_TEXT_LEN 154     /* prefix + Base45 of 100 bytes */
-#define VOUCHER_DOMAIN "UMKM-VOUCHER-v1" /* signed with its NUL */
-#define VOUCHER_MSG_LEN (sizeof VOUCHER_DOMAIN + VOUCHER_BODY_LEN)
-#define VOUCHER_SERIAL_LEN 16    /* upper-case hex of the 64-bit serial */
+#define VOUCHER_VERSION    1
+#define VOUCHER_BODY_LEN   36
+#define VOUCHER_LEN        (VOUCHER_BODY_LEN + SIG_LEN)
+#define VOUCHER_PREFIX     "UV1:"
+#define VOUCHER_TEXT_LEN   154               /* prefix + Base45 of 100 bytes */
+#define VOUCHER_DOMAIN     "UMKM-VOUCHER-v1" /* signed with its NUL */
+#define VOUCHER_MSG_LEN    (sizeof VOUCHER_DOMAIN + VOUCHER_BODY_LEN)
+#define VOUCHER_SERIAL_LEN 16 /* upper-case hex of the 64-bit serial */
 #define VOUCHER_FLAG_MULTI 0x01
 
 typedef struct voucher {
-	uint8_t flags;                /* VOUCHER_FLAG_MULTI or 0 (single use) */
-	uint8_t issuer_tag[TAG_LEN];  /* tag_of("issuer", ISSUER) */
-	uint8_t kid_tag[TAG_LEN];     /* tag_of("kid", KID) */
-	uint64_t serial;              /* random, never 0 */
-	uint16_t year;                /* period */
+	uint8_t flags;               /* VOUCHER_FLAG_MULTI or 0 (single use) */
+	uint8_t issuer_tag[TAG_LEN]; /* tag_of("issuer", ISSUER) */
+	uint8_t kid_tag[TAG_LEN];    /* tag_of("kid", KID) */
+	uint64_t serial;             /* random, never 0 */
+	uint16_t year;               /* period */
 	uint8_t month;
 	uint32_t valid_from;          /* Unix seconds, first valid instant */
 	uint32_t valid_until;         /* Unix seconds, first instant no longer valid */

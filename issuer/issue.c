@@ -190,7 +190,7 @@ static err write_csvs(const vlist *l, const char *out)
 {
 	char tmp[4096], final[4096], per[8], serial[VOUCHER_SERIAL_LEN + 1];
 	static const char *const vhead[] = {"serial", "nip",    "name",   "opd",
-					    "class",  "amount", "period", "token"};
+	                                    "class",  "amount", "period", "token"};
 	static const char *const dhead[] = {"nip", "name", "opd", "period", "amount", "serial"};
 	FILE *f;
 
@@ -273,7 +273,7 @@ static void opd_file(const char *opd, char *out, size_t n)
 	for (const char *p = opd; *p && k + 1 < n && k < 80; p++) {
 		char ch = *p;
 		bool keep = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+		            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
 		if (!keep && k > 0 && out[k - 1] == '_')
 			continue;
 		out[k++] = keep ? ch : '_';
@@ -300,14 +300,14 @@ static err render_sheet(void *ctx, size_t g)
 	struct render_ctx *c = ctx;
 	size_t from = c->group[g], to = c->group[g + 1], n = to - from;
 	sheet_card *cards = calloc(n, sizeof *cards);
-	char (*text)[5][80] = calloc(n, sizeof *text);
+	char(*text)[5][80] = calloc(n, sizeof *text);
 	char name[96], path[4096], per[32];
 	err rc = ERR_NOMEM;
 
 	if (!cards || !text)
 		goto out;
 	snprintf(per, sizeof per, "%s %d", month_name_id(c->l->v[from].per.month),
-		 c->l->v[from].per.year);
+	         c->l->v[from].per.year);
 	for (size_t i = 0; i < n; i++) {
 		const ledger_voucher *v = &c->l->v[from + i];
 		voucher tok;
@@ -319,8 +319,9 @@ static err render_sheet(void *ctx, size_t g)
 		money_format(v->amount, text[i][1], sizeof text[i][1]);
 		validity_text(&tok, c->sc->tz, text[i][2], sizeof text[i][2]);
 		voucher_serial_format(v->serial, text[i][3]);
-		cards[i] = (sheet_card){c->sc->title, c->sc->issuer, v->name, text[i][0], v->opd,
-					text[i][1], per, text[i][2], text[i][3], NULL, v->token};
+		cards[i] = (sheet_card){c->sc->title, c->sc->issuer, v->name, text[i][0],
+		                        v->opd,       text[i][1],    per,     text[i][2],
+		                        text[i][3],   NULL,          v->token};
 	}
 	opd_file(c->l->v[from].opd, name, sizeof name);
 	/* Two OPDs whose names make the same file name: the second gets a number. */
@@ -364,8 +365,9 @@ static int longer_first(const void *a, const void *b)
  * OPD), spread over the threads. */
 static err render_all(const vlist *l, const policy_scheme *sc, const char *out, int threads)
 {
-	struct render_ctx c = {l, sc, out, malloc((l->n + 1) * sizeof(size_t)),
-			       malloc((l->n + 1) * sizeof(size_t)), 0};
+	struct render_ctx c = {
+	    l, sc, out, malloc((l->n + 1) * sizeof(size_t)), malloc((l->n + 1) * sizeof(size_t)),
+	    0};
 	err rc = ERR_NOMEM;
 
 	if (!c.group || !c.order)
@@ -390,7 +392,7 @@ out:
 /* The token of j's record (period, amount and serial set): the scheme's
  * issuer, use and gallery, the signing key, the validity window. */
 static void fill_token(job *j, const policy_scheme *sc, const signkey *key, int64_t from,
-		       int64_t until)
+                       int64_t until)
 {
 	snprintf(j->rec.kid, sizeof j->rec.kid, "%s", key->kid);
 	j->rec.issued_at = time(NULL);
@@ -432,8 +434,8 @@ static bool mkdirs(const char *out)
  * Write every output of period p from the ledger into out, and print the
  * totals per OPD. Returns ERR_OK or why not.
  */
-static err write_outputs(ledger *l, period p, const policy_scheme *sc, const char *out,
-			 int threads, int64_t *total, size_t *count)
+static err write_outputs(ledger *l, period p, const policy_scheme *sc, const char *out, int threads,
+                         int64_t *total, size_t *count)
 {
 	vlist list = {0};
 	err rc;
@@ -530,14 +532,14 @@ int issue_run(const issue_opts *o)
 
 		if (!c)
 			roster_problems_add(probs, o->roster, r->line,
-					    "unknown class '%s' (not in %s)", r->class_name,
-					    o->policy);
+			                    "unknown class '%s' (not in %s)", r->class_name,
+			                    o->policy);
 		else if (policy_amount(c, r->tpp, &amount, &what) != ERR_OK)
 			roster_problems_add(probs, o->roster, r->line, "class %s: %s", c->name,
-					    what);
+			                    what);
 		else if (strlen(r->name) > LEDGER_TEXT_MAX || strlen(r->opd) > LEDGER_TEXT_MAX)
 			roster_problems_add(probs, o->roster, r->line,
-					    "name or OPD longer than %d bytes", LEDGER_TEXT_MAX);
+			                    "name or OPD longer than %d bytes", LEDGER_TEXT_MAX);
 		if (!c || what || strlen(r->name) > LEDGER_TEXT_MAX ||
 		    strlen(r->opd) > LEDGER_TEXT_MAX)
 			continue;
@@ -557,9 +559,9 @@ int issue_run(const issue_opts *o)
 	}
 	if (bad && !o->skip_invalid) {
 		fprintf(stderr,
-			"voucher-issuer: nothing issued: %zu row(s) have problems; fix them, or "
-			"issue the others with --skip-invalid\n",
-			bad);
+		        "voucher-issuer: nothing issued: %zu row(s) have problems; fix them, or "
+		        "issue the others with --skip-invalid\n",
+		        bad);
 		goto out;
 	}
 
@@ -593,7 +595,8 @@ int issue_run(const issue_opts *o)
 
 	period_window(o->per, sc->grace_days, sc->tz, &from, &until);
 	if (from < 0 || until > UINT32_MAX) {
-		fprintf(stderr, "voucher-issuer: period %s is outside the token's time range\n", per);
+		fprintf(stderr, "voucher-issuer: period %s is outside the token's time range\n",
+		        per);
 		goto out;
 	}
 	if ((rc = assign_serials(l, jobs, njobs)) != ERR_OK) {
@@ -625,7 +628,7 @@ int issue_run(const issue_opts *o)
 		free(recs);
 		if (rc == ERR_WRONG_ISSUER)
 			fprintf(stderr, "%s: this ledger belongs to another issuer than %s\n",
-				o->ledger, sc->issuer);
+			        o->ledger, sc->issuer);
 		else if (rc != ERR_OK)
 			fprintf(stderr, "%s: nothing issued: %s\n", o->ledger, err_str(rc));
 		if (rc != ERR_OK)
@@ -638,9 +641,10 @@ int issue_run(const issue_opts *o)
 		goto out;
 
 	if ((rc = write_outputs(l, o->per, sc, o->out, o->threads, &total, &count)) != ERR_OK) {
-		fprintf(stderr, "%s: outputs not all written (%s); the vouchers are in the ledger: "
-				"run issue again to write them\n",
-			o->out, err_str(rc));
+		fprintf(stderr,
+		        "%s: outputs not all written (%s); the vouchers are in the ledger: "
+		        "run issue again to write them\n",
+		        o->out, err_str(rc));
 		goto out;
 	}
 
@@ -672,7 +676,7 @@ out:
 }
 
 int issue_reissue(const char *ledger_dir, const char *keys, const char *policy_path,
-		  uint64_t serial, const char *reason, const char *out)
+                  uint64_t serial, const char *reason, const char *out)
 {
 	char why[1024], old_s[VOUCHER_SERIAL_LEN + 1], new_s[VOUCHER_SERIAL_LEN + 1];
 	policy *pol = NULL;

@@ -33,6 +33,6 @@ int issue_run(const issue_opts *o);
  * Returns the exit status.
  */
 int issue_reissue(const char *ledger, const char *keys, const char *policy, uint64_t serial,
-		  const char *reason, const char *out);
+                  const char *reason, const char *out);
 
 #endif

@@ -14,11 +14,11 @@
 
 struct ledger {
 	MDB_env *env;
-	MDB_dbi vouchers; /* serial (8 bytes BE) -> JSON record */
-	MDB_dbi by_nip;   /* "YYYY-MM" NIP -> serial */
-	MDB_dbi by_period;/* "YYYY-MM" serial -> "" */
-	MDB_dbi revoked;  /* serial -> JSON {reason, at, replaced_by} */
-	MDB_dbi meta;     /* "revocations" -> u64 version */
+	MDB_dbi vouchers;  /* serial (8 bytes BE) -> JSON record */
+	MDB_dbi by_nip;    /* "YYYY-MM" NIP -> serial */
+	MDB_dbi by_period; /* "YYYY-MM" serial -> "" */
+	MDB_dbi revoked;   /* serial -> JSON {reason, at, replaced_by} */
+	MDB_dbi meta;      /* "revocations" -> u64 version */
 };
 
 #define MAP_SIZE ((size_t)4 << 30)
@@ -78,7 +78,8 @@ err ledger_open(const char *dir, bool create, ledger **out)
 	    (rc = mdb_dbi_open(txn, "by_nip", flags, &l->by_nip)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "by_period", flags, &l->by_period)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "revoked", flags, &l->revoked)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", flags, &l->meta)) != 0 || (rc = mdb_txn_commit(txn)) != 0) {
+	    (rc = mdb_dbi_open(txn, "meta", flags, &l->meta)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
 		if (txn && rc != 0)
 			mdb_txn_abort(txn);
 		if (rc == MDB_NOTFOUND) {
@@ -164,9 +165,9 @@ static char *encode(const ledger_voucher *v)
 	voucher_serial_format(v->serial, serial);
 	voucher_serial_format(v->replaces, repl);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:s*}", "serial", serial,
-		      "nip", v->nip, "name", v->name, "opd", v->opd, "class", v->cls, "amount",
-		      (json_int_t)v->amount, "period", per, "kid", v->kid, "token", v->token,
-		      "issued_at", (json_int_t)v->issued_at, "replaces", v->replaces ? repl : NULL);
+	              "nip", v->nip, "name", v->name, "opd", v->opd, "class", v->cls, "amount",
+	              (json_int_t)v->amount, "period", per, "kid", v->kid, "token", v->token,
+	              "issued_at", (json_int_t)v->issued_at, "replaces", v->replaces ? repl : NULL);
 	if (!o)
 		return NULL;
 	s = json_dumps(o, JSON_COMPACT);
@@ -190,12 +191,13 @@ static err decode(const MDB_val *val, ledger_voucher *v)
 	if (!o)
 		return ERR_DB;
 	if (json_unpack(o, "{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s?s}", "serial",
-			&serial, "nip", &nip, "name", &name, "opd", &opd, "class", &cls, "amount",
-			&amount, "period", &per, "kid", &kid, "token", &token, "issued_at", &issued,
-			"replaces", &repl) != 0)
+	                &serial, "nip", &nip, "name", &name, "opd", &opd, "class", &cls, "amount",
+	                &amount, "period", &per, "kid", &kid, "token", &token, "issued_at", &issued,
+	                "replaces", &repl) != 0)
 		goto cleanup;
 	memset(v, 0, sizeof *v);
-	if (voucher_serial_parse(serial, &v->serial) != ERR_OK || period_parse(per, &v->per) != ERR_OK)
+	if (voucher_serial_parse(serial, &v->serial) != ERR_OK ||
+	    period_parse(per, &v->per) != ERR_OK)
 		goto cleanup;
 	if (repl && voucher_serial_parse(repl, &v->replaces) != ERR_OK)
 		goto cleanup;
@@ -231,7 +233,7 @@ static err read_revocation(ledger *l, MDB_txn *txn, ledger_voucher *v)
 		return db_err(rc, "read revocation");
 	o = json_loadb(val.mv_data, val.mv_size, 0, NULL);
 	if (!o || json_unpack(o, "{s:s, s:I, s?s}", "reason", &reason, "at", &at, "replaced_by",
-			      &by) != 0) {
+	                      &by) != 0) {
 		json_decref(o);
 		return ERR_DB;
 	}
@@ -298,7 +300,8 @@ err ledger_issue(ledger *l, const char *issuer, const ledger_voucher *v, size_t 
 	if (rc != 0)
 		return db_err(rc, "begin");
 	rc = mdb_get(txn, l->meta, &key, &val);
-	if (rc == 0 && (val.mv_size != strlen(issuer) || memcmp(val.mv_data, issuer, val.mv_size))) {
+	if (rc == 0 &&
+	    (val.mv_size != strlen(issuer) || memcmp(val.mv_data, issuer, val.mv_size))) {
 		mdb_txn_abort(txn);
 		return ERR_WRONG_ISSUER;
 	}
@@ -311,7 +314,9 @@ err ledger_issue(ledger *l, const char *issuer, const ledger_voucher *v, size_t 
 		rc = put(l, txn, &v[i]);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
-		return rc == MDB_KEYEXIST ? ERR_EXISTS : rc == ENOMEM ? ERR_NOMEM : db_err(rc, "issue");
+		return rc == MDB_KEYEXIST ? ERR_EXISTS
+		       : rc == ENOMEM     ? ERR_NOMEM
+		                          : db_err(rc, "issue");
 	}
 	rc = mdb_txn_commit(txn);
 	return rc == 0 ? ERR_OK : db_err(rc, "commit");
@@ -388,7 +393,7 @@ cleanup:
 
 /* Record the revocation of serial and bump the list's version, in txn. */
 static int revoke_in(ledger *l, MDB_txn *txn, uint64_t serial, const char *reason, int64_t at,
-		     uint64_t replaced_by)
+                     uint64_t replaced_by)
 {
 	uint8_t k[8], ver[8];
 	MDB_val key = {8, k}, val, mkey = {11, "revocations"}, mval;
@@ -403,7 +408,7 @@ static int revoke_in(ledger *l, MDB_txn *txn, uint64_t serial, const char *reaso
 		return rc;
 	voucher_serial_format(replaced_by, by);
 	o = json_pack("{s:s, s:I, s:s*}", "reason", reason, "at", (json_int_t)at, "replaced_by",
-		      replaced_by ? by : NULL);
+	              replaced_by ? by : NULL);
 	if (!o || !(s = json_dumps(o, JSON_COMPACT))) {
 		json_decref(o);
 		return ENOMEM;
@@ -430,10 +435,10 @@ static err finish(MDB_txn *txn, int rc, const char *what)
 {
 	if (rc != 0) {
 		mdb_txn_abort(txn);
-		return rc == MDB_NOTFOUND ? ERR_NOT_FOUND
+		return rc == MDB_NOTFOUND   ? ERR_NOT_FOUND
 		       : rc == MDB_KEYEXIST ? ERR_EXISTS
-		       : rc == ENOMEM	    ? ERR_NOMEM
-					    : db_err(rc, what);
+		       : rc == ENOMEM       ? ERR_NOMEM
+		                            : db_err(rc, what);
 	}
 	rc = mdb_txn_commit(txn);
 	return rc == 0 ? ERR_OK : db_err(rc, what);
@@ -515,7 +520,7 @@ err ledger_set_period_info(ledger *l, period p, const ledger_period_info *info)
 	period_format(p, k + 7, sizeof k - 7);
 	key.mv_size = 14;
 	o = json_pack("{s:b, s:s, s:i}", "refund", info->refund, "timezone", info->timezone,
-		      "grace_days", info->grace_days);
+	              "grace_days", info->grace_days);
 	j = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (!j)
@@ -552,8 +557,8 @@ err ledger_period_info_get(ledger *l, period p, ledger_period_info *out)
 		return ERR_NOT_FOUND;
 	}
 	o = rc == 0 ? json_loadb(val.mv_data, val.mv_size, 0, NULL) : NULL;
-	if (o && json_unpack(o, "{s:b, s:s, s:i}", "refund", &refund, "timezone", &tz,
-			     "grace_days", &grace) == 0) {
+	if (o && json_unpack(o, "{s:b, s:s, s:i}", "refund", &refund, "timezone", &tz, "grace_days",
+	                     &grace) == 0) {
 		out->refund = refund;
 		snprintf(out->timezone, sizeof out->timezone, "%s", tz);
 		out->grace_days = grace;

@@ -27,28 +27,28 @@
 #include "signkey.h"
 
 static const char usage[] =
-	"usage: voucher-issuer issue --ledger DIR --keys KEYDIR --roster FILE.csv --policy FILE.ini\n"
-	"                            --period YYYY-MM --out OUTDIR [--skip-invalid]\n"
-	"       voucher-issuer revoke --ledger DIR --keys KEYDIR --serial SERIAL --reason TEXT\n"
-	"       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
-	"                              [--reason TEXT] [--out OUTDIR]\n"
-	"       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
-	"       voucher-issuer status --ledger DIR --period YYYY-MM\n"
-	"       voucher-issuer backup --ledger DIR --out FILE\n"
-	"       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
-	"                                [--journal FILE ...] [--keyring FILE] --out REPORTDIR\n"
-	"\n"
-	"issue signs one voucher per active ASN of the roster for the period, records\n"
-	"them in the ledger, and writes vouchers.csv, deductions.csv, qr/ and sheets/\n"
-	"into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
-	"reissue replaces a lost voucher: the old serial is revoked.\n"
-	"revocations writes the signed revocation list that redeemers load.\n"
-	"status prints the period's vouchers and totals per OPD; backup copies the\n"
-	"ledger consistently (restore: the file as data.mdb in an empty folder).\n"
-	"reconcile joins the ledger with the redeemers' exported journals and writes\n"
-	"per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv, refunds.csv (when the\n"
-	"policy refunds) and report.html into REPORTDIR; --keyring holds the\n"
-	"redeemers' receipt keys, against which every receipt is checked.\n";
+    "usage: voucher-issuer issue --ledger DIR --keys KEYDIR --roster FILE.csv --policy FILE.ini\n"
+    "                            --period YYYY-MM --out OUTDIR [--skip-invalid]\n"
+    "       voucher-issuer revoke --ledger DIR --keys KEYDIR --serial SERIAL --reason TEXT\n"
+    "       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
+    "                              [--reason TEXT] [--out OUTDIR]\n"
+    "       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
+    "       voucher-issuer status --ledger DIR --period YYYY-MM\n"
+    "       voucher-issuer backup --ledger DIR --out FILE\n"
+    "       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
+    "                                [--journal FILE ...] [--keyring FILE] --out REPORTDIR\n"
+    "\n"
+    "issue signs one voucher per active ASN of the roster for the period, records\n"
+    "them in the ledger, and writes vouchers.csv, deductions.csv, qr/ and sheets/\n"
+    "into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
+    "reissue replaces a lost voucher: the old serial is revoked.\n"
+    "revocations writes the signed revocation list that redeemers load.\n"
+    "status prints the period's vouchers and totals per OPD; backup copies the\n"
+    "ledger consistently (restore: the file as data.mdb in an empty folder).\n"
+    "reconcile joins the ledger with the redeemers' exported journals and writes\n"
+    "per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv, refunds.csv (when the\n"
+    "policy refunds) and report.html into REPORTDIR; --keyring holds the\n"
+    "redeemers' receipt keys, against which every receipt is checked.\n";
 
 #define MAX_JOURNALS 256
 
@@ -144,7 +144,7 @@ struct status {
 		char opd[LEDGER_TEXT_MAX + 1];
 		size_t n;
 		int64_t total;
-	} *opd;
+	} * opd;
 	size_t nopd;
 };
 
@@ -209,13 +209,19 @@ static int cmd_status(const struct opts *o)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"ledger", required_argument, 0, 'l'},	{"keys", required_argument, 0, 'k'},
-		{"roster", required_argument, 0, 'r'},	{"policy", required_argument, 0, 'p'},
-		{"period", required_argument, 0, 'P'},	{"out", required_argument, 0, 'o'},
-		{"serial", required_argument, 0, 's'},	{"reason", required_argument, 0, 'R'},
-		{"skip-invalid", no_argument, 0, 'S'}, {"help", no_argument, 0, 'h'},
-		{"journal", required_argument, 0, 'j'}, {"keyring", required_argument, 0, 'K'},
-		{0, 0, 0, 0},
+	    {"ledger", required_argument, 0, 'l'},
+	    {"keys", required_argument, 0, 'k'},
+	    {"roster", required_argument, 0, 'r'},
+	    {"policy", required_argument, 0, 'p'},
+	    {"period", required_argument, 0, 'P'},
+	    {"out", required_argument, 0, 'o'},
+	    {"serial", required_argument, 0, 's'},
+	    {"reason", required_argument, 0, 'R'},
+	    {"skip-invalid", no_argument, 0, 'S'},
+	    {"help", no_argument, 0, 'h'},
+	    {"journal", required_argument, 0, 'j'},
+	    {"keyring", required_argument, 0, 'K'},
+	    {0, 0, 0, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
@@ -231,15 +237,33 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'l': cli_once(&o.ledger, optarg, "--ledger"); break;
-		case 'k': cli_once(&o.keys, optarg, "--keys"); break;
-		case 'r': cli_once(&o.roster, optarg, "--roster"); break;
-		case 'p': cli_once(&o.policy, optarg, "--policy"); break;
-		case 'P': cli_once(&o.period, optarg, "--period"); break;
-		case 'o': cli_once(&o.out, optarg, "--out"); break;
-		case 's': cli_once(&o.serial, optarg, "--serial"); break;
-		case 'R': cli_once(&o.reason, optarg, "--reason"); break;
-		case 'K': cli_once(&o.keyring, optarg, "--keyring"); break;
+		case 'l':
+			cli_once(&o.ledger, optarg, "--ledger");
+			break;
+		case 'k':
+			cli_once(&o.keys, optarg, "--keys");
+			break;
+		case 'r':
+			cli_once(&o.roster, optarg, "--roster");
+			break;
+		case 'p':
+			cli_once(&o.policy, optarg, "--policy");
+			break;
+		case 'P':
+			cli_once(&o.period, optarg, "--period");
+			break;
+		case 'o':
+			cli_once(&o.out, optarg, "--out");
+			break;
+		case 's':
+			cli_once(&o.serial, optarg, "--serial");
+			break;
+		case 'R':
+			cli_once(&o.reason, optarg, "--reason");
+			break;
+		case 'K':
+			cli_once(&o.keyring, optarg, "--keyring");
+			break;
 		case 'j':
 			if (o.njournals == MAX_JOURNALS)
 				cli_fail("at most %d --journal files", MAX_JOURNALS);
@@ -249,21 +273,25 @@ int main(int argc, char **argv)
 			if (o.skip_invalid++)
 				cli_fail("--skip-invalid given twice");
 			break;
-		case 'h': cli_usage(0);
-		default: cli_usage(2);
+		case 'h':
+			cli_usage(0);
+		default:
+			cli_usage(2);
 		}
 	}
 	if (optind != argc)
 		cli_fail("unexpected argument '%s'", argv[optind]);
 	cli_require(o.ledger, "--ledger");
 	if (strcmp(cmd, "reconcile") == 0) {
-		reconcile_opts ro = {o.ledger, {0, 0}, o.journals, o.njournals, o.keyring, o.out, 0};
+		reconcile_opts ro = {o.ledger,  {0, 0}, o.journals, o.njournals,
+		                     o.keyring, o.out,  0};
 		cli_require(o.period, "--period");
 		cli_require(o.out, "--out");
 		if (!o.njournals)
 			cli_fail("--journal is required (once per journal file)");
 		if (o.keys || o.roster || o.policy || o.serial || o.reason || o.skip_invalid)
-			cli_fail("reconcile takes --ledger, --period, --journal, --keyring and --out");
+			cli_fail(
+			    "reconcile takes --ledger, --period, --journal, --keyring and --out");
 		if (period_parse(o.period, &ro.per) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
 		return reconcile_run(&ro);
@@ -271,7 +299,8 @@ int main(int argc, char **argv)
 	if (o.njournals || o.keyring)
 		cli_fail("--journal and --keyring are for reconcile");
 	if (strcmp(cmd, "status") == 0) {
-		if (o.keys || o.roster || o.policy || o.out || o.serial || o.reason || o.skip_invalid)
+		if (o.keys || o.roster || o.policy || o.out || o.serial || o.reason ||
+		    o.skip_invalid)
 			cli_fail("status takes --ledger and --period");
 		return cmd_status(&o);
 	}
@@ -286,14 +315,15 @@ int main(int argc, char **argv)
 		rc = ledger_backup(l, o.out);
 		ledger_close(l);
 		if (rc != ERR_OK)
-			cli_die(1, "%s: %s", o.out, rc == ERR_EXISTS ? "exists already" : err_str(rc));
+			cli_die(1, "%s: %s", o.out,
+			        rc == ERR_EXISTS ? "exists already" : err_str(rc));
 		printf("%s: consistent copy of the ledger %s\n", o.out, o.ledger);
 		return 0;
 	}
 	cli_require(o.keys, "--keys");
 	if (strcmp(cmd, "issue") == 0) {
-		issue_opts io = {o.ledger, o.keys, o.roster, o.policy, o.out, {0, 0},
-				 o.skip_invalid, 2};
+		issue_opts io = {o.ledger, o.keys, o.roster,       o.policy,
+		                 o.out,    {0, 0}, o.skip_invalid, 2};
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		cli_require(o.roster, "--roster");
 		cli_require(o.policy, "--policy");
@@ -317,7 +347,7 @@ int main(int argc, char **argv)
 		cli_require(o.policy, "--policy");
 		cli_require(o.serial, "--serial");
 		return issue_reissue(o.ledger, o.keys, o.policy, serial_arg(o.serial),
-				     o.reason ? o.reason : "lost", o.out);
+		                     o.reason ? o.reason : "lost", o.out);
 	}
 	if (strcmp(cmd, "revocations") == 0) {
 		if (o.policy || o.serial || o.reason)

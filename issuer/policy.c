@@ -30,8 +30,8 @@
 #define WHY_MAX         512
 
 enum { S_ISSUER, S_TIMEZONE, S_GRACE, S_USE, S_UNSPENT, S_GALLERY, S_TITLE, S__COUNT };
-static const char *const scheme_key[S__COUNT] = {"issuer", "timezone", "grace_days", "use",
-						 "unspent", "gallery", "title"};
+static const char *const scheme_key[S__COUNT] = {"issuer",  "timezone", "grace_days", "use",
+                                                 "unspent", "gallery",  "title"};
 
 enum { K_AMOUNT, K_PERCENT, K_MIN, K_MAX, K__COUNT };
 static const char *const class_key[K__COUNT] = {"amount", "percent_of_tpp", "min", "max"};
@@ -68,7 +68,7 @@ typedef struct loader {
 
 /* Note a problem at line; the earliest one is kept. */
 __attribute__((format(printf, 3, 4))) static void problem(loader *ld, unsigned long line,
-							   const char *fmt, ...)
+                                                          const char *fmt, ...)
 {
 	va_list ap;
 
@@ -128,7 +128,7 @@ static void on_section(loader *ld, const char *raw, size_t len)
 	if (strcasecmp(name, "scheme") == 0) {
 		if (ld->scheme_line) {
 			problem(ld, line, "section [scheme] given twice (first at line %lu)",
-				ld->scheme_line);
+			        ld->scheme_line);
 			return;
 		}
 		ld->scheme_line = line;
@@ -144,7 +144,7 @@ static void on_section(loader *ld, const char *raw, size_t len)
 		for (size_t i = 0; i < ld->p->n; i++) {
 			if (strcmp(ld->p->classes[i].name, cname) == 0) {
 				problem(ld, line, "class %s given twice (first at line %lu)", cname,
-					ld->p->classes[i].line);
+				        ld->p->classes[i].line);
 				return;
 			}
 		}
@@ -153,7 +153,7 @@ static void on_section(loader *ld, const char *raw, size_t len)
 		ld->sec = SEC_CLASS;
 	} else {
 		problem(ld, line, "unknown section [%.60s] (expected [scheme] or [class.NAME])",
-			name);
+		        name);
 	}
 }
 
@@ -272,12 +272,12 @@ static bool scheme_value(loader *ld, int k, const char *v)
 		break;
 	case S_TIMEZONE:
 		problem(ld, line,
-			"timezone must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or "
-			"Asia/Jayapura (WIT)");
+		        "timezone must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or "
+		        "Asia/Jayapura (WIT)");
 		break;
 	case S_GRACE:
 		problem(ld, line, "grace_days must be a whole number of days, 0 to %d",
-			POLICY_GRACE_MAX);
+		        POLICY_GRACE_MAX);
 		break;
 	case S_USE:
 		problem(ld, line, "use must be multi or single");
@@ -302,15 +302,15 @@ static bool class_value(loader *ld, int k, const char *v)
 	if (k == K_PERCENT) {
 		if (money_parse_percent(v, &n) != ERR_OK || n < 1) {
 			problem(ld, line,
-				"percent_of_tpp must be a percentage above 0 and at most 100, "
-				"such as 2 or 2.5");
+			        "percent_of_tpp must be a percentage above 0 and at most 100, "
+			        "such as 2 or 2.5");
 			return false;
 		}
 		c->bp = n;
 		c->percent = true;
 	} else if (!parse_amount(v, &n)) {
 		problem(ld, line, "%s must be whole rupiah, 1 to %lld, digits only", class_key[k],
-			POLICY_AMOUNT_MAX);
+		        POLICY_AMOUNT_MAX);
 		return false;
 	} else if (k == K_AMOUNT) {
 		c->amount = n;
@@ -320,18 +320,19 @@ static bool class_value(loader *ld, int k, const char *v)
 		c->max = n;
 	}
 	if (kl->at[K_AMOUNT] && kl->at[K_PERCENT]) {
-		problem(ld, line, "class %s has both amount (line %lu) and percent_of_tpp (line %lu)",
-			c->name, kl->at[K_AMOUNT], kl->at[K_PERCENT]);
+		problem(ld, line,
+		        "class %s has both amount (line %lu) and percent_of_tpp (line %lu)",
+		        c->name, kl->at[K_AMOUNT], kl->at[K_PERCENT]);
 		return false;
 	}
 	if (kl->at[K_AMOUNT] && (kl->at[K_MIN] || kl->at[K_MAX])) {
 		problem(ld, line, "class %s: min and max go with percent_of_tpp, not with amount",
-			c->name);
+		        c->name);
 		return false;
 	}
 	if (kl->at[K_MIN] && kl->at[K_MAX] && c->min > c->max) {
 		problem(ld, line, "class %s: min (line %lu) is more than max (line %lu)", c->name,
-			kl->at[K_MIN], kl->at[K_MAX]);
+		        kl->at[K_MIN], kl->at[K_MAX]);
 		return false;
 	}
 	return true;
@@ -373,18 +374,18 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (ld->sec == SEC_SCHEME) {
 		if ((k = key_index(scheme_key, S__COUNT, name)) < 0) {
 			problem(ld, line,
-				"unknown key %.40s in [scheme] (expected issuer, timezone, "
-				"grace_days, use, unspent, gallery, title)",
-				name);
+			        "unknown key %.40s in [scheme] (expected issuer, timezone, "
+			        "grace_days, use, unspent, gallery, title)",
+			        name);
 			return 0;
 		}
 		at = &ld->skey[k];
 	} else {
 		if ((k = key_index(class_key, K__COUNT, name)) < 0) {
 			problem(ld, line,
-				"unknown key %.40s in [class.%s] (expected amount, or "
-				"percent_of_tpp with min and max)",
-				name, ld->p->classes[ld->cls].name);
+			        "unknown key %.40s in [class.%s] (expected amount, or "
+			        "percent_of_tpp with min and max)",
+			        name, ld->p->classes[ld->cls].name);
 			return 0;
 		}
 		at = &ld->klines[ld->cls].at[k];
@@ -407,9 +408,9 @@ static void check_complete(loader *ld)
 		problem(ld, 1, "no [scheme] section; it needs at least issuer and timezone");
 	} else if (!ld->skey[S_ISSUER] || !ld->skey[S_TIMEZONE]) {
 		problem(ld, ld->scheme_line, "[scheme] lacks %s",
-			!ld->skey[S_ISSUER] && !ld->skey[S_TIMEZONE] ? "issuer and timezone"
-			: !ld->skey[S_ISSUER]			       ? "issuer"
-									       : "timezone");
+		        !ld->skey[S_ISSUER] && !ld->skey[S_TIMEZONE] ? "issuer and timezone"
+		        : !ld->skey[S_ISSUER]                        ? "issuer"
+		                                                     : "timezone");
 	}
 	if (ld->p->n == 0)
 		problem(ld, 1, "no [class.NAME] section; the policy must name at least one class");
@@ -418,10 +419,12 @@ static void check_complete(loader *ld)
 		const key_lines *kl = &ld->klines[i];
 
 		if (!kl->at[K_AMOUNT] && !kl->at[K_PERCENT])
-			problem(ld, c->line, "class %s needs amount, or percent_of_tpp with min and max",
-				c->name);
+			problem(ld, c->line,
+			        "class %s needs amount, or percent_of_tpp with min and max",
+			        c->name);
 		else if (kl->at[K_PERCENT] && (!kl->at[K_MIN] || !kl->at[K_MAX]))
-			problem(ld, c->line, "class %s: percent_of_tpp needs both min and max", c->name);
+			problem(ld, c->line, "class %s: percent_of_tpp needs both min and max",
+			        c->name);
 	}
 }
 
@@ -448,7 +451,7 @@ err policy_load(const char *path, policy **out, char *why, size_t whylen)
 	if (rc != ERR_OK) {
 		if (why && rc == ERR_TOO_LARGE)
 			snprintf(why, whylen, "%s: larger than %d bytes; is this the policy?", path,
-				 POLICY_FILE_MAX);
+			         POLICY_FILE_MAX);
 		else if (why && rc == ERR_IO)
 			snprintf(why, whylen, "%s: cannot read: %s", path, strerror(errno));
 		else if (why)
@@ -470,7 +473,7 @@ err policy_load(const char *path, policy **out, char *why, size_t whylen)
 	 * line inih returns is one it could not parse. */
 	if (r > 0 && (!ld.bad_line || (unsigned long)r < ld.bad_line))
 		problem(&ld, (unsigned long)r,
-			"expected [section] or key = value (a comment starts with ; or #)");
+		        "expected [section] or key = value (a comment starts with ; or #)");
 	if (!ld.bad_line)
 		check_complete(&ld);
 	rc = ld.bad_line ? ERR_INVALID : ERR_OK;

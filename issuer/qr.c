@@ -32,7 +32,7 @@ err qr_write_png(const QRcode *q, const char *path)
 	/* Two-level pictures compress to almost nothing even at speed. */
 	png_set_compression_level(png, 1);
 	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 1, PNG_COLOR_TYPE_GRAY,
-		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	             PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
 	for (int y = 0; y < side; y++) {
 		int my = y / QR_PIXELS - QR_QUIET;
@@ -64,11 +64,12 @@ err qr_write_svg(const QRcode *q, const char *path)
 
 	if (!f)
 		return ERR_IO;
-	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-		"shape-rendering=\"crispEdges\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n"
-		"<path fill=\"#000\" d=\"",
-		side, side, side, side);
+	fprintf(
+	    f,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+	    "shape-rendering=\"crispEdges\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n"
+	    "<path fill=\"#000\" d=\"",
+	    side, side, side, side);
 	/* A run of dark modules in a row is one rectangle. */
 	for (int y = 0; y < q->width; y++)
 		for (int x = 0; x < q->width; x++) {
@@ -76,7 +77,8 @@ err qr_write_svg(const QRcode *q, const char *path)
 			while (x + run < q->width && qr_dark(q, x + run, y))
 				run++;
 			if (run) {
-				fprintf(f, "M%d %dh%dv1h-%dz", x + QR_QUIET, y + QR_QUIET, run, run);
+				fprintf(f, "M%d %dh%dv1h-%dz", x + QR_QUIET, y + QR_QUIET, run,
+				        run);
 				x += run;
 			}
 		}

@@ -13,7 +13,7 @@
 
 #include "err.h"
 
-#define QR_QUIET 4
+#define QR_QUIET  4
 #define QR_PIXELS 8
 
 /* The QR code of text, or NULL (ERR_NOMEM or text too long). Free it with

@@ -424,7 +424,8 @@ static bool receipt_chars(const char *s, size_t n)
 		q = w ^ ones * '"';
 		c = w ^ ones * ',';
 		if ((((w - ones * '!') & ~w) | ((w + ones * (127 - '~')) | w) | ((q - ones) & ~q) |
-		     ((c - ones) & ~c)) & highs)
+		     ((c - ones) & ~c)) &
+		    highs)
 			return false;
 	}
 	for (; i < n; i++)

@@ -30,8 +30,8 @@
 
 enum col { COL_NONE, COL_NIP, COL_NAME, COL_OPD, COL_CLASS, COL_TPP, COL_STATUS, COL__COUNT };
 
-static const char *const col_name[COL__COUNT] = {NULL,  "nip", "name",  "opd",
-						 "class", "tpp", "status"};
+static const char *const col_name[COL__COUNT] = {NULL,    "nip", "name",  "opd",
+                                                 "class", "tpp", "status"};
 
 typedef struct problem {
 	unsigned long line;
@@ -95,8 +95,8 @@ typedef struct loader {
 
 /* ---- problems ---- */
 
-static err problems_vadd(roster_problems *p, const char *file, unsigned long line,
-			 const char *fmt, va_list ap)
+static err problems_vadd(roster_problems *p, const char *file, unsigned long line, const char *fmt,
+                         va_list ap)
 {
 	char head[64], *text = NULL;
 	va_list ap2;
@@ -131,7 +131,7 @@ static err problems_vadd(roster_problems *p, const char *file, unsigned long lin
 }
 
 err roster_problems_add(roster_problems *p, const char *file, unsigned long line, const char *fmt,
-			...)
+                        ...)
 {
 	va_list ap;
 	err rc;
@@ -169,7 +169,7 @@ void roster_problems_free(roster_problems *p)
 
 /* A problem of the load; running out of memory stops it. */
 __attribute__((format(printf, 3, 4))) static void report(loader *ld, unsigned long line,
-							  const char *fmt, ...)
+                                                         const char *fmt, ...)
 {
 	va_list ap;
 
@@ -259,8 +259,8 @@ void roster_class_normalize(char *s)
 	for (size_t i = 0; i < n;) {
 		char c = p[i];
 		if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '\r' || c == '\n') {
-			while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '-' || p[i] == '_' ||
-					 p[i] == '\r' || p[i] == '\n'))
+			while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '-' ||
+			                 p[i] == '_' || p[i] == '\r' || p[i] == '\n'))
 				i++;
 			*w++ = '_';
 		} else {
@@ -354,7 +354,7 @@ static err count_status(roster *r, const char *s, size_t n)
 }
 
 static err add_row(roster *r, const roster_row *row, const char *name, const char *opd,
-		   const char *cls)
+                   const char *cls)
 {
 	size_t ln = strlen(name) + 1, lo = strlen(opd) + 1, lc = strlen(cls) + 1;
 	roster_row *dst;
@@ -469,16 +469,17 @@ static void check_nip(loader *ld, msg *m, roster_row *row)
 	}
 	if (strchr(s, '+') && (strchr(s, 'E') || strchr(s, 'e'))) {
 		msg_add(m, "bad NIP: a spreadsheet turned it into a number (like 1.97203E+17); "
-			   "format the nip column as Text and export again");
+		           "format the nip column as Text and export again");
 		return;
 	}
 	if (strlen(s) != n || nip_check(s, ld->this_year, &row->kind, &why) != ERR_OK) {
 		if (digits && n != NIP_LEN)
 			msg_add(m, "bad NIP: %s, not %zu", why, n);
 		else if (digits && strcmp(s + NIP_LEN - 3, "000") == 0)
-			msg_add(m, "bad NIP: %s (a spreadsheet that stored it as a number "
-				   "rounds the last digits to 000)",
-				why);
+			msg_add(m,
+			        "bad NIP: %s (a spreadsheet that stored it as a number "
+			        "rounds the last digits to 000)",
+			        why);
 		else
 			msg_add(m, "bad NIP: %s", why);
 		return;
@@ -582,9 +583,8 @@ static void data_record(loader *ld, unsigned long line, bool at_eof)
 			       ld->nfields, ld->ncols);
 		return;
 	}
-	if (ld->col_of[COL_STATUS] &&
-	    (strlen(ld->field[COL_STATUS]) != ld->len[COL_STATUS] ||
-	     strcasecmp(ld->field[COL_STATUS], "aktif") != 0)) {
+	if (ld->col_of[COL_STATUS] && (strlen(ld->field[COL_STATUS]) != ld->len[COL_STATUS] ||
+	                               strcasecmp(ld->field[COL_STATUS], "aktif") != 0)) {
 		if (count_status(ld->r, ld->field[COL_STATUS], ld->len[COL_STATUS]) != ERR_OK) {
 			ld->rc = ERR_NOMEM;
 			ld->stop = true;
@@ -643,7 +643,8 @@ static void on_field(void *data, size_t n, void *arg)
 		if (c == COL__COUNT)
 			c = COL_NONE;
 		else if (ld->col_of[c]) {
-			refuse(ld, ld->start, "the header names column %s twice (columns %zu and %zu)",
+			refuse(ld, ld->start,
+			       "the header names column %s twice (columns %zu and %zu)",
 			       col_name[c], ld->col_of[c], idx + 1);
 			return;
 		} else
@@ -739,9 +740,10 @@ static void feed(loader *ld, struct csv_parser *p, const char *b, size_t n)
 		if (csv_parse(p, b + i, seg, on_field, on_record, ld) != seg && !ld->stop) {
 			if (csv_error(p) == CSV_ENOMEM &&
 			    csv_get_buffer_size(p) > ROSTER_FIELD_MAX) {
-				refuse(ld, ld->start,
-				       "a field is longer than %d bytes (is a closing quote missing?)",
-				       ROSTER_FIELD_MAX);
+				refuse(
+				    ld, ld->start,
+				    "a field is longer than %d bytes (is a closing quote missing?)",
+				    ROSTER_FIELD_MAX);
 			} else {
 				ld->rc = ERR_NOMEM;
 				ld->stop = true;
@@ -782,7 +784,8 @@ static err read_file(loader *ld, FILE *f)
 		if (first) {
 			const unsigned char *u = (const unsigned char *)buf;
 			first = false;
-			if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+			if (n >= 2 &&
+			    ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
 				refuse(ld, 0, "the file is UTF-16 text; save it as CSV UTF-8");
 				break;
 			}
@@ -803,8 +806,9 @@ static err read_file(loader *ld, FILE *f)
 	if (!ld->stop)
 		csv_fini(&p, on_field, on_record, ld);
 	if (!ld->stop && !ld->have_header)
-		refuse(ld, 0, "the file is empty; it needs a header row naming nip, name, opd and "
-			      "class");
+		refuse(ld, 0,
+		       "the file is empty; it needs a header row naming nip, name, opd and "
+		       "class");
 cleanup:
 	if (parser)
 		csv_free(&p);

@@ -132,7 +132,7 @@ unsigned long roster_problems_line(const roster_problems *p, size_t i);
  * the policy does not know). ERR_NOMEM if it cannot be stored.
  */
 err roster_problems_add(roster_problems *p, const char *file, unsigned long line, const char *fmt,
-			...) __attribute__((format(printf, 4, 5)));
+                        ...) __attribute__((format(printf, 4, 5)));
 
 /* Release p and its texts. NULL is allowed. */
 void roster_problems_free(roster_problems *p);

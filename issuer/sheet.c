@@ -13,14 +13,14 @@
 #define FONT_DIR "/usr/share/fonts/truetype/dejavu"
 #endif
 
-#define MM (72.0 / 25.4)
-#define PAGE_W (210 * MM)
-#define PAGE_H (297 * MM)
-#define COLS 2
-#define ROWS 4
-#define CARD_W (PAGE_W / COLS)
-#define CARD_H (PAGE_H / ROWS)
-#define PAD (6 * MM)
+#define MM      (72.0 / 25.4)
+#define PAGE_W  (210 * MM)
+#define PAGE_H  (297 * MM)
+#define COLS    2
+#define ROWS    4
+#define CARD_W  (PAGE_W / COLS)
+#define CARD_H  (PAGE_H / ROWS)
+#define PAD     (6 * MM)
 #define QR_SIDE (38 * MM) /* with its quiet zone: about 32 mm of code */
 
 /* libharu reports errors through a callback; remember the first. */
@@ -104,15 +104,16 @@ static err draw_qr(struct pdf *p, const QRcode *q, double x, double y)
 					if (!qr_dark(q, mx + k, yy) || done[yy * w + mx + k])
 						break;
 				/* The same run exactly: not longer on either side. */
-				if (k < run || (mx > 0 && qr_dark(q, mx - 1, yy) && !done[yy * w + mx - 1]) ||
+				if (k < run ||
+				    (mx > 0 && qr_dark(q, mx - 1, yy) && !done[yy * w + mx - 1]) ||
 				    (mx + run < w && qr_dark(q, mx + run, yy)))
 					break;
 			}
 			for (int r = 0; r < rows; r++)
 				memset(done + (my + r) * w + mx, 1, (size_t)run);
 			HPDF_Page_Rectangle(p->page, (HPDF_REAL)(x + (mx + QR_QUIET) * m),
-					    (HPDF_REAL)(PAGE_H - y - (my + QR_QUIET + rows) * m),
-					    (HPDF_REAL)(run * m), (HPDF_REAL)(rows * m));
+			                    (HPDF_REAL)(PAGE_H - y - (my + QR_QUIET + rows) * m),
+			                    (HPDF_REAL)(run * m), (HPDF_REAL)(rows * m));
 			mx += run - 1;
 		}
 	HPDF_Page_Fill(p->page);
@@ -161,7 +162,7 @@ static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
 	snprintf(line, sizeof line, "Seri %s", c->serial);
 	text_fit(p, line, qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE);
 	text_fit(p, "Tunjukkan kode ini ke kasir galeri UMKM.", tx, y0 + CARD_H - PAD + 1 * MM,
-		 CARD_W - 2 * PAD);
+	         CARD_W - 2 * PAD);
 
 	if (!c->qr && !(own = qr_encode(c->token)))
 		return ERR_NOMEM;
@@ -236,7 +237,7 @@ err sheet_write_pdf(const char *path, const sheet_card *cards, size_t n)
 			cut_marks(&p);
 		}
 		rc = draw_card(&p, &cards[i], (double)(k % COLS) * CARD_W,
-			       (double)(k / COLS) * CARD_H);
+		               (double)(k / COLS) * CARD_H);
 	}
 	if (rc == ERR_OK && !p.error && HPDF_SaveToFile(p.doc, path) != HPDF_OK)
 		rc = ERR_IO;

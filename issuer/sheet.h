@@ -13,17 +13,17 @@
 /* One card. All text is UTF-8, preformatted by the caller; nothing here is
  * logged. The NIP must come masked already. */
 typedef struct sheet_card {
-	const char *title;      /* the scheme: "Gerakan ASN Belanja Produk UMKM" */
-	const char *issuer;     /* the region id */
+	const char *title;  /* the scheme: "Gerakan ASN Belanja Produk UMKM" */
+	const char *issuer; /* the region id */
 	const char *name;
 	const char *nip_masked; /* "1972**********1039" */
 	const char *opd;
-	const char *amount;     /* "Rp150.000" */
-	const char *period;     /* "Desember 2026" */
-	const char *validity;   /* "1 Desember 2026 - 3 Januari 2027" */
+	const char *amount;   /* "Rp150.000" */
+	const char *period;   /* "Desember 2026" */
+	const char *validity; /* "1 Desember 2026 - 3 Januari 2027" */
 	const char *serial;
-	const QRcode *qr;       /* the token's QR code (qr_encode), or NULL */
-	const char *token;      /* the QR text, encoded here when qr is NULL */
+	const QRcode *qr;  /* the token's QR code (qr_encode), or NULL */
+	const char *token; /* the QR text, encoded here when qr is NULL */
 } sheet_card;
 
 #define SHEET_CARDS_PER_PAGE 8

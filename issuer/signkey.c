@@ -4,7 +4,7 @@
 #include <string.h>
 
 err signkey_open(const char *keydir, const char *issuer, period p, signkey *out, char *why,
-		 size_t whylen)
+                 size_t whylen)
 {
 	char ring[4096], keyfile[4096];
 	uint8_t pub[SIG_PUBLEN];
@@ -28,9 +28,9 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	rc = ERR_UNKNOWN_KEY;
 	if (!best) {
 		snprintf(why, whylen,
-			 "%s: no issuer key for %s that is not retired before the period; "
-			 "make one with voucher-keys generate",
-			 ring, issuer);
+		         "%s: no issuer key for %s that is not retired before the period; "
+		         "make one with voucher-keys generate",
+		         ring, issuer);
 		goto cleanup;
 	}
 	snprintf(keyfile, sizeof keyfile, "%s/%s.key", keydir, best->kid);
@@ -47,7 +47,8 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	if (!best->issuer[0]) {
 		keyring_bind(best, issuer);
 		if ((rc = keyring_save(kr, ring)) != ERR_OK) {
-			snprintf(why, whylen, "%s: cannot bind key %s to %s", ring, best->kid, issuer);
+			snprintf(why, whylen, "%s: cannot bind key %s to %s", ring, best->kid,
+			         issuer);
 			goto cleanup;
 		}
 	}

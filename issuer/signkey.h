@@ -25,7 +25,7 @@ typedef struct signkey {
  * why says what is wrong and which file.
  */
 err signkey_open(const char *keydir, const char *issuer, period p, signkey *out, char *why,
-		 size_t whylen);
+                 size_t whylen);
 
 /* Free the private key (wiped by OpenSSL). */
 void signkey_close(signkey *k);

@@ -23,14 +23,14 @@
 #include "sig.h"
 
 static const char usage[] =
-	"usage: voucher-keys generate --dir KEYDIR --kid KID [--issuer ID] [--role issuer|receipt]\n"
-	"       voucher-keys list     --dir KEYDIR\n"
-	"       voucher-keys retire   --dir KEYDIR --kid KID --after YYYY-MM-DD\n"
-	"\n"
-	"generate writes KEYDIR/KID.key (mode 0600) and adds the public key to\n"
-	"KEYDIR/keyring. --issuer binds the key to a region id now; otherwise the\n"
-	"issuer binds it to its policy's issuer when it first signs with it.\n"
-	"retire stops vouchers of periods starting after the date from verifying.\n";
+    "usage: voucher-keys generate --dir KEYDIR --kid KID [--issuer ID] [--role issuer|receipt]\n"
+    "       voucher-keys list     --dir KEYDIR\n"
+    "       voucher-keys retire   --dir KEYDIR --kid KID --after YYYY-MM-DD\n"
+    "\n"
+    "generate writes KEYDIR/KID.key (mode 0600) and adds the public key to\n"
+    "KEYDIR/keyring. --issuer binds the key to a region id now; otherwise the\n"
+    "issuer binds it to its policy's issuer when it first signs with it.\n"
+    "retire stops vouchers of periods starting after the date from verifying.\n";
 
 struct opts {
 	const char *dir, *kid, *issuer, *role, *after;
@@ -126,7 +126,7 @@ static int cmd_list(const struct opts *o)
 		printf("%-12s %-8s %-16s %-10s %-13s %s\n", f[0], f[1], f[2], f[3], f[4],
 		       k->retired_after == KEY_NEVER ? "active"
 		       : today > k->retired_after    ? "retired"
-						     : "retiring");
+		                                     : "retiring");
 	}
 	keyring_free(kr);
 	return 0;
@@ -162,10 +162,13 @@ static int cmd_retire(const struct opts *o)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, 0, 'd'},   {"kid", required_argument, 0, 'k'},
-		{"issuer", required_argument, 0, 'i'}, {"role", required_argument, 0, 'r'},
-		{"after", required_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    {"dir", required_argument, 0, 'd'},
+	    {"kid", required_argument, 0, 'k'},
+	    {"issuer", required_argument, 0, 'i'},
+	    {"role", required_argument, 0, 'r'},
+	    {"after", required_argument, 0, 'a'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
@@ -181,13 +184,25 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': cli_once(&o.dir, optarg, "--dir"); break;
-		case 'k': cli_once(&o.kid, optarg, "--kid"); break;
-		case 'i': cli_once(&o.issuer, optarg, "--issuer"); break;
-		case 'r': cli_once(&o.role, optarg, "--role"); break;
-		case 'a': cli_once(&o.after, optarg, "--after"); break;
-		case 'h': cli_usage(0);
-		default: cli_usage(2);
+		case 'd':
+			cli_once(&o.dir, optarg, "--dir");
+			break;
+		case 'k':
+			cli_once(&o.kid, optarg, "--kid");
+			break;
+		case 'i':
+			cli_once(&o.issuer, optarg, "--issuer");
+			break;
+		case 'r':
+			cli_once(&o.role, optarg, "--role");
+			break;
+		case 'a':
+			cli_once(&o.after, optarg, "--after");
+			break;
+		case 'h':
+			cli_usage(0);
+		default:
+			cli_usage(2);
 		}
 	}
 	if (optind != argc)

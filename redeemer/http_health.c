@@ -20,7 +20,7 @@ void http_metrics(struct evhttp_request *req, void *arg)
 {
 	static const char *le_batch[] = {"1", "3", "7", "15", "31", "63", "127", "+Inf"};
 	static const char *le_commit[] = {"0.0005", "0.001", "0.002", "0.004",
-					  "0.008",  "0.016", "0.032", "+Inf"};
+	                                  "0.008",  "0.016", "0.032", "+Inf"};
 	server *sv = arg;
 	struct evbuffer *b = evbuffer_new();
 	store_stats st;
@@ -33,52 +33,54 @@ void http_metrics(struct evhttp_request *req, void *arg)
 	}
 	store_get_stats(sv->st, &st);
 	sv->by_status[200]++; /* this reply */
-	evbuffer_add_printf(b, "# HELP voucher_http_responses_total HTTP responses by status code.\n"
-			       "# TYPE voucher_http_responses_total counter\n");
+	evbuffer_add_printf(b,
+	                    "# HELP voucher_http_responses_total HTTP responses by status code.\n"
+	                    "# TYPE voucher_http_responses_total counter\n");
 	for (int c = 100; c < 600; c++)
 		if (sv->by_status[c])
-			evbuffer_add_printf(b, "voucher_http_responses_total{code=\"%d\"} %" PRIu64 "\n",
-					    c, sv->by_status[c]);
+			evbuffer_add_printf(
+			    b, "voucher_http_responses_total{code=\"%d\"} %" PRIu64 "\n", c,
+			    sv->by_status[c]);
 	evbuffer_add_printf(b,
-			    "# HELP voucher_redemptions_total Redemptions committed.\n"
-			    "# TYPE voucher_redemptions_total counter\n"
-			    "voucher_redemptions_total %" PRIu64 "\n"
-			    "# HELP voucher_redeemed_rupiah_total Rupiah redeemed.\n"
-			    "# TYPE voucher_redeemed_rupiah_total counter\n"
-			    "voucher_redeemed_rupiah_total %" PRIu64 "\n"
-			    "# HELP voucher_voids_total Redemptions voided.\n"
-			    "# TYPE voucher_voids_total counter\n"
-			    "voucher_voids_total %" PRIu64 "\n"
-			    "# HELP voucher_voided_rupiah_total Rupiah restored by voids.\n"
-			    "# TYPE voucher_voided_rupiah_total counter\n"
-			    "voucher_voided_rupiah_total %" PRIu64 "\n",
-			    sv->redemptions, sv->rupiah_redeemed, sv->voids, sv->rupiah_voided);
+	                    "# HELP voucher_redemptions_total Redemptions committed.\n"
+	                    "# TYPE voucher_redemptions_total counter\n"
+	                    "voucher_redemptions_total %" PRIu64 "\n"
+	                    "# HELP voucher_redeemed_rupiah_total Rupiah redeemed.\n"
+	                    "# TYPE voucher_redeemed_rupiah_total counter\n"
+	                    "voucher_redeemed_rupiah_total %" PRIu64 "\n"
+	                    "# HELP voucher_voids_total Redemptions voided.\n"
+	                    "# TYPE voucher_voids_total counter\n"
+	                    "voucher_voids_total %" PRIu64 "\n"
+	                    "# HELP voucher_voided_rupiah_total Rupiah restored by voids.\n"
+	                    "# TYPE voucher_voided_rupiah_total counter\n"
+	                    "voucher_voided_rupiah_total %" PRIu64 "\n",
+	                    sv->redemptions, sv->rupiah_redeemed, sv->voids, sv->rupiah_voided);
 	evbuffer_add_printf(b, "# HELP voucher_commit_batch_size Operations per commit.\n"
-			       "# TYPE voucher_commit_batch_size histogram\n");
+	                       "# TYPE voucher_commit_batch_size histogram\n");
 	cum = 0;
 	for (int i = 0; i < 8; i++) {
 		cum += st.batch_hist[i];
 		evbuffer_add_printf(b, "voucher_commit_batch_size_bucket{le=\"%s\"} %" PRIu64 "\n",
-				    le_batch[i], cum);
+		                    le_batch[i], cum);
 	}
 	evbuffer_add_printf(b,
-			    "voucher_commit_batch_size_sum %" PRIu64 "\n"
-			    "voucher_commit_batch_size_count %" PRIu64 "\n",
-			    st.ops, st.batches);
+	                    "voucher_commit_batch_size_sum %" PRIu64 "\n"
+	                    "voucher_commit_batch_size_count %" PRIu64 "\n",
+	                    st.ops, st.batches);
 	evbuffer_add_printf(b, "# HELP voucher_commit_seconds Commit latency, fsync included.\n"
-			       "# TYPE voucher_commit_seconds histogram\n");
+	                       "# TYPE voucher_commit_seconds histogram\n");
 	cum = 0;
 	for (int i = 0; i < 8; i++) {
 		cum += st.commit_hist[i];
 		evbuffer_add_printf(b, "voucher_commit_seconds_bucket{le=\"%s\"} %" PRIu64 "\n",
-				    le_commit[i], cum);
+		                    le_commit[i], cum);
 	}
 	evbuffer_add_printf(b,
-			    "voucher_commit_seconds_sum %.6f\n"
-			    "voucher_commit_seconds_count %" PRIu64 "\n",
-			    st.commit_us_total / 1e6, st.batches);
+	                    "voucher_commit_seconds_sum %.6f\n"
+	                    "voucher_commit_seconds_count %" PRIu64 "\n",
+	                    st.commit_us_total / 1e6, st.batches);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; version=0.0.4");
+	                  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }

@@ -18,10 +18,9 @@ static const struct asset {
 	const unsigned char *data;
 	const unsigned int *len;
 } assets[] = {
-	{"/", "text/html; charset=utf-8", page_index, &page_index_len},
-	{"/jsqr.js", "text/javascript; charset=utf-8", page_jsqr, &page_jsqr_len},
-	{"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license,
-	 &page_jsqr_license_len},
+    {"/", "text/html; charset=utf-8", page_index, &page_index_len},
+    {"/jsqr.js", "text/javascript; charset=utf-8", page_jsqr, &page_jsqr_len},
+    {"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license, &page_jsqr_license_len},
 };
 
 static void serve_asset(struct evhttp_request *req, server *sv, const struct asset *a)
@@ -42,9 +41,9 @@ static void serve_asset(struct evhttp_request *req, server *sv, const struct ass
 	evhttp_add_header(h, "Content-Type", a->type);
 	/* The page may talk to this service only, and run only its own code. */
 	evhttp_add_header(h, "Content-Security-Policy",
-			  "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-			  "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
-			  "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'");
+	                  "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+	                  "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
+	                  "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
 	evhttp_add_header(h, "Cache-Control", "no-cache");

@@ -24,8 +24,8 @@ static json_t *answer(const op *o)
 
 	voucher_serial_format(o->serial, serial);
 	return json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
-			 "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
-			 "receipt", o->receipt);
+	                 "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
+	                 "receipt", o->receipt);
 }
 
 static void redeemed(pending *p)
@@ -92,7 +92,7 @@ static err check_voucher(server *sv, const terminal *t, const voucher *v, int64_
 	return voucher_check_time(v, now);
 }
 
-#define PENDING_OF(j) ((pending *)((char *)(j) - offsetof(pending, job)))
+#define PENDING_OF(j) ((pending *)((char *)(j)-offsetof(pending, job)))
 
 /* On a worker: check the decoded voucher; if it passes, on to the writer,
  * and if not, back to the loop with the reason. */
@@ -140,20 +140,20 @@ void http_redeem(struct evhttp_request *req, void *arg)
 	jr = json_object_get(j, "request_id");
 	if (!json_is_string(jv) || !json_is_string(jr) || !json_is_integer(ja)) {
 		reply_error(sv, req, ERR_MALFORMED_REQUEST,
-			    "voucher (string), amount (whole rupiah) and request_id (string) are "
-			    "required");
+		            "voucher (string), amount (whole rupiah) and request_id (string) are "
+		            "required");
 		goto out;
 	}
 	amount = json_integer_value(ja);
 	if (amount < 1 || amount > UINT32_MAX) {
 		reply_error(sv, req, ERR_MALFORMED_REQUEST,
-			    "amount must be a whole number of rupiah, at least 1");
+		            "amount must be a whole number of rupiah, at least 1");
 		goto out;
 	}
 	if (!request_id_ok(json_string_value(jr)) ||
 	    strlen(json_string_value(jr)) != json_string_length(jr)) {
 		reply_error(sv, req, ERR_MALFORMED_REQUEST,
-			    "request_id must be 1-128 printable ASCII characters");
+		            "request_id must be 1-128 printable ASCII characters");
 		goto out;
 	}
 	if (!(p = calloc(1, sizeof *p))) {

@@ -14,7 +14,7 @@
 #include "server.h"
 
 static const char *status_of(server *sv, uint64_t serial, int64_t face, int64_t remaining,
-			     uint32_t valid_from, uint32_t valid_until, int64_t now)
+                             uint32_t valid_from, uint32_t valid_until, int64_t now)
 {
 	if (sv->have_rl && revlist_has(&sv->rl, serial))
 		return "revoked";
@@ -87,17 +87,18 @@ void http_voucher(struct evhttp_request *req, server *sv, const char *rest)
 	period_format((period){st.year, st.month}, per, sizeof per);
 	{
 		/* The last valid day, in the gallery's zone. */
-		date a = date_at(st.valid_from, sv->cfg.tz), b = date_at(st.valid_until - 1, sv->cfg.tz);
+		date a = date_at(st.valid_from, sv->cfg.tz),
+		     b = date_at(st.valid_until - 1, sv->cfg.tz);
 		date_format(a, day_from, sizeof day_from);
 		date_format(b, day_until, sizeof day_until);
 	}
 	reply_json(sv, req, 200,
-		   json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "serial",
-			     serial_text, "face_value", (json_int_t)st.face_value, "remaining",
-			     (json_int_t)st.remaining, "status",
-			     status_of(sv, serial, st.face_value, st.remaining, st.valid_from,
-				       st.valid_until, now),
-			     "use", st.multi ? "multi" : "single", "period", per, "valid_from", (json_int_t)st.valid_from,
-			     "valid_until", (json_int_t)st.valid_until, "first_day", day_from,
-			     "last_day", day_until));
+	           json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "serial",
+	                     serial_text, "face_value", (json_int_t)st.face_value, "remaining",
+	                     (json_int_t)st.remaining, "status",
+	                     status_of(sv, serial, st.face_value, st.remaining, st.valid_from,
+	                               st.valid_until, now),
+	                     "use", st.multi ? "multi" : "single", "period", per, "valid_from",
+	                     (json_int_t)st.valid_from, "valid_until", (json_int_t)st.valid_until,
+	                     "first_day", day_from, "last_day", day_until));
 }

@@ -24,35 +24,35 @@
 #include "store.h"
 
 static const char usage[] =
-	"usage: voucher-redeemer serve --db DIR --keyring FILE --listen HOST:PORT\n"
-	"                              [--revocations FILE] [--config FILE]\n"
-	"                              [--tls-cert FILE --tls-key FILE]\n"
-	"       voucher-redeemer terminal add --db DIR --merchant ID --name TEXT --gallery ID\n"
-	"       voucher-redeemer terminal list --db DIR\n"
-	"       voucher-redeemer terminal disable --db DIR --id N\n"
-	"       voucher-redeemer export --db DIR --period YYYY-MM\n"
-	"       voucher-redeemer receipt-key --db DIR\n"
-	"       voucher-redeemer backup --db DIR --out FILE\n"
-	"       voucher-redeemer stats --db DIR\n"
-	"\n"
-	"serve answers the HTTP API of docs/API.md; SIGHUP reloads the keyring and the\n"
-	"revocation list, SIGTERM stops after answering what is committed.\n"
-	"terminal add prints the new terminal's bearer token on its last line, once.\n"
-	"export writes the period's hash-chained journal as CSV on stdout.\n"
-	"receipt-key prints the keyring line of this redeemer's receipt key.\n"
-	"backup copies the database consistently while the service runs (restore:\n"
-	"the file as data.mdb in an empty folder, with a copy of receipt.key).\n"
-	"stats prints counts and totals.\n"
-	"\n"
-	"The --config INI file has a [redeemer] section with any of: db, keyring,\n"
-	"listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
-	"(seconds, 10), max_connections (1024), map_size_mb (1024), log_level (info),\n"
-	"verify_threads (one per core);\n"
-	"flags win over the file.\n";
+    "usage: voucher-redeemer serve --db DIR --keyring FILE --listen HOST:PORT\n"
+    "                              [--revocations FILE] [--config FILE]\n"
+    "                              [--tls-cert FILE --tls-key FILE]\n"
+    "       voucher-redeemer terminal add --db DIR --merchant ID --name TEXT --gallery ID\n"
+    "       voucher-redeemer terminal list --db DIR\n"
+    "       voucher-redeemer terminal disable --db DIR --id N\n"
+    "       voucher-redeemer export --db DIR --period YYYY-MM\n"
+    "       voucher-redeemer receipt-key --db DIR\n"
+    "       voucher-redeemer backup --db DIR --out FILE\n"
+    "       voucher-redeemer stats --db DIR\n"
+    "\n"
+    "serve answers the HTTP API of docs/API.md; SIGHUP reloads the keyring and the\n"
+    "revocation list, SIGTERM stops after answering what is committed.\n"
+    "terminal add prints the new terminal's bearer token on its last line, once.\n"
+    "export writes the period's hash-chained journal as CSV on stdout.\n"
+    "receipt-key prints the keyring line of this redeemer's receipt key.\n"
+    "backup copies the database consistently while the service runs (restore:\n"
+    "the file as data.mdb in an empty folder, with a copy of receipt.key).\n"
+    "stats prints counts and totals.\n"
+    "\n"
+    "The --config INI file has a [redeemer] section with any of: db, keyring,\n"
+    "listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
+    "(seconds, 10), max_connections (1024), map_size_mb (1024), log_level (info),\n"
+    "verify_threads (one per core);\n"
+    "flags win over the file.\n";
 
 struct opts {
 	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
-		*period, *id, *tls_cert, *tls_key, *out;
+	    *period, *id, *tls_cert, *tls_key, *out;
 };
 
 /* Settings from --config; strings owned here until exit. */
@@ -79,7 +79,7 @@ static char *config_read(char *str, int num, void *stream)
 /* Refuse the current setting. inih reads on after a refusal and reports the
  * first bad line, so only the first reason is kept: it is that line's. */
 __attribute__((format(printf, 2, 3))) static int config_refuse(struct config *c, const char *fmt,
-								 ...)
+                                                               ...)
 {
 	va_list ap;
 
@@ -186,7 +186,7 @@ static int cmd_serve(struct opts *o)
 	cfg.tz = tzone_find(c.timezone ? c.timezone : "Asia/Jakarta");
 	if (!cfg.tz)
 		cli_die(1, "%s: timezone must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
-			o->config);
+		        o->config);
 	cfg.timeout = c.timeout ? (int)c.timeout : 10;
 	cfg.max_connections = c.max_connections ? (int)c.max_connections : 1024;
 	cfg.verify_threads = (int)c.verify_threads; /* 0: one per core */
@@ -248,7 +248,8 @@ static int cmd_terminal(const char *sub, struct opts *o)
 		store_close(s);
 		if (e != ERR_OK)
 			cli_die(1, "%s: %s", o->db, err_str(e));
-		printf("terminal %u for merchant %s at gallery %s; its bearer token (shown once):\n%s\n",
+		printf("terminal %u for merchant %s at gallery %s; its bearer token (shown "
+		       "once):\n%s\n",
 		       id, o->merchant, o->gallery, token);
 		return 0;
 	}
@@ -278,7 +279,7 @@ static int cmd_terminal(const char *sub, struct opts *o)
 
 /* Refuse any option in given (their short codes) that takes does not list. */
 static void check_takes(const struct option *longopts, const char *given, const char *takes,
-			const char *cmd, const char *sub)
+                        const char *cmd, const char *sub)
 {
 	const struct option *l;
 
@@ -288,29 +289,36 @@ static void check_takes(const struct option *longopts, const char *given, const 
 		for (l = longopts; l->val != *given; l++)
 			;
 		cli_fail("--%s is not an option of %s%s%s", l->name, cmd, sub ? " " : "",
-			 sub ? sub : "");
+		         sub ? sub : "");
 	}
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, 0, 'd'},	{"keyring", required_argument, 0, 'k'},
-		{"listen", required_argument, 0, 'l'},	{"revocations", required_argument, 0, 'r'},
-		{"config", required_argument, 0, 'c'}, {"merchant", required_argument, 0, 'm'},
-		{"name", required_argument, 0, 'n'},	{"gallery", required_argument, 0, 'g'},
-		{"period", required_argument, 0, 'p'}, {"id", required_argument, 0, 'i'},
-		{"tls-cert", required_argument, 0, 'C'}, {"tls-key", required_argument, 0, 'T'},
-		{"out", required_argument, 0, 'o'},
-		{"help", no_argument, 0, 'h'},		{0, 0, 0, 0},
+	    {"db", required_argument, 0, 'd'},
+	    {"keyring", required_argument, 0, 'k'},
+	    {"listen", required_argument, 0, 'l'},
+	    {"revocations", required_argument, 0, 'r'},
+	    {"config", required_argument, 0, 'c'},
+	    {"merchant", required_argument, 0, 'm'},
+	    {"name", required_argument, 0, 'n'},
+	    {"gallery", required_argument, 0, 'g'},
+	    {"period", required_argument, 0, 'p'},
+	    {"id", required_argument, 0, 'i'},
+	    {"tls-cert", required_argument, 0, 'C'},
+	    {"tls-key", required_argument, 0, 'T'},
+	    {"out", required_argument, 0, 'o'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	/* Which options each command takes: any other is a usage error. */
 	static const struct {
 		const char *cmd, *sub, *takes;
 	} takes[] = {
-		{"serve", NULL, "dklrcCT"}, {"terminal", "add", "dmng"}, {"terminal", "list", "d"},
-		{"terminal", "disable", "di"}, {"export", NULL, "dp"}, {"backup", NULL, "do"},
-		{"stats", NULL, "d"}, {"receipt-key", NULL, "d"},
+	    {"serve", NULL, "dklrcCT"},    {"terminal", "add", "dmng"}, {"terminal", "list", "d"},
+	    {"terminal", "disable", "di"}, {"export", NULL, "dp"},      {"backup", NULL, "do"},
+	    {"stats", NULL, "d"},          {"receipt-key", NULL, "d"},
 	};
 	struct opts o = {0};
 	const char *cmd, *sub = NULL;
@@ -333,21 +341,49 @@ int main(int argc, char **argv)
 	optind = first;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': cli_once(&o.db, optarg, "--db"); break;
-		case 'k': cli_once(&o.keyring, optarg, "--keyring"); break;
-		case 'l': cli_once(&o.listen, optarg, "--listen"); break;
-		case 'r': cli_once(&o.revocations, optarg, "--revocations"); break;
-		case 'c': cli_once(&o.config, optarg, "--config"); break;
-		case 'm': cli_once(&o.merchant, optarg, "--merchant"); break;
-		case 'n': cli_once(&o.name, optarg, "--name"); break;
-		case 'g': cli_once(&o.gallery, optarg, "--gallery"); break;
-		case 'p': cli_once(&o.period, optarg, "--period"); break;
-		case 'i': cli_once(&o.id, optarg, "--id"); break;
-		case 'C': cli_once(&o.tls_cert, optarg, "--tls-cert"); break;
-		case 'o': cli_once(&o.out, optarg, "--out"); break;
-		case 'T': cli_once(&o.tls_key, optarg, "--tls-key"); break;
-		case 'h': cli_usage(0);
-		default: cli_usage(2);
+		case 'd':
+			cli_once(&o.db, optarg, "--db");
+			break;
+		case 'k':
+			cli_once(&o.keyring, optarg, "--keyring");
+			break;
+		case 'l':
+			cli_once(&o.listen, optarg, "--listen");
+			break;
+		case 'r':
+			cli_once(&o.revocations, optarg, "--revocations");
+			break;
+		case 'c':
+			cli_once(&o.config, optarg, "--config");
+			break;
+		case 'm':
+			cli_once(&o.merchant, optarg, "--merchant");
+			break;
+		case 'n':
+			cli_once(&o.name, optarg, "--name");
+			break;
+		case 'g':
+			cli_once(&o.gallery, optarg, "--gallery");
+			break;
+		case 'p':
+			cli_once(&o.period, optarg, "--period");
+			break;
+		case 'i':
+			cli_once(&o.id, optarg, "--id");
+			break;
+		case 'C':
+			cli_once(&o.tls_cert, optarg, "--tls-cert");
+			break;
+		case 'o':
+			cli_once(&o.out, optarg, "--out");
+			break;
+		case 'T':
+			cli_once(&o.tls_key, optarg, "--tls-key");
+			break;
+		case 'h':
+			cli_usage(0);
+		default:
+			cli_usage(2);
 		}
 		if (!strchr(given, c) && strlen(given) < sizeof given - 1)
 			given[strlen(given)] = (char)c;
@@ -386,8 +422,10 @@ int main(int argc, char **argv)
 		e = store_backup(s, o.out);
 		store_close(s);
 		if (e != ERR_OK)
-			cli_die(1, "%s: %s", o.out, e == ERR_EXISTS ? "exists already" : err_str(e));
-		printf("%s: consistent copy of %s (keep %s/receipt.key with it)\n", o.out, o.db, o.db);
+			cli_die(1, "%s: %s", o.out,
+			        e == ERR_EXISTS ? "exists already" : err_str(e));
+		printf("%s: consistent copy of %s (keep %s/receipt.key with it)\n", o.out, o.db,
+		       o.db);
 		return 0;
 	}
 	if (strcmp(cmd, "stats") == 0) {

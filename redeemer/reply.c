@@ -22,7 +22,7 @@ void reply_json(server *sv, struct evhttp_request *req, int status, json_t *o)
 
 	json_decref(o);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "application/json");
+	                  "application/json");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
 	if (buf && s) {
 		evbuffer_add(buf, s, strlen(s));
@@ -39,9 +39,9 @@ void reply_json(server *sv, struct evhttp_request *req, int status, json_t *o)
 
 void reply_error(server *sv, struct evhttp_request *req, err e, const char *detail)
 {
-	reply_json(sv, req, err_http_status(e),
-		   json_pack("{s:s, s:s}", "error", err_code(e), "message",
-			     detail ? detail : err_str(e)));
+	reply_json(
+	    sv, req, err_http_status(e),
+	    json_pack("{s:s, s:s}", "error", err_code(e), "message", detail ? detail : err_str(e)));
 }
 
 /* The failed-login record of req's client address (a slot by hash; a

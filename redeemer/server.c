@@ -11,9 +11,9 @@
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/listener.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <jansson.h>
 #include <openssl/err.h>
@@ -37,12 +37,14 @@ err server_reload(server *sv)
 		e = revlist_load(sv->cfg.revocations, kr, &rl, why, sizeof why);
 		if (e == ERR_OK && (e = store_note_revlist(sv->st, rl.version, &seen)) != ERR_OK) {
 			if (e == ERR_INVALID)
-				snprintf(why, sizeof why,
-					 "%s: version %llu is older than version %llu loaded before",
-					 sv->cfg.revocations, (unsigned long long)rl.version,
-					 (unsigned long long)seen);
+				snprintf(
+				    why, sizeof why,
+				    "%s: version %llu is older than version %llu loaded before",
+				    sv->cfg.revocations, (unsigned long long)rl.version,
+				    (unsigned long long)seen);
 			else
-				snprintf(why, sizeof why, "%s: %s", sv->cfg.revocations, err_str(e));
+				snprintf(why, sizeof why, "%s: %s", sv->cfg.revocations,
+				         err_str(e));
 			revlist_free(&rl);
 		}
 		if (e != ERR_OK) {
@@ -155,7 +157,7 @@ static struct bufferevent *new_conn(struct event_base *base, void *arg)
 		if (!ssl)
 			return NULL;
 		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-						     BEV_OPT_CLOSE_ON_FREE);
+		                                     BEV_OPT_CLOSE_ON_FREE);
 	} else {
 		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	}
@@ -204,7 +206,8 @@ static void conn_sweep(evutil_socket_t fd, short what, void *arg)
 			bufferevent_decref(c->bev);
 			continue;
 		}
-		if (now - c->seen > 2 * (int64_t)sv->cfg.timeout && bufferevent_getfd(c->bev) >= 0) {
+		if (now - c->seen > 2 * (int64_t)sv->cfg.timeout &&
+		    bufferevent_getfd(c->bev) >= 0) {
 			shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
 			c->seen = INT64_MAX / 2; /* once */
 		}
@@ -311,7 +314,8 @@ int server_run(const server_config *cfg)
 	evhttp_set_cb(sv->http, "/metrics", http_metrics, sv);
 	http_page_register(sv->http, sv);
 	evhttp_set_gencb(sv->http, route, sv);
-	if (!(bound = sv->bound = evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {
+	if (!(bound = sv->bound =
+	          evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {
 		LOG(LOGL_ERROR, "cannot listen on %s", cfg->listen);
 		goto out;
 	}
@@ -328,8 +332,8 @@ int server_run(const server_config *cfg)
 	}
 	if ((e = store_start(sv->st, sv->base)) != ERR_OK ||
 	    (e = vpool_start(cfg->verify_threads ? cfg->verify_threads
-						 : (int)sysconf(_SC_NPROCESSORS_ONLN),
-				&sv->vp)) != ERR_OK)
+	                                         : (int)sysconf(_SC_NPROCESSORS_ONLN),
+	                     &sv->vp)) != ERR_OK)
 		goto out;
 	hup = evsignal_new(sv->base, SIGHUP, on_hup, sv);
 	term = evsignal_new(sv->base, SIGTERM, on_term, sv);

@@ -24,10 +24,10 @@ struct bufferevent;
 struct ssl_ctx_st;
 typedef struct json_t json_t;
 
-#define BODY_MAX 8192
+#define BODY_MAX       8192
 #define AUTH_FAILS_MAX 10   /* failed terminal logins an address may make... */
-#define AUTH_WINDOW 60      /* ...in this many seconds before it must wait */
-#define AUTH_SLOTS 4096     /* addresses remembered (the oldest are forgotten) */
+#define AUTH_WINDOW    60   /* ...in this many seconds before it must wait */
+#define AUTH_SLOTS     4096 /* addresses remembered (the oldest are forgotten) */
 
 typedef struct auth_slot {
 	char addr[48];
@@ -38,11 +38,11 @@ typedef struct auth_slot {
 typedef struct server_config {
 	const char *db, *keyring, *revocations, *listen;
 	const char *tls_cert, *tls_key; /* HTTPS when both are given */
-	const tzone *tz;      /* the local day of voids: Asia/Jakarta by default */
-	size_t map_size;      /* LMDB map size in bytes, 0 for the default */
-	int timeout;          /* seconds a connection may idle or dawdle */
-	int max_connections;  /* open connections at most; more wait to be accepted */
-	int verify_threads;   /* voucher verify workers; 0: one per core */
+	const tzone *tz;                /* the local day of voids: Asia/Jakarta by default */
+	size_t map_size;                /* LMDB map size in bytes, 0 for the default */
+	int timeout;                    /* seconds a connection may idle or dawdle */
+	int max_connections;            /* open connections at most; more wait to be accepted */
+	int verify_threads;             /* voucher verify workers; 0: one per core */
 } server_config;
 
 typedef struct server {
@@ -57,7 +57,7 @@ typedef struct server {
 	struct conn {
 		struct bufferevent *bev;
 		int64_t seen;
-	} *conns;
+	} * conns;
 	size_t nconns;
 	bool paused;
 	struct event *sweep;

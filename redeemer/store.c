@@ -1,9 +1,9 @@
 #include "store.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +23,8 @@
 #include "sig.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)1 << 30)
-#define MAX_BATCH 1024
-#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define MAX_BATCH        1024
+#define ZERO_HASH        "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct store {
 	MDB_env *env;
@@ -70,7 +70,7 @@ typedef struct rrec {
 
 /* A redemption is stored as the first RREC_HEAD bytes of an rrec, then
  * its receipt (no NUL), or NULs up to the end, as an older version wrote. */
-#define RREC_HEAD (offsetof(rrec, gallery) + sizeof ((rrec *)0)->gallery)
+#define RREC_HEAD (offsetof(rrec, gallery) + sizeof((rrec *)0)->gallery)
 
 typedef struct head {
 	uint64_t seq;
@@ -137,13 +137,13 @@ static err open_receipt_key(store *s, const char *dir)
 	sig_public(s->receipt_key, pub);
 	sha256(pub, sizeof pub, md);
 	snprintf(s->receipt_kid, sizeof s->receipt_kid, "R-%02X%02X%02X%02X", md[0], md[1], md[2],
-		 md[3]);
+	         md[3]);
 	EVP_EncodeBlock((unsigned char *)b64, pub, SIG_PUBLEN);
 	snprintf(day, sizeof day, "1970-01-01");
 	if (stat(path, &st) == 0)
 		date_format(date_from_days(st.st_mtime / 86400), day, sizeof day);
 	snprintf(s->receipt_line, sizeof s->receipt_line, "%s receipt - %s - %s\n", s->receipt_kid,
-		 day, b64);
+	         day, b64);
 	return ERR_OK;
 }
 
@@ -285,9 +285,9 @@ err store_note_revlist(store *s, uint64_t version, uint64_t *seen)
 
 static json_t *terminal_json(const terminal *t)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "merchant", t->merchant, "gallery", t->gallery,
-			 "name", t->name, "disabled", t->disabled, "created",
-			 (json_int_t)t->created);
+	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "merchant", t->merchant, "gallery",
+	                 t->gallery, "name", t->name, "disabled", t->disabled, "created",
+	                 (json_int_t)t->created);
 }
 
 static err terminal_parse(uint32_t id, const MDB_val *val, terminal *t)
@@ -298,8 +298,8 @@ static err terminal_parse(uint32_t id, const MDB_val *val, terminal *t)
 	json_int_t created;
 	err rc = ERR_DB;
 
-	if (o && json_unpack(o, "{s:s, s:s, s:s, s:b, s:I}", "merchant", &m, "gallery", &g,
-			     "name", &n, "disabled", &disabled, "created", &created) == 0) {
+	if (o && json_unpack(o, "{s:s, s:s, s:s, s:b, s:I}", "merchant", &m, "gallery", &g, "name",
+	                     &n, "disabled", &disabled, "created", &created) == 0) {
 		memset(t, 0, sizeof *t);
 		t->id = id;
 		snprintf(t->merchant, sizeof t->merchant, "%s", m);
@@ -334,7 +334,7 @@ static int put_terminal(store *s, MDB_txn *txn, const terminal *t)
 }
 
 err store_terminal_add(store *s, const char *merchant, const char *name, const char *gallery,
-		       char token[TERMINAL_TOKEN_LEN + 1], uint32_t *id)
+                       char token[TERMINAL_TOKEN_LEN + 1], uint32_t *id)
 {
 	uint8_t raw[32], md[32], k[4];
 	MDB_val tkey = {32, md}, tval = {4, k};
@@ -402,7 +402,8 @@ err store_terminal_auth(store *s, const char *token, size_t len, terminal *out)
 	rc = mdb_get(txn, s->tokens, &key, &val);
 	if (rc == 0 && val.mv_size == 4) {
 		const uint8_t *p = val.mv_data;
-		uint32_t id = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		uint32_t id =
+		    (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 		e = get_terminal(s, txn, id, out);
 		if (e == ERR_OK && out->disabled)
 			e = ERR_UNAUTHORIZED;
@@ -456,8 +457,8 @@ err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void
 		if (key.mv_size != 4)
 			continue;
 		if ((e = terminal_parse((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-						(uint32_t)p[2] << 8 | p[3],
-					&val, &t)) != ERR_OK)
+		                            (uint32_t)p[2] << 8 | p[3],
+		                        &val, &t)) != ERR_OK)
 			break;
 		fn(&t, ctx);
 	}
@@ -554,12 +555,12 @@ static int journal_append(store *s, MDB_txn *txn, const op *o)
 	h.seq++;
 	iso_time(o->now, ts);
 	voucher_serial_format(o->serial, sr);
-	core = (size_t)snprintf(line, sizeof line,
-				"%" PRIu64 ",%s,%s,%s,%s,%s,%" PRId64 ",%" PRId64 ",%s,%s,%" PRIu32
-				",%s",
-				h.seq, ts, o->kind == OP_REDEEM ? "redeem" : "void", o->rid, sr,
-				o->period, o->debited, o->remaining, o->term.merchant,
-				o->term.gallery, o->term.id, o->kind == OP_REDEEM ? o->receipt : "");
+	core = (size_t)snprintf(
+	    line, sizeof line,
+	    "%" PRIu64 ",%s,%s,%s,%s,%s,%" PRId64 ",%" PRId64 ",%s,%s,%" PRIu32 ",%s", h.seq, ts,
+	    o->kind == OP_REDEEM ? "redeem" : "void", o->rid, sr, o->period, o->debited,
+	    o->remaining, o->term.merchant, o->term.gallery, o->term.id,
+	    o->kind == OP_REDEEM ? o->receipt : "");
 	{
 		char pre[HASH_HEX + 1 + sizeof line];
 		int n = snprintf(pre, sizeof pre, "%s,%s", h.hash, line);
@@ -626,16 +627,16 @@ static err receipt_body(store *s, op *o)
 	iso_time(o->now, ts);
 	voucher_serial_format(o->serial, sr);
 	n = snprintf(o->receipt, sizeof o->receipt,
-		     "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s", o->rid, sr,
-		     o->debited, o->remaining, o->term.merchant, o->term.gallery, o->term.id, ts,
-		     s->receipt_kid);
+	             "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s", o->rid, sr,
+	             o->debited, o->remaining, o->term.merchant, o->term.gallery, o->term.id, ts,
+	             s->receipt_kid);
 	return n < 0 || n > RECEIPT_MAX - RECEIPT_TAIL_MAX ? ERR_INTERNAL : ERR_OK;
 }
 
 /* The redemption rid, and its receipt if receipt is not NULL ("" while its
  * batch is being written). */
 static int get_rrec(store *s, MDB_txn *txn, const char *rid, rrec *out,
-		    char receipt[RECEIPT_MAX + 1])
+                    char receipt[RECEIPT_MAX + 1])
 {
 	MDB_val key = {strlen(rid), (void *)rid}, val;
 	int rc = mdb_get(txn, s->redemptions, &key, &val);
@@ -673,7 +674,7 @@ static void period_text(uint16_t year, uint8_t month, char out[8])
 }
 
 static int lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *request_id,
-			  const uint8_t body_hash[32], op *o);
+                          const uint8_t body_hash[32], op *o);
 
 /* Returns an LMDB error (the batch fails), or 0 with o->rc the answer. */
 static int do_redeem(store *s, MDB_txn *txn, op *o)
@@ -835,7 +836,7 @@ static int finish_batch(store *s, MDB_txn *txn, op *batch)
 		if (!recorded(o))
 			continue;
 		if (o->kind == OP_REDEEM && ((rc = get_rrec(s, txn, o->rid, &r, NULL)) != 0 ||
-					     (rc = put_rrec(s, txn, o->rid, &r, o->receipt)) != 0))
+		                             (rc = put_rrec(s, txn, o->rid, &r, o->receipt)) != 0))
 			return rc;
 		if ((rc = journal_append(s, txn, o)) != 0)
 			return rc;
@@ -903,7 +904,8 @@ static void *writer_main(void *arg)
 				o->replay = false;
 			}
 		}
-		us = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+		us = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+		                (t1.tv_nsec - t0.tv_nsec) / 1000);
 
 		pthread_mutex_lock(&s->lock);
 		s->stats.batches++;
@@ -995,7 +997,7 @@ void store_get_stats(store *s, store_stats *out)
 
 /* The answer recorded for (terminal, request_id) in txn, as do_redeem gives it. */
 static int lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *request_id,
-			  const uint8_t body_hash[32], op *o)
+                          const uint8_t body_hash[32], op *o)
 {
 	uint8_t rk[4 + REQUEST_ID_MAX];
 	size_t idlen = strlen(request_id);
@@ -1025,7 +1027,7 @@ static int lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *
 }
 
 err store_request_get(store *s, uint32_t term_id, const char *request_id,
-		      const uint8_t body_hash[32], op *o)
+                      const uint8_t body_hash[32], op *o)
 {
 	MDB_txn *txn;
 	int rc;

@@ -21,10 +21,10 @@
 #include "voucher.h"
 
 #define TERMINAL_TOKEN_LEN 46 /* "vt_" + Base64url of 32 random bytes */
-#define TERMINAL_NAME_MAX 128
-#define REQUEST_ID_MAX 128
-#define RID_MAX 40 /* redemption id: "R-XXXXXXXX-N" */
-#define HASH_HEX 64
+#define TERMINAL_NAME_MAX  128
+#define REQUEST_ID_MAX     128
+#define RID_MAX            40 /* redemption id: "R-XXXXXXXX-N" */
+#define HASH_HEX           64
 
 typedef struct store store;
 typedef struct op op;
@@ -84,7 +84,7 @@ err store_summarize(store *s, store_summary *out);
  * characters) is written to token and only its SHA-256 is stored.
  */
 err store_terminal_add(store *s, const char *merchant, const char *name, const char *gallery,
-		       char token[TERMINAL_TOKEN_LEN + 1], uint32_t *id);
+                       char token[TERMINAL_TOKEN_LEN + 1], uint32_t *id);
 
 /* The enabled terminal holding this bearer token, else ERR_UNAUTHORIZED. */
 err store_terminal_auth(store *s, const char *token, size_t len, terminal *out);
@@ -114,7 +114,7 @@ err store_export(store *s, const char *period, void *file);
  * it made (o->replay set).
  */
 err store_request_get(store *s, uint32_t term_id, const char *request_id,
-		      const uint8_t body_hash[32], op *o);
+                      const uint8_t body_hash[32], op *o);
 
 /*
  * Record that revocation list version was loaded, and refuse one older
@@ -131,8 +131,8 @@ struct op {
 	enum op_kind kind;
 	/* in */
 	terminal term;
-	voucher v;             /* OP_REDEEM: decoded and verified */
-	int64_t amount;        /* OP_REDEEM: the purchase, >= 1 (ERR_MALFORMED_REQUEST) */
+	voucher v;      /* OP_REDEEM: decoded and verified */
+	int64_t amount; /* OP_REDEEM: the purchase, >= 1 (ERR_MALFORMED_REQUEST) */
 	char request_id[REQUEST_ID_MAX + 1];
 	uint8_t body_hash[32]; /* of what the request asks, for replays */
 	char rid[RID_MAX + 1]; /* OP_VOID: the redemption; OP_REDEEM: out */
@@ -140,12 +140,12 @@ struct op {
 	int tz_offset;         /* seconds east of UTC: "the same local day" */
 	/* out */
 	err rc;
-	bool replay;           /* an earlier answer to the same request */
-	int64_t debited;       /* amount actually taken (or restored) */
+	bool replay;     /* an earlier answer to the same request */
+	int64_t debited; /* amount actually taken (or restored) */
 	int64_t remaining;
 	uint64_t serial;
 	char receipt[RECEIPT_MAX + 1];
-	char period[8];        /* of the journal the operation goes to */
+	char period[8]; /* of the journal the operation goes to */
 	/* completion, on the event loop's thread */
 	void (*done)(op *o);
 	void *arg;
@@ -172,7 +172,7 @@ void store_stop(store *s);
 /* Counters for /metrics. */
 typedef struct store_stats {
 	uint64_t batches, ops, commit_us_total, commit_us_max;
-	uint64_t batch_hist[8]; /* batch sizes: 1, 2-3, 4-7, ..., 128+ */
+	uint64_t batch_hist[8];  /* batch sizes: 1, 2-3, 4-7, ..., 128+ */
 	uint64_t commit_hist[8]; /* commit latency: <0.5ms, <1, <2, <4, <8, <16, <32, more */
 } store_stats;
 void store_get_stats(store *s, store_stats *out);

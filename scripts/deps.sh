@@ -24,6 +24,7 @@ curl                 tests drive the HTTP API
 python3              tests and the demo read CSV and JSON and drive HTTP
 openssl              tests make keys and a test CA with the openssl command
 clang                libFuzzer harnesses (make fuzz)
+clang-format         make check refuses C files that differ from .clang-format
 valgrind             the tools that run briefly are checked under memcheck
 man-db               the install test renders the man pages (man, groff)
 wrk                  make bench drives the redeemer over HTTP (bench/redeem.lua)

@@ -226,7 +226,7 @@ static void decode_no_room(void **state)
 		memset(out, 0xAA, sizeof out);
 		n = 999;
 		assert_int_equal(base45_decode("%69 VD92EX0", 11, out, room, &n),
-				 ERR_VOUCHER_TRAILING);
+		                 ERR_VOUCHER_TRAILING);
 		assert_int_equal(n, 999);
 		for (size_t i = room; i < sizeof out; i++)
 			assert_int_equal(out[i], 0xAA);
@@ -243,17 +243,12 @@ static void decode_no_room(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rfc_examples),
-		cmocka_unit_test(lengths),
-		cmocka_unit_test(group_edges),
-		cmocka_unit_test(decode_refused),
-		cmocka_unit_test(decode_empty),
-		cmocka_unit_test(decode_reads_only_len),
-		cmocka_unit_test(decode_exact_buffer),
-		cmocka_unit_test(round_trips),
-		cmocka_unit_test(round_trip_all_pairs),
-		cmocka_unit_test(encode_no_room),
-		cmocka_unit_test(decode_no_room),
+	    cmocka_unit_test(rfc_examples),         cmocka_unit_test(lengths),
+	    cmocka_unit_test(group_edges),          cmocka_unit_test(decode_refused),
+	    cmocka_unit_test(decode_empty),         cmocka_unit_test(decode_reads_only_len),
+	    cmocka_unit_test(decode_exact_buffer),  cmocka_unit_test(round_trips),
+	    cmocka_unit_test(round_trip_all_pairs), cmocka_unit_test(encode_no_room),
+	    cmocka_unit_test(decode_no_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,12 +40,30 @@ static void twice(void)
 	cli_once(&slot, "a", "--flag");
 	cli_once(&slot, "b", "--flag");
 }
-static void missing(void) { cli_require(NULL, "--db"); }
-static void present(void) { cli_require("x", "--db"); }
-static void bad_number(void) { cli_long("12x", 1, 100, "--id"); }
-static void too_big(void) { cli_long("101", 1, 100, "--id"); }
-static void refused(void) { cli_die(1, "%s: no key %s", "keyring", "K9"); }
-static void usage_error(void) { cli_usage(2); }
+static void missing(void)
+{
+	cli_require(NULL, "--db");
+}
+static void present(void)
+{
+	cli_require("x", "--db");
+}
+static void bad_number(void)
+{
+	cli_long("12x", 1, 100, "--id");
+}
+static void too_big(void)
+{
+	cli_long("101", 1, 100, "--id");
+}
+static void refused(void)
+{
+	cli_die(1, "%s: no key %s", "keyring", "K9");
+}
+static void usage_error(void)
+{
+	cli_usage(2);
+}
 
 static void exits(void **state)
 {
@@ -79,8 +97,8 @@ static void numbers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exits),
-		cmocka_unit_test(numbers),
+	    cmocka_unit_test(exits),
+	    cmocka_unit_test(numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,8 @@ static void parse_line(void **state)
 	char out[256];
 
 	(void)state;
-	assert_int_equal(keyring_parse_line("K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64, &e, &what),
-			 ERR_OK);
+	assert_int_equal(
+	    keyring_parse_line("K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64, &e, &what), ERR_OK);
 	assert_string_equal(e.kid, "K1");
 	assert_int_equal(e.role, KEY_ISSUER);
 	assert_string_equal(e.issuer, "PROBOLINGGO");
@@ -22,9 +22,9 @@ static void parse_line(void **state)
 	keyring_format_line(&e, out, sizeof out);
 	assert_string_equal(out, "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n");
 
-	assert_int_equal(keyring_parse_line("  R1\treceipt - 2026-01-01 2026-12-31 " PUB_B64 " # c",
-					    &e, &what),
-			 ERR_OK);
+	assert_int_equal(
+	    keyring_parse_line("  R1\treceipt - 2026-01-01 2026-12-31 " PUB_B64 " # c", &e, &what),
+	    ERR_OK);
 	assert_int_equal(e.role, KEY_RECEIPT);
 	assert_string_equal(e.issuer, "");
 	assert_int_equal(e.retired_after, date_to_days((date){2026, 12, 31}));
@@ -66,19 +66,19 @@ static void load_reports_file_and_line(void **state)
 
 	(void)state;
 	path = write_file(dir, "keyring",
-			  "# KID ROLE ISSUER VALID_FROM RETIRED_AFTER PUBLIC_KEY\n"
-			  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
-			  "\n"
-			  "K2 issuer PROBOLINGGO 2026-11-22 -\n");
+	                  "# KID ROLE ISSUER VALID_FROM RETIRED_AFTER PUBLIC_KEY\n"
+	                  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
+	                  "\n"
+	                  "K2 issuer PROBOLINGGO 2026-11-22 -\n");
 	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
 	assert_null(kr);
 	assert_non_null(strstr(why, "/keyring:4: "));
 	free(path);
 
 	path = write_file(dir, "dup",
-			  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
-			  "K1 issuer MALANG 2026-11-22 - " PUB_B64 "\n"
-			  "K1 issuer PROBOLINGGO 2026-11-23 - " PUB_B64 "\n");
+	                  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
+	                  "K1 issuer MALANG 2026-11-22 - " PUB_B64 "\n"
+	                  "K1 issuer PROBOLINGGO 2026-11-23 - " PUB_B64 "\n");
 	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
 	assert_non_null(strstr(why, "/dup:3: duplicate"));
 	free(path);
@@ -97,11 +97,12 @@ static void save_load_find(void **state)
 
 	(void)state;
 	snprintf(path, sizeof path, "%s/keyring", dir);
-	assert_int_equal(keyring_parse_line("K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64, &e, &what),
-			 ERR_OK);
+	assert_int_equal(
+	    keyring_parse_line("K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64, &e, &what), ERR_OK);
 	assert_int_equal(keyring_add(kr, &e), ERR_OK);
 	assert_int_equal(keyring_add(kr, &e), ERR_EXISTS);
-	assert_int_equal(keyring_parse_line("K9 issuer - 2026-11-22 - " PUB_B64, &e, &what), ERR_OK);
+	assert_int_equal(keyring_parse_line("K9 issuer - 2026-11-22 - " PUB_B64, &e, &what),
+	                 ERR_OK);
 	assert_int_equal(keyring_add(kr, &e), ERR_OK);
 	assert_int_equal(keyring_save(kr, path), ERR_OK);
 	assert_int_equal(keyring_load(path, &back, why, sizeof why), ERR_OK);
@@ -146,9 +147,11 @@ static void tags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_line),	  cmocka_unit_test(bad_lines),
-		cmocka_unit_test(load_reports_file_and_line),
-		cmocka_unit_test(save_load_find), cmocka_unit_test(tags),
+	    cmocka_unit_test(parse_line),
+	    cmocka_unit_test(bad_lines),
+	    cmocka_unit_test(load_reports_file_and_line),
+	    cmocka_unit_test(save_load_find),
+	    cmocka_unit_test(tags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,7 +188,7 @@ static void parse_refused(void **state)
 static void parse_plain(void **state)
 {
 	static const char *const invalid[] = {
-		"", "00", "01", "+1", "-1", " 1", "1 ", "1.000", "1,00", "Rp1", "1e3", "x",
+	    "", "00", "01", "+1", "-1", " 1", "1 ", "1.000", "1,00", "Rp1", "1e3", "x",
 	};
 	int64_t r = UNTOUCHED;
 
@@ -206,15 +206,15 @@ static void parse_plain(void **state)
 	assert_int_equal(money_parse_plain("9223372036854775808", &r), ERR_OVERFLOW);
 	assert_int_equal(money_parse_plain("99999999999999999999", &r), ERR_OVERFLOW);
 	assert_int_equal(money_parse_plain("99999999999999999999999999999999999999", &r),
-			 ERR_OVERFLOW);
+	                 ERR_OVERFLOW);
 	assert_int_equal(r, UNTOUCHED);
 }
 
 /* Every formatted amount parses back to itself. */
 static void format_parses_back(void **state)
 {
-	static const int64_t values[] = {0, 1, 12, 999, 1000, 50000, 1234567, 10000000000,
-					 INT64_MAX - 1, INT64_MAX};
+	static const int64_t values[] = {0,     1,       12,          999,           1000,
+	                                 50000, 1234567, 10000000000, INT64_MAX - 1, INT64_MAX};
 	char buf[MONEY_FMT_MAX];
 	int64_t r;
 
@@ -278,13 +278,14 @@ static void parse_percent(void **state)
 		const char *s;
 		int64_t bp;
 	} ok[] = {
-		{"2", 200},    {"2.5", 250},   {"2,5", 250},   {"0.25", 25},  {"0,25", 25},
-		{"0", 0},      {"0.01", 1},    {"2.50", 250},  {"12.34", 1234}, {"100", 10000},
-		{"100.0", 10000}, {"100,00", 10000}, {"99.99", 9999},
+	    {"2", 200},       {"2.5", 250},      {"2,5", 250},    {"0.25", 25},    {"0,25", 25},
+	    {"0", 0},         {"0.01", 1},       {"2.50", 250},   {"12.34", 1234}, {"100", 10000},
+	    {"100.0", 10000}, {"100,00", 10000}, {"99.99", 9999},
 	};
 	static const char *const bad[] = {
-		"", "2.", ".5", ",5", "2.555", "0.001", "100.01", "101", "1000", "-1", "+1", " 2",
-		"2 ", "2%", "1,2,3", "1.2.3", "abc", "02", "00.5", "2..5", "99999999999999999999",
+	    "",      "2.",    ".5",  ",5", "2.555", "0.001", "100.01",
+	    "101",   "1000",  "-1",  "+1", " 2",    "2 ",    "2%",
+	    "1,2,3", "1.2.3", "abc", "02", "00.5",  "2..5",  "99999999999999999999",
 	};
 	int64_t bp;
 
@@ -305,16 +306,11 @@ static void parse_percent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(add_sub_mul),
-		cmocka_unit_test(overflow_edges),
-		cmocka_unit_test(format),
-		cmocka_unit_test(format_small_buffer),
-		cmocka_unit_test(parse_accepted),
-		cmocka_unit_test(parse_refused),
-		cmocka_unit_test(parse_plain),
-		cmocka_unit_test(format_parses_back),
-		cmocka_unit_test(percent_rounding),
-		cmocka_unit_test(parse_percent),
+	    cmocka_unit_test(add_sub_mul),      cmocka_unit_test(overflow_edges),
+	    cmocka_unit_test(format),           cmocka_unit_test(format_small_buffer),
+	    cmocka_unit_test(parse_accepted),   cmocka_unit_test(parse_refused),
+	    cmocka_unit_test(parse_plain),      cmocka_unit_test(format_parses_back),
+	    cmocka_unit_test(percent_rounding), cmocka_unit_test(parse_percent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,16 +58,16 @@ static void valid(void **state)
 static void wrong_length_or_characters(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"19720315199803103",   /* 17 digits */
-		"1972031519980310390", /* 19 digits */
-		"19720315199803103X",
-		" 97203151998031039",
-		"1972031519980310 9",
-		"1972-03-15-1998031039",
-		"19720315199803103\n",
-		"197203151998031039 ",
-		"+97203151998031039",
+	    "",
+	    "19720315199803103",   /* 17 digits */
+	    "1972031519980310390", /* 19 digits */
+	    "19720315199803103X",
+	    " 97203151998031039",
+	    "1972031519980310 9",
+	    "1972-03-15-1998031039",
+	    "19720315199803103\n",
+	    "197203151998031039 ",
+	    "+97203151998031039",
 	};
 
 	(void)state;
@@ -147,13 +147,13 @@ static void mask(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(valid),
-		cmocka_unit_test(wrong_length_or_characters),
-		cmocka_unit_test(birth_date),
-		cmocka_unit_test(appointment),
-		cmocka_unit_test(gender_and_sequence),
-		cmocka_unit_test(optional_outputs),
-		cmocka_unit_test(mask),
+	    cmocka_unit_test(valid),
+	    cmocka_unit_test(wrong_length_or_characters),
+	    cmocka_unit_test(birth_date),
+	    cmocka_unit_test(appointment),
+	    cmocka_unit_test(gender_and_sequence),
+	    cmocka_unit_test(optional_outputs),
+	    cmocka_unit_test(mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,9 +23,9 @@ static void assert_date(date d, int y, int m, int day)
 static void period_parse_strict(void **state)
 {
 	static const char *const bad[] = {
-		"",         "2026",     "2026-1",  "2026-13", "2026-00", "2026-012", "2026-12 ",
-		" 2026-12", "2026/12",  "26-12",   "+026-12", "2026-1a", "2026-+1",  "2026-12-01",
-		"1999-12",  "2100-01",  "20261-2", "2026--1",
+	    "",         "2026",       "2026-1",  "2026-13", "2026-00", "2026-012",
+	    "2026-12 ", " 2026-12",   "2026/12", "26-12",   "+026-12", "2026-1a",
+	    "2026-+1",  "2026-12-01", "1999-12", "2100-01", "20261-2", "2026--1",
 	};
 	period p = {0, 0};
 
@@ -75,10 +75,10 @@ static void period_format_next_prev(void **state)
 static void date_parse_strict(void **state)
 {
 	static const char *const bad[] = {
-		"2026-02-30", "2026-02-29", "2100-02-29", "1900-02-29", "2026-04-31", "2026-13-01",
-		"2026-00-10", "2026-01-00", "2026-01-32", "1899-12-31", "2200-01-01", "2026-1-01",
-		"2026-01-1",  "2026-01-01 ", "2026/01/01", "20260101",   "2026-01-01T00:00", "",
-		"2026-0a-01", "2026-01--1",
+	    "2026-02-30", "2026-02-29",       "2100-02-29", "1900-02-29",  "2026-04-31",
+	    "2026-13-01", "2026-00-10",       "2026-01-00", "2026-01-32",  "1899-12-31",
+	    "2200-01-01", "2026-1-01",        "2026-01-1",  "2026-01-01 ", "2026/01/01",
+	    "20260101",   "2026-01-01T00:00", "",           "2026-0a-01",  "2026-01--1",
 	};
 	date d = {0, 0, 0};
 
@@ -162,7 +162,7 @@ static void days_walk(void **state)
 		if (date_to_days(d) != z || back.year != d.year || back.month != d.month ||
 		    back.day != d.day)
 			fail_msg("%04d-%02d-%02d is not day %lld", d.year, d.month, d.day,
-				 (long long)z);
+			         (long long)z);
 		z++;
 		if (++d.day > mdays[d.month - 1] + (d.month == 2 && leap(d.year))) {
 			d.day = 1;
@@ -306,8 +306,8 @@ static void date_at_midnight(void **state)
 static void indonesian_names(void **state)
 {
 	static const char *const names[12] = {
-		"Januari", "Februari", "Maret",     "April",   "Mei",      "Juni",
-		"Juli",    "Agustus",  "September", "Oktober", "November", "Desember",
+	    "Januari", "Februari", "Maret",     "April",   "Mei",      "Juni",
+	    "Juli",    "Agustus",  "September", "Oktober", "November", "Desember",
 	};
 	char buf[24];
 
@@ -330,18 +330,12 @@ static void indonesian_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(period_parse_strict),
-		cmocka_unit_test(period_format_next_prev),
-		cmocka_unit_test(date_parse_strict),
-		cmocka_unit_test(date_format_and_days_in_month),
-		cmocka_unit_test(days_known),
-		cmocka_unit_test(days_walk),
-		cmocka_unit_test(days_round_trip),
-		cmocka_unit_test(zones),
-		cmocka_unit_test(window_2026_12),
-		cmocka_unit_test(window_lengths),
-		cmocka_unit_test(date_at_midnight),
-		cmocka_unit_test(indonesian_names),
+	    cmocka_unit_test(period_parse_strict), cmocka_unit_test(period_format_next_prev),
+	    cmocka_unit_test(date_parse_strict),   cmocka_unit_test(date_format_and_days_in_month),
+	    cmocka_unit_test(days_known),          cmocka_unit_test(days_walk),
+	    cmocka_unit_test(days_round_trip),     cmocka_unit_test(zones),
+	    cmocka_unit_test(window_2026_12),      cmocka_unit_test(window_lengths),
+	    cmocka_unit_test(date_at_midnight),    cmocka_unit_test(indonesian_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,24 +24,24 @@ static int teardown(void **state)
 
 /* The example of DESIGN.md, as it stands there. */
 static const char design_example[] =
-	"[scheme]\n"
-	"issuer = PROBOLINGGO        ; region id, carried in every token\n"
-	"timezone = Asia/Jakarta     ; WIB; Asia/Makassar (WITA), Asia/Jayapura (WIT)\n"
-	"grace_days = 3              ; days after the period's end that vouchers still redeem\n"
-	"use = multi                 ; multi: spend in several purchases; single: first purchase "
-	"takes all\n"
-	"unspent = forfeit           ; forfeit | refund (refund: listed for next month's TPP)\n"
-	"\n"
-	"[class.pelaksana]\n"
-	"amount = 50000\n"
-	"\n"
-	"[class.fungsional]\n"
-	"percent_of_tpp = 2\n"
-	"min = 75000\n"
-	"max = 150000\n";
+    "[scheme]\n"
+    "issuer = PROBOLINGGO        ; region id, carried in every token\n"
+    "timezone = Asia/Jakarta     ; WIB; Asia/Makassar (WITA), Asia/Jayapura (WIT)\n"
+    "grace_days = 3              ; days after the period's end that vouchers still redeem\n"
+    "use = multi                 ; multi: spend in several purchases; single: first purchase "
+    "takes all\n"
+    "unspent = forfeit           ; forfeit | refund (refund: listed for next month's TPP)\n"
+    "\n"
+    "[class.pelaksana]\n"
+    "amount = 50000\n"
+    "\n"
+    "[class.fungsional]\n"
+    "percent_of_tpp = 2\n"
+    "min = 75000\n"
+    "max = 150000\n";
 
 static err load(const char *name, const char *text, char **path, policy **p, char *why,
-		size_t whylen)
+                size_t whylen)
 {
 	*path = write_file(dir, name, text);
 	why[0] = '\0';
@@ -98,64 +98,64 @@ static void every_key_and_comment_style(void **state)
 
 	(void)state;
 	assert_int_equal(load("full.ini",
-			      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
-			      "; Kabupaten Bojonegoro\r\n"
-			      "[ scheme ]   # the scheme\r\n"
-			      "  issuer = BOJONEGORO   # region\r\n"
-			      "\ttimezone = WITA\r\n"
-			      "Grace_Days = 0\r\n"
-			      "use = Single ; one purchase\r\n"
-			      "unspent = refund#not a comment? no: no blank before it\r\n",
-			      &path, &p, why, sizeof why),
-			 ERR_INVALID);
+	                      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
+	                      "; Kabupaten Bojonegoro\r\n"
+	                      "[ scheme ]   # the scheme\r\n"
+	                      "  issuer = BOJONEGORO   # region\r\n"
+	                      "\ttimezone = WITA\r\n"
+	                      "Grace_Days = 0\r\n"
+	                      "use = Single ; one purchase\r\n"
+	                      "unspent = refund#not a comment? no: no blank before it\r\n",
+	                      &path, &p, why, sizeof why),
+	                 ERR_INVALID);
 	/* '#' without a blank before it is part of the value. */
 	assert_non_null(strstr(why, "full.ini:8: unspent must be forfeit or refund"));
 	policy_free(p);
 	free(path);
 
 	assert_int_equal(load("full2.ini",
-			      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
-			      "; Kabupaten Bojonegoro\r\n"
-			      "[ scheme ]   # the scheme\r\n"
-			      "  issuer = BOJONEGORO   # region\r\n"
-			      "\ttimezone = WITA\r\n"
-			      "Grace_Days = 0\r\n"
-			      "use = Single ; one purchase\r\n"
-			      "unspent = refund # next month\r\n"
-			      "gallery = DEKRANASDA-1\r\n"
-			      "title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"
-			      "\r\n"
-			      "[class.Eselon IV]\r\n"
-			      "  percent_of_tpp = 2,5\r\n"
-			      "  min = 100000\r\n"
-			      "  max = 100000\r\n"
-			      "[CLASS.pppk-paruh-waktu]\r\n"
-			      "amount=25000;no blank: part of the value? no, digits only\r\n",
-			      &path, &p, why, sizeof why),
-			 ERR_INVALID);
+	                      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
+	                      "; Kabupaten Bojonegoro\r\n"
+	                      "[ scheme ]   # the scheme\r\n"
+	                      "  issuer = BOJONEGORO   # region\r\n"
+	                      "\ttimezone = WITA\r\n"
+	                      "Grace_Days = 0\r\n"
+	                      "use = Single ; one purchase\r\n"
+	                      "unspent = refund # next month\r\n"
+	                      "gallery = DEKRANASDA-1\r\n"
+	                      "title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"
+	                      "\r\n"
+	                      "[class.Eselon IV]\r\n"
+	                      "  percent_of_tpp = 2,5\r\n"
+	                      "  min = 100000\r\n"
+	                      "  max = 100000\r\n"
+	                      "[CLASS.pppk-paruh-waktu]\r\n"
+	                      "amount=25000;no blank: part of the value? no, digits only\r\n",
+	                      &path, &p, why, sizeof why),
+	                 ERR_INVALID);
 	assert_non_null(strstr(why, "full2.ini:17: amount must be whole rupiah"));
 	free(path);
 
 	assert_int_equal(load("full3.ini",
-			      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
-			      "; Kabupaten Bojonegoro\r\n"
-			      "[ scheme ]   # the scheme\r\n"
-			      "  issuer = BOJONEGORO   # region\r\n"
-			      "\ttimezone = WITA\r\n"
-			      "Grace_Days = 0\r\n"
-			      "use = Single ; one purchase\r\n"
-			      "unspent = refund # next month\r\n"
-			      "gallery = DEKRANASDA-1\r\n"
-			      "title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"
-			      "\r\n"
-			      "[class.Eselon IV]\r\n"
-			      "  percent_of_tpp = 2,5\r\n"
-			      "  min = 100000\r\n"
-			      "  max = 100000\r\n"
-			      "[CLASS.pppk-paruh-waktu]\r\n"
-			      "amount: 25000\r\n",
-			      &path, &p, why, sizeof why),
-			 ERR_OK);
+	                      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
+	                      "; Kabupaten Bojonegoro\r\n"
+	                      "[ scheme ]   # the scheme\r\n"
+	                      "  issuer = BOJONEGORO   # region\r\n"
+	                      "\ttimezone = WITA\r\n"
+	                      "Grace_Days = 0\r\n"
+	                      "use = Single ; one purchase\r\n"
+	                      "unspent = refund # next month\r\n"
+	                      "gallery = DEKRANASDA-1\r\n"
+	                      "title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"
+	                      "\r\n"
+	                      "[class.Eselon IV]\r\n"
+	                      "  percent_of_tpp = 2,5\r\n"
+	                      "  min = 100000\r\n"
+	                      "  max = 100000\r\n"
+	                      "[CLASS.pppk-paruh-waktu]\r\n"
+	                      "amount: 25000\r\n",
+	                      &path, &p, why, sizeof why),
+	                 ERR_OK);
 	s = policy_get_scheme(p);
 	assert_string_equal(s->issuer, "BOJONEGORO");
 	assert_string_equal(s->tz->name, "Asia/Makassar");
@@ -184,67 +184,67 @@ static const struct bad_case {
 	unsigned long line;
 	const char *what;
 } bad_cases[] = {
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[clas.a]\namount = 1\n", 4, "unknown section [clas.a]"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namout = 1\n", 5, "unknown key amout"},
-	{"[scheme]\nissuer = X\ntimzone = WIB\n[class.a]\namount = 1\n", 3, "unknown key timzone"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\nissuer = Y\n[class.a]\namount = 1\n", 4,
-	 "issuer given twice in this section (first at line 2)"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 1\n\namount = 2\n", 7,
-	 "amount given twice"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 1\n[scheme]\n", 6,
-	 "section [scheme] given twice (first at line 1)"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 1\n[class.A]\namount = 2\n", 6,
-	 "class a given twice (first at line 4)"},
-	{"issuer = X\n[scheme]\n", 1, "key issuer before any section"},
-	{"[scheme]\nissuer = PROBO LINGGO\ntimezone = WIB\n", 2, "issuer must be 1-32"},
-	{"[scheme]\nissuer = X\ntimezone = Europe/Berlin\n", 3, "timezone must be Asia/Jakarta"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\ngrace_days = 32\n", 4, "grace_days must be"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\ngrace_days = -1\n", 4, "grace_days must be"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\nuse = twice\n", 4, "use must be multi or single"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\nunspent = keep\n", 4, "unspent must be forfeit"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\ngallery = a b\n", 4, "gallery must be 1-32"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\ntitle = \"\"\n", 4, "title must be 1 to 120"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\ntitle = Caf\xe9\n", 4, "title must be"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 0\n", 5,
-	 "amount must be whole rupiah, 1 to 4294967295"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 4294967296\n", 5,
-	 "amount must be whole rupiah"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 50.000\n", 5,
-	 "amount must be whole rupiah"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 2%\n", 5,
-	 "percent_of_tpp must be a percentage"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 0\n", 5,
-	 "percent_of_tpp must be"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 2\nmin = 0\nmax = 5\n",
-	 6, "min must be whole rupiah"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\nmax = 5\npercent_of_tpp = 2\nmin = 6\n",
-	 7, "min (line 7) is more than max (line 5)"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 5\n# x\npercent_of_tpp = 2\n", 7,
-	 "class a has both amount (line 5) and percent_of_tpp (line 7)"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 2\namount = 5\n", 6,
-	 "has both amount"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\nmin = 5\namount = 5\n", 6,
-	 "min and max go with percent_of_tpp, not with amount"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 5\n\n[class.b]\n; none\n", 7,
-	 "class b needs amount, or percent_of_tpp with min and max"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 5\n[class.b]\npercent_of_tpp = "
-	 "2\nmax = 9\n",
-	 6, "class b: percent_of_tpp needs both min and max"},
-	{"\n[scheme]\nissuer = X\n[class.a]\namount = 5\n", 2, "[scheme] lacks timezone"},
-	{"; c\n[scheme]\n[class.a]\namount = 5\n", 2, "[scheme] lacks issuer and timezone"},
-	{"[class.a]\namount = 5\n", 1, "no [scheme] section"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n", 1, "no [class.NAME] section"},
-	{"", 1, "no [scheme] section"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount 5\n", 5,
-	 "expected [section] or key = value"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a\namount = 5\n", 4,
-	 "expected [section] or key = value"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.]\namount = 5\n", 4,
-	 "a class section needs a name"},
-	/* A problem while reading comes before the missing key it causes. */
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namout = 5\n", 5, "unknown key amout"},
-	{"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\nmin = 1\n[class.b]\namount = x\n", 7,
-	 "amount must be whole rupiah"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[clas.a]\namount = 1\n", 4, "unknown section [clas.a]"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namout = 1\n", 5, "unknown key amout"},
+    {"[scheme]\nissuer = X\ntimzone = WIB\n[class.a]\namount = 1\n", 3, "unknown key timzone"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\nissuer = Y\n[class.a]\namount = 1\n", 4,
+     "issuer given twice in this section (first at line 2)"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 1\n\namount = 2\n", 7,
+     "amount given twice"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 1\n[scheme]\n", 6,
+     "section [scheme] given twice (first at line 1)"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 1\n[class.A]\namount = 2\n", 6,
+     "class a given twice (first at line 4)"},
+    {"issuer = X\n[scheme]\n", 1, "key issuer before any section"},
+    {"[scheme]\nissuer = PROBO LINGGO\ntimezone = WIB\n", 2, "issuer must be 1-32"},
+    {"[scheme]\nissuer = X\ntimezone = Europe/Berlin\n", 3, "timezone must be Asia/Jakarta"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\ngrace_days = 32\n", 4, "grace_days must be"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\ngrace_days = -1\n", 4, "grace_days must be"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\nuse = twice\n", 4, "use must be multi or single"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\nunspent = keep\n", 4, "unspent must be forfeit"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\ngallery = a b\n", 4, "gallery must be 1-32"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\ntitle = \"\"\n", 4, "title must be 1 to 120"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\ntitle = Caf\xe9\n", 4, "title must be"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 0\n", 5,
+     "amount must be whole rupiah, 1 to 4294967295"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 4294967296\n", 5,
+     "amount must be whole rupiah"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 50.000\n", 5,
+     "amount must be whole rupiah"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 2%\n", 5,
+     "percent_of_tpp must be a percentage"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 0\n", 5,
+     "percent_of_tpp must be"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 2\nmin = 0\nmax = 5\n", 6,
+     "min must be whole rupiah"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\nmax = 5\npercent_of_tpp = 2\nmin = 6\n", 7,
+     "min (line 7) is more than max (line 5)"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 5\n# x\npercent_of_tpp = 2\n", 7,
+     "class a has both amount (line 5) and percent_of_tpp (line 7)"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\npercent_of_tpp = 2\namount = 5\n", 6,
+     "has both amount"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\nmin = 5\namount = 5\n", 6,
+     "min and max go with percent_of_tpp, not with amount"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 5\n\n[class.b]\n; none\n", 7,
+     "class b needs amount, or percent_of_tpp with min and max"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount = 5\n[class.b]\npercent_of_tpp = "
+     "2\nmax = 9\n",
+     6, "class b: percent_of_tpp needs both min and max"},
+    {"\n[scheme]\nissuer = X\n[class.a]\namount = 5\n", 2, "[scheme] lacks timezone"},
+    {"; c\n[scheme]\n[class.a]\namount = 5\n", 2, "[scheme] lacks issuer and timezone"},
+    {"[class.a]\namount = 5\n", 1, "no [scheme] section"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n", 1, "no [class.NAME] section"},
+    {"", 1, "no [scheme] section"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namount 5\n", 5,
+     "expected [section] or key = value"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a\namount = 5\n", 4,
+     "expected [section] or key = value"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.]\namount = 5\n", 4,
+     "a class section needs a name"},
+    /* A problem while reading comes before the missing key it causes. */
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\namout = 5\n", 5, "unknown key amout"},
+    {"[scheme]\nissuer = X\ntimezone = WIB\n[class.a]\nmin = 1\n[class.b]\namount = x\n", 7,
+     "amount must be whole rupiah"},
 };
 
 static void problems_name_their_line(void **state)
@@ -264,7 +264,7 @@ static void problems_name_their_line(void **state)
 		if (rc != ERR_INVALID || p != NULL || strncmp(why, want, strlen(want)) != 0 ||
 		    !strstr(why, b->what))
 			fail_msg("case %zu: rc %d, why \"%s\"; want \"%s%s\"", i, rc, why, want,
-				 b->what);
+			         b->what);
 		free(path);
 	}
 }
@@ -365,12 +365,12 @@ static void amounts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(design_example_parses),
-		cmocka_unit_test(every_key_and_comment_style),
-		cmocka_unit_test(problems_name_their_line),
-		cmocka_unit_test(long_lines),
-		cmocka_unit_test(io_errors),
-		cmocka_unit_test(amounts),
+	    cmocka_unit_test(design_example_parses),
+	    cmocka_unit_test(every_key_and_comment_style),
+	    cmocka_unit_test(problems_name_their_line),
+	    cmocka_unit_test(long_lines),
+	    cmocka_unit_test(io_errors),
+	    cmocka_unit_test(amounts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

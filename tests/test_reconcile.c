@@ -942,7 +942,8 @@ static void test_refused(void **state)
 	{
 		static const char bytes[] = {'\x01', '\x1f', ' ', '\x7f', '\x80', '\xc3', '\xff'};
 		size_t len = strcspn(strstr(j.text, "UR2|"), ",");
-		size_t at[] = {0, 1, 7, 8, 9, 15, 16, 17, len / 2, len - 9, len - 8, len - 2, len - 1};
+		size_t at[] = {0,  1,       7,       8,       9,       15,     16,
+		               17, len / 2, len - 9, len - 8, len - 2, len - 1};
 
 		for (size_t b = 0; b < sizeof bytes; b++)
 			for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
@@ -953,9 +954,9 @@ static void test_refused(void **state)
 		/* A comma or a quote (doubled), in a quoted field. */
 		for (int q = 0; q < 2; q++) {
 			const char *r = strstr(j.text, "UR2|");
-			snprintf(text, sizeof text, "%.*s\"%.*s%s%.*s\"%s", (int)(r - j.text), j.text,
-			         (int)(len / 2), r, q ? "\"\"" : ",", (int)(len - len / 2 - 1),
-			         r + len / 2 + 1, r + len);
+			snprintf(text, sizeof text, "%.*s\"%.*s%s%.*s\"%s", (int)(r - j.text),
+			         j.text, (int)(len / 2), r, q ? "\"\"" : ",",
+			         (int)(len - len / 2 - 1), r + len / 2 + 1, r + len);
 			assert_refused(lpath, text, ":2: ", "bad receipt");
 		}
 	}

@@ -25,7 +25,7 @@ static int teardown(void **state)
 
 /* Write text (len bytes, so it may hold NULs) to dir/name and load it. */
 static err load_n(const char *name, const char *text, size_t len, char **path, roster **r,
-		  roster_problems **pr)
+                  roster_problems **pr)
 {
 	FILE *f;
 
@@ -45,7 +45,7 @@ static err load(const char *name, const char *text, char **path, roster **r, ros
 
 /* True if some problem reads "PATH:LINE: ..." and contains what. */
 static bool problem_at(const roster_problems *pr, const char *path, unsigned long line,
-		       const char *what)
+                       const char *what)
 {
 	char head[4200];
 
@@ -67,7 +67,7 @@ static void dump(const roster_problems *pr)
 
 /* Fail, showing every problem, unless one is at line and says what. */
 static void expect_problem(const roster_problems *pr, const char *path, unsigned long line,
-			   const char *what)
+                           const char *what)
 {
 	if (!problem_at(pr, path, line, what)) {
 		dump(pr);
@@ -84,12 +84,12 @@ static void header_any_order(void **state)
 
 	(void)state;
 	assert_int_equal(load("order.csv",
-			      " Class ;STATUS;Tpp;remark;NAME;Nip;OPD\n"
-			      "Eselon IV;Aktif;5.000.000;x;Budi Santoso;197203151998031001;Dinas "
-			      "Kesehatan\n"
-			      "fungsional;aktif;;;Siti;198505102023212001;BKAD\n",
-			      &path, &r, &pr),
-			 ERR_OK);
+	                      " Class ;STATUS;Tpp;remark;NAME;Nip;OPD\n"
+	                      "Eselon IV;Aktif;5.000.000;x;Budi Santoso;197203151998031001;Dinas "
+	                      "Kesehatan\n"
+	                      "fungsional;aktif;;;Siti;198505102023212001;BKAD\n",
+	                      &path, &r, &pr),
+	                 ERR_OK);
 	dump(pr);
 	assert_int_equal(roster_problems_count(pr), 0);
 	assert_int_equal(roster_count(r), 2);
@@ -115,18 +115,20 @@ static void header_any_order(void **state)
 /* The same roster as Indonesian Excel writes it (';', BOM, CRLF) and as ',' with LF. */
 static void variants_same_rows(void **state)
 {
-	static const char *lf = "nip,name,opd,class,tpp,status\n"
-				"197203151998031001,\"Drs. H. Suparman, M.Si.\",Dinas Kesehatan,Eselon "
-				"IV,\"5.000.000,00\",aktif\n"
-				"197203151998031002,O'Neil,\"BKAD; Bidang Aset\",pelaksana,4100000,aktif\n"
-				"197203151998031003,\"Budi \"\"Bob\"\" Santoso\",Dinas PU,fungsional,,AKTIF\n";
-	static const char *crlf = "\xEF\xBB\xBFnip;name;opd;class;tpp;status\r\n"
-				  "197203151998031001;Drs. H. Suparman, M.Si.;Dinas Kesehatan;Eselon "
-				  "IV;5.000.000,00;aktif\r\n"
-				  "197203151998031002;O'Neil;\"BKAD; Bidang Aset\";pelaksana;4100000;"
-				  "aktif\r\n"
-				  "197203151998031003;\"Budi \"\"Bob\"\" Santoso\";Dinas "
-				  "PU;fungsional;;AKTIF\r\n";
+	static const char *lf =
+	    "nip,name,opd,class,tpp,status\n"
+	    "197203151998031001,\"Drs. H. Suparman, M.Si.\",Dinas Kesehatan,Eselon "
+	    "IV,\"5.000.000,00\",aktif\n"
+	    "197203151998031002,O'Neil,\"BKAD; Bidang Aset\",pelaksana,4100000,aktif\n"
+	    "197203151998031003,\"Budi \"\"Bob\"\" Santoso\",Dinas PU,fungsional,,AKTIF\n";
+	static const char *crlf =
+	    "\xEF\xBB\xBFnip;name;opd;class;tpp;status\r\n"
+	    "197203151998031001;Drs. H. Suparman, M.Si.;Dinas Kesehatan;Eselon "
+	    "IV;5.000.000,00;aktif\r\n"
+	    "197203151998031002;O'Neil;\"BKAD; Bidang Aset\";pelaksana;4100000;"
+	    "aktif\r\n"
+	    "197203151998031003;\"Budi \"\"Bob\"\" Santoso\";Dinas "
+	    "PU;fungsional;;AKTIF\r\n";
 	char *p1, *p2;
 	roster *a = NULL, *b = NULL;
 	roster_problems *pa = NULL, *pb = NULL;
@@ -167,25 +169,26 @@ static void variants_same_rows(void **state)
 static void bad_rows_and_lines(void **state)
 {
 	static const char text[] =
-		"nip,name,opd,class,tpp,status\n"				  /* 1 */
-		"197203151998031001,\"Drs. H. Suparman,\nM.Si.\",Dinkes,Eselon IV,,aktif\n" /* 2-3 */
-		"19720315199803100,Budi,Dinkes,pelaksana,,aktif\n"		  /* 4 */
-		"1.97203E+17,Budi,Dinkes,pelaksana,,aktif\n"			  /* 5 */
-		"197203151998031001,Ani,Dinkes,pelaksana,,aktif\n"		  /* 6 */
-		"197203151998031002,,Dinkes,pelaksana,,aktif\n"			  /* 7 */
-		"197203151998031003,Ani,  ,pelaksana,,aktif\n"			  /* 8 */
-		"197203151998031004,Ani,Dinkes,,,aktif\n"			  /* 9 */
-		"197203151998031005,Ani,Dinkes,pelaksana,5.000.00,aktif\n"	  /* 10 */
-		"197203151998031006,Sugi\xe9,Dinkes,pelaksana,,aktif\n"		  /* 11 */
-		"197203151998031007,Ani,Dinkes,pelaksana,aktif\n"		  /* 12 */
-		"\"197203151998031008\",\"Multi\r\nline\n name\",Dinkes,\"pelaksana\",,aktif\n" /* 13-15 */
-		"197213151998031009,Ani,Dinkes,pelaksana,,aktif\n"		  /* 16 */
-		"197203151998031000,Ani,Dinkes,pelaksana,,aktif\n"		  /* 17 */
-		"197203151998031010,Ani,Dinas \xe9,pelaksana,-5000,aktif\n"	  /* 18 */
-		"197203151998031011,Ani,Dinkes,pelaksana,99999999999999999999,aktif\n" /* 19 */
-		"197203151998031012,Ani,Dinkes,pelaksana,\"1,5\",aktif\n"	  /* 20 */
-		"197203151998031013,Ani,Dinkes,pelaksana,,aktif,extra\n"	  /* 21 */
-		"197203151998031014,A\x01ni,Dinkes,pelaksana,,aktif\n";		  /* 22 */
+	    "nip,name,opd,class,tpp,status\n"                                           /* 1 */
+	    "197203151998031001,\"Drs. H. Suparman,\nM.Si.\",Dinkes,Eselon IV,,aktif\n" /* 2-3 */
+	    "19720315199803100,Budi,Dinkes,pelaksana,,aktif\n"                          /* 4 */
+	    "1.97203E+17,Budi,Dinkes,pelaksana,,aktif\n"                                /* 5 */
+	    "197203151998031001,Ani,Dinkes,pelaksana,,aktif\n"                          /* 6 */
+	    "197203151998031002,,Dinkes,pelaksana,,aktif\n"                             /* 7 */
+	    "197203151998031003,Ani,  ,pelaksana,,aktif\n"                              /* 8 */
+	    "197203151998031004,Ani,Dinkes,,,aktif\n"                                   /* 9 */
+	    "197203151998031005,Ani,Dinkes,pelaksana,5.000.00,aktif\n"                  /* 10 */
+	    "197203151998031006,Sugi\xe9,Dinkes,pelaksana,,aktif\n"                     /* 11 */
+	    "197203151998031007,Ani,Dinkes,pelaksana,aktif\n"                           /* 12 */
+	    "\"197203151998031008\",\"Multi\r\nline\n name\",Dinkes,\"pelaksana\",,aktif\n" /* 13-15
+	                                                                                     */
+	    "197213151998031009,Ani,Dinkes,pelaksana,,aktif\n"                              /* 16 */
+	    "197203151998031000,Ani,Dinkes,pelaksana,,aktif\n"                              /* 17 */
+	    "197203151998031010,Ani,Dinas \xe9,pelaksana,-5000,aktif\n"                     /* 18 */
+	    "197203151998031011,Ani,Dinkes,pelaksana,99999999999999999999,aktif\n"          /* 19 */
+	    "197203151998031012,Ani,Dinkes,pelaksana,\"1,5\",aktif\n"                       /* 20 */
+	    "197203151998031013,Ani,Dinkes,pelaksana,,aktif,extra\n"                        /* 21 */
+	    "197203151998031014,A\x01ni,Dinkes,pelaksana,,aktif\n";                         /* 22 */
 	char *path;
 	roster *r = NULL;
 	roster_problems *pr = NULL;
@@ -232,20 +235,20 @@ static void bad_rows_and_lines(void **state)
 static void statuses_and_blank_lines(void **state)
 {
 	static const char text[] = "\n"
-				   "  \n"
-				   "nip;name;opd;class;status\n" /* 3 */
-				   "\n"
-				   "197203151998031001;A;X;pelaksana;aktif\n" /* 5 */
-				   "197203151998031002;B;X;pelaksana;Pensiun\n"
-				   ";;;;\n"
-				   "   ;  ; ;;\n"
-				   "197203151998031003;C;X;pelaksana;\n"
-				   "bad;;;;cuti\n" /* skipped rows are not checked */
-				   "197203151998031004;D;X;pelaksana;pensiun\n"
-				   "\r\n"
-				   "197203151998031005;E;X;pelaksana; AKTIF \n" /* 13 */
-				   "197203151998031001;A again;X;pelaksana;mutasi\n"
-				   "\n";
+	                           "  \n"
+	                           "nip;name;opd;class;status\n" /* 3 */
+	                           "\n"
+	                           "197203151998031001;A;X;pelaksana;aktif\n" /* 5 */
+	                           "197203151998031002;B;X;pelaksana;Pensiun\n"
+	                           ";;;;\n"
+	                           "   ;  ; ;;\n"
+	                           "197203151998031003;C;X;pelaksana;\n"
+	                           "bad;;;;cuti\n" /* skipped rows are not checked */
+	                           "197203151998031004;D;X;pelaksana;pensiun\n"
+	                           "\r\n"
+	                           "197203151998031005;E;X;pelaksana; AKTIF \n" /* 13 */
+	                           "197203151998031001;A again;X;pelaksana;mutasi\n"
+	                           "\n";
 	char *path;
 	roster *r = NULL;
 	roster_problems *pr = NULL;
@@ -285,11 +288,11 @@ static void cr_line_ends(void **state)
 
 	(void)state;
 	assert_int_equal(load("cr.csv",
-			      "nip,name,opd,class\r\r"
-			      "197203151998031001,\"Two\rlines\",X,a\r"
-			      "197203151998031002,,X,a\r",
-			      &path, &r, &pr),
-			 ERR_OK);
+	                      "nip,name,opd,class\r\r"
+	                      "197203151998031001,\"Two\rlines\",X,a\r"
+	                      "197203151998031002,,X,a\r",
+	                      &path, &r, &pr),
+	                 ERR_OK);
 	assert_int_equal(roster_count(r), 1);
 	assert_int_equal(roster_at(r, 0)->line, 3);
 	assert_string_equal(roster_at(r, 0)->name, "Two lines");
@@ -308,12 +311,12 @@ static void unclosed_quote(void **state)
 
 	(void)state;
 	assert_int_equal(load("quote.csv",
-			      "nip,name,opd,class\n"
-			      "197203151998031001,A,X,a\n"
-			      "197203151998031002,\"B,X,a\n"
-			      "197203151998031003,C,X,a\n",
-			      &path, &r, &pr),
-			 ERR_OK);
+	                      "nip,name,opd,class\n"
+	                      "197203151998031001,A,X,a\n"
+	                      "197203151998031002,\"B,X,a\n"
+	                      "197203151998031003,C,X,a\n",
+	                      &path, &r, &pr),
+	                 ERR_OK);
 	assert_int_equal(roster_count(r), 1);
 	expect_problem(pr, path, 3, "runs on to the end of the file (is a closing quote missing?)");
 	roster_free(r);
@@ -336,17 +339,19 @@ static void lines_across_chunks(void **state)
 	for (size_t i = 0; i < nrows; i++) {
 		line++;
 		want[i] = line;
-		n += (size_t)snprintf(text + n, cap - n, "%d%02d%02d1998031%03zu;", 1960 + (int)(i % 20),
-				      1 + (int)(i % 12), 1 + (int)(i % 28), i % 999 + 1);
+		n += (size_t)snprintf(text + n, cap - n, "%d%02d%02d1998031%03zu;",
+		                      1960 + (int)(i % 20), 1 + (int)(i % 12), 1 + (int)(i % 28),
+		                      i % 999 + 1);
 		if (i % 7 == 3) {
-			n += (size_t)snprintf(text + n, cap - n,
-					      "\"Name %zu\r\nline two\r\nthree\";Dinas %zu;Eselon IV;"
-					      "5.000.000\r\n",
-					      i, i % 17);
+			n += (size_t)snprintf(
+			    text + n, cap - n,
+			    "\"Name %zu\r\nline two\r\nthree\";Dinas %zu;Eselon IV;"
+			    "5.000.000\r\n",
+			    i, i % 17);
 			line += 2;
 		} else {
-			n += (size_t)snprintf(text + n, cap - n, "Name %zu;Dinas %zu;pelaksana;\r\n", i,
-					      i % 17);
+			n += (size_t)snprintf(text + n, cap - n,
+			                      "Name %zu;Dinas %zu;pelaksana;\r\n", i, i % 17);
 		}
 		if (i % 11 == 5) {
 			n += (size_t)snprintf(text + n, cap - n, "\r\n;;;;\r\n");
@@ -375,7 +380,7 @@ static void lines_across_chunks(void **state)
 }
 
 static void refuse_file(const char *name, const char *text, size_t len, err want,
-			unsigned long line, const char *what)
+                        unsigned long line, const char *what)
 {
 	char *path;
 	roster *r = (roster *)1;
@@ -408,13 +413,13 @@ static void file_level_problems(void **state)
 
 	(void)state;
 	refuse_file("h1.csv", LIT("nip,name,class,tpp\n197203151998031001,A,a,1\n"), ERR_INVALID, 1,
-		    "lacks the column(s) opd");
+	            "lacks the column(s) opd");
 	refuse_file("h2.csv", LIT("\"NIP\";Nama;Unit;Kelas\n"), ERR_INVALID, 1,
-		    "lacks the column(s) name, opd, class");
+	            "lacks the column(s) name, opd, class");
 	refuse_file("h3.csv", LIT("197203151998031001,A,X,a\n"), ERR_INVALID, 1,
-		    "is the header row missing?");
+	            "is the header row missing?");
 	refuse_file("h4.csv", LIT("\n\nnip,name,opd,class,NIP\n"), ERR_INVALID, 3,
-		    "names column nip twice (columns 1 and 5)");
+	            "names column nip twice (columns 1 and 5)");
 	refuse_file("empty.csv", LIT(""), ERR_INVALID, 0, "the file is empty");
 	refuse_file("bom.csv", LIT("\xEF\xBB\xBF\r\n"), ERR_INVALID, 0, "the file is empty");
 	refuse_file("utf16.csv", LIT(utf16), ERR_INVALID, 0, "UTF-16");
@@ -430,7 +435,8 @@ static void file_level_problems(void **state)
 	assert_int_equal(roster_load("/nonexistent/roster.csv", YEAR, &r, &pr), ERR_IO);
 	assert_null(r);
 	assert_int_equal(roster_problems_count(pr), 1);
-	assert_non_null(strstr(roster_problems_text(pr, 0), "/nonexistent/roster.csv: cannot open"));
+	assert_non_null(
+	    strstr(roster_problems_text(pr, 0), "/nonexistent/roster.csv: cannot open"));
 	roster_problems_free(pr);
 }
 
@@ -487,7 +493,7 @@ static void row_limit(void **state)
 	memcpy(p, row, rl);
 	p[rl] = '\0';
 	refuse_file("over.csv", text, strlen(text), ERR_INVALID, (unsigned long)n + 1,
-		    "more than 1000000 rows");
+	            "more than 1000000 rows");
 	free(text);
 }
 
@@ -516,13 +522,13 @@ static void problems_add(void **state)
 	roster_problems *pr = NULL;
 
 	(void)state;
-	assert_int_equal(load("add.csv", "nip,name,opd,class\n197203151998031001,A,X,guru\n", &path,
-			      &r, &pr),
-			 ERR_OK);
+	assert_int_equal(
+	    load("add.csv", "nip,name,opd,class\n197203151998031001,A,X,guru\n", &path, &r, &pr),
+	    ERR_OK);
 	assert_int_equal(roster_problems_count(pr), 0);
 	assert_int_equal(roster_problems_add(pr, roster_path(r), roster_at(r, 0)->line,
-					     "unknown class %s", roster_at(r, 0)->class_name),
-			 ERR_OK);
+	                                     "unknown class %s", roster_at(r, 0)->class_name),
+	                 ERR_OK);
 	assert_int_equal(roster_problems_count(pr), 1);
 	expect_problem(pr, path, 2, "unknown class guru");
 	assert_null(roster_problems_text(pr, 1));
@@ -535,18 +541,12 @@ static void problems_add(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(header_any_order),
-		cmocka_unit_test(variants_same_rows),
-		cmocka_unit_test(bad_rows_and_lines),
-		cmocka_unit_test(statuses_and_blank_lines),
-		cmocka_unit_test(cr_line_ends),
-		cmocka_unit_test(unclosed_quote),
-		cmocka_unit_test(lines_across_chunks),
-		cmocka_unit_test(file_level_problems),
-		cmocka_unit_test(field_limit),
-		cmocka_unit_test(row_limit),
-		cmocka_unit_test(class_names),
-		cmocka_unit_test(problems_add),
+	    cmocka_unit_test(header_any_order),    cmocka_unit_test(variants_same_rows),
+	    cmocka_unit_test(bad_rows_and_lines),  cmocka_unit_test(statuses_and_blank_lines),
+	    cmocka_unit_test(cr_line_ends),        cmocka_unit_test(unclosed_quote),
+	    cmocka_unit_test(lines_across_chunks), cmocka_unit_test(file_level_problems),
+	    cmocka_unit_test(field_limit),         cmocka_unit_test(row_limit),
+	    cmocka_unit_test(class_names),         cmocka_unit_test(problems_add),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,8 +5,8 @@
 
 #include "sig.h"
 
-static const uint8_t seed[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-				 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+static const uint8_t seed[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 static void sign_verify(void **state)
 {
@@ -52,14 +52,14 @@ static void seed_is_deterministic(void **state)
 static void rfc8032_vector(void **state)
 {
 	/* RFC 8032 section 7.1, TEST 1: empty message. */
-	static const uint8_t sk[32] = {
-		0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
-		0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
-		0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
-	static const uint8_t pk[32] = {
-		0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe,
-		0xd3, 0xc9, 0x64, 0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6,
-		0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a};
+	static const uint8_t sk[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60,
+	                               0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
+	                               0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19,
+	                               0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
+	static const uint8_t pk[32] = {0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7,
+	                               0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+	                               0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25,
+	                               0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a};
 	sig_signer *s;
 	uint8_t pub[32], sig[64];
 
@@ -103,7 +103,8 @@ static void private_key_file(void **state)
 	assert_int_equal(sig_load_private(path, &t), ERR_OK);
 	sig_signer_free(t);
 
-	free(write_file(dir, "junk.key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+	free(write_file(dir, "junk.key",
+	                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
 	snprintf(path, sizeof path, "%s/junk.key", dir);
 	chmod(path, 0600);
 	assert_int_equal(sig_load_private(path, &t), ERR_CRYPTO);
@@ -131,9 +132,9 @@ static void bad_public_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sign_verify),     cmocka_unit_test(seed_is_deterministic),
-		cmocka_unit_test(rfc8032_vector),  cmocka_unit_test(private_key_file),
-		cmocka_unit_test(bad_public_key),
+	    cmocka_unit_test(sign_verify),    cmocka_unit_test(seed_is_deterministic),
+	    cmocka_unit_test(rfc8032_vector), cmocka_unit_test(private_key_file),
+	    cmocka_unit_test(bad_public_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
 #include "voucher.h"
 
 static const uint8_t seed[32] = {42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42,
-				 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42};
+                                 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42};
 
 struct fixture {
 	sig_signer *key;
@@ -71,7 +71,7 @@ static void round_trip(void **state)
 	assert_memory_equal(f->text, "UV1:", 4);
 	/* Only QR alphanumeric characters, so the QR can use that mode. */
 	assert_int_equal(strspn(f->text, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"),
-			 VOUCHER_TEXT_LEN);
+	                 VOUCHER_TEXT_LEN);
 	assert_int_equal(voucher_decode(f->text, strlen(f->text), &d), ERR_OK);
 	assert_memory_equal(&d.serial, &f->v.serial, sizeof d.serial);
 	assert_int_equal(d.face_value, 150000);
@@ -98,7 +98,7 @@ static void hostile_text(void **state)
 		err rc = voucher_decode(exact, len, &d);
 		free(exact);
 		assert_true(rc == ERR_VOUCHER_PREFIX || rc == ERR_VOUCHER_TRUNCATED ||
-			    rc == ERR_VOUCHER_BASE45);
+		            rc == ERR_VOUCHER_BASE45);
 		if (len >= 4 && (len - 4) % 3 == 0)
 			assert_int_equal(rc, ERR_VOUCHER_TRUNCATED);
 	}
@@ -245,13 +245,13 @@ static void serials(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(hostile_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(every_bit_matters, setup, teardown),
-		cmocka_unit_test_setup_teardown(field_checks, setup, teardown),
-		cmocka_unit_test_setup_teardown(keys_and_issuers, setup, teardown),
-		cmocka_unit_test_setup_teardown(validity_window, setup, teardown),
-		cmocka_unit_test(serials),
+	    cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(hostile_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(every_bit_matters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(field_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(keys_and_issuers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(validity_window, setup, teardown),
+	    cmocka_unit_test(serials),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

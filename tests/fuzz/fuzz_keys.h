@@ -7,7 +7,8 @@
 
 #include "keyring.h"
 
-#define FUZZ_K1_LINE "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+#define FUZZ_K1_LINE                                                                               \
+	"K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 
 /* A new keyring holding K1; aborts if it cannot be made. */
 static inline keyring *fuzz_keyring(void)

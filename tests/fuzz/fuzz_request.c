@@ -58,7 +58,7 @@ static uint64_t submitted;
 static struct event_base *base;
 static struct event *handoff, *watchdog;
 static pthread_mutex_t handed_lock = PTHREAD_MUTEX_INITIALIZER;
-static pending *handed; /* from the worker to the loop */
+static pending *handed;   /* from the worker to the loop */
 static bool handed_write; /* to be written, or refused */
 static bool timed_out, warm;
 
@@ -217,8 +217,7 @@ static void init(void)
 	sv.rl.n = 1;
 	sv.have_rl = true;
 	if (!(base = event_base_new()) || !(handoff = event_new(base, -1, 0, answer, NULL)) ||
-	    !(watchdog = evtimer_new(base, too_slow, NULL)) ||
-	    vpool_start(1, &sv.vp) != ERR_OK)
+	    !(watchdog = evtimer_new(base, too_slow, NULL)) || vpool_start(1, &sv.vp) != ERR_OK)
 		abort();
 	vpool_submit(sv.vp, &first);
 	while (!__atomic_load_n(&warm, __ATOMIC_ACQUIRE))
