@@ -113,3 +113,51 @@ cleanup:
 	fclose(f);
 	return rc;
 }
+
+err file_write_atomic_with(const char *path, mode_t mode, void (*fill)(FILE *f, void *ctx),
+                           void *ctx)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	err rc;
+
+	if (!f)
+		return ERR_NOMEM;
+	fill(f, ctx);
+	if (fclose(f) != 0) {
+		free(buf);
+		return ERR_NOMEM;
+	}
+	rc = file_write_atomic(path, buf, len, mode);
+	free(buf);
+	return rc;
+}
+
+err file_mkdirs(const char *path, mode_t mode)
+{
+	char *p = strdup(path);
+	struct stat st;
+	err rc = ERR_OK;
+
+	if (!p)
+		return ERR_NOMEM;
+	for (char *s = p + 1; *s && rc == ERR_OK; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = ERR_IO;
+		*s = '/';
+	}
+	if (rc == ERR_OK && mkdir(path, mode) != 0 && errno != EEXIST)
+		rc = ERR_IO;
+	free(p);
+	if (rc == ERR_OK && stat(path, &st) != 0) {
+		rc = ERR_IO;
+	} else if (rc == ERR_OK && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		rc = ERR_IO;
+	}
+	return rc;
+}

@@ -174,3 +174,49 @@ const char *month_name_id(int m)
 		return "?";
 	return months_id[m - 1];
 }
+
+/* n decimal digits of v into s. */
+static void put_digits(char *s, int n, int64_t v)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		s[i] = (char)('0' + v % 10);
+}
+
+size_t instant_format(int64_t t, char out[INSTANT_LEN + 1])
+{
+	int64_t days = t / DAY_SECONDS - (t % DAY_SECONDS < 0), s = t - days * DAY_SECONDS;
+	date d = date_from_days(days);
+
+	if (t < 0 || d.year > 9999) {
+		memcpy(out, "?", 2);
+		return 1;
+	}
+	memcpy(out, "0000-00-00T00:00:00Z", INSTANT_LEN + 1);
+	put_digits(out, 4, d.year);
+	put_digits(out + 5, 2, d.month);
+	put_digits(out + 8, 2, d.day);
+	put_digits(out + 11, 2, s / 3600);
+	put_digits(out + 14, 2, s / 60 % 60);
+	put_digits(out + 17, 2, s % 60);
+	return INSTANT_LEN;
+}
+
+bool instant_parse(const char *s, size_t n, int64_t *out)
+{
+	int y, mo, d, h, mi, se;
+
+	if (n != INSTANT_LEN || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[19] != 'Z')
+		return false;
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	se = digits(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > date_days_in_month(y, mo) || h < 0 ||
+	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
+		return false;
+	*out = date_to_days((date){y, mo, d}) * DAY_SECONDS + h * 3600 + mi * 60 + se;
+	return true;
+}

@@ -10,6 +10,7 @@
 #ifndef PERIOD_H
 #define PERIOD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,6 +75,17 @@ void period_window(period p, int grace_days, const tzone *tz, int64_t *from, int
 /* "1 Desember 2026" into buf (at least 24 bytes); returns the length, as
  * snprintf does. */
 size_t date_format_id(date d, char *buf, size_t n);
+
+/*
+ * An instant as UTC text, "YYYY-MM-DDTHH:MM:SSZ" (INSTANT_LEN characters),
+ * as journals, receipts and revocation lists write it. instant_format writes
+ * "?" for an instant before 1970 or after 9999; it returns the length.
+ * instant_parse takes exactly that form of a real instant in 1970..9999 (no
+ * 31 February, no 60th second), n characters of s with no NUL needed.
+ */
+#define INSTANT_LEN 20
+size_t instant_format(int64_t t, char out[INSTANT_LEN + 1]);
+bool instant_parse(const char *s, size_t n, int64_t *out);
 
 /* Indonesian month name, "Januari".."Desember" for m in 1..12, else "?". */
 const char *month_name_id(int m);

@@ -3,35 +3,8 @@
 #include <string.h>
 
 #include "base45.h"
+#include "bytes.h"
 #include "period.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 /* The body layout of docs/FORMAT.md, in one place. */
 static void pack_body(const voucher *v, uint8_t b[VOUCHER_BODY_LEN])
@@ -40,12 +13,12 @@ static void pack_body(const voucher *v, uint8_t b[VOUCHER_BODY_LEN])
 	b[1] = v->flags;
 	memcpy(b + 2, v->issuer_tag, TAG_LEN);
 	memcpy(b + 6, v->kid_tag, TAG_LEN);
-	put64(b + 10, v->serial);
+	put_be64(b + 10, v->serial);
 	b[18] = (uint8_t)(v->year - 2000);
 	b[19] = v->month;
-	put32(b + 20, v->valid_from);
-	put32(b + 24, v->valid_until);
-	put32(b + 28, v->face_value);
+	put_be32(b + 20, v->valid_from);
+	put_be32(b + 24, v->valid_until);
+	put_be32(b + 28, v->face_value);
 	memcpy(b + 32, v->gallery_tag, TAG_LEN);
 }
 
@@ -77,12 +50,12 @@ err voucher_unpack(const uint8_t *b, size_t len, voucher *out)
 	v.flags = b[1];
 	memcpy(v.issuer_tag, b + 2, TAG_LEN);
 	memcpy(v.kid_tag, b + 6, TAG_LEN);
-	v.serial = get64(b + 10);
+	v.serial = get_be64(b + 10);
 	v.year = (uint16_t)(2000 + b[18]);
 	v.month = b[19];
-	v.valid_from = get32(b + 20);
-	v.valid_until = get32(b + 24);
-	v.face_value = get32(b + 28);
+	v.valid_from = get_be32(b + 20);
+	v.valid_until = get_be32(b + 24);
+	v.face_value = get_be32(b + 28);
 	memcpy(v.gallery_tag, b + 32, TAG_LEN);
 	memcpy(v.sig, b + VOUCHER_BODY_LEN, SIG_LEN);
 	if ((v.flags & ~VOUCHER_FLAG_MULTI) || v.month < 1 || v.month > 12 ||

@@ -10,6 +10,7 @@
 #include <lmdb.h>
 
 #include "backup.h"
+#include "bytes.h"
 #include "log.h"
 
 struct ledger {
@@ -31,22 +32,6 @@ static err db_err(int rc, const char *what)
 	}
 	LOG(LOGL_ERROR, "ledger %s: %s", what, mdb_strerror(rc));
 	return ERR_DB;
-}
-
-static void be64(uint64_t v, uint8_t out[8])
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		out[i] = (uint8_t)v;
-}
-
-static uint64_t get_be64(const void *p)
-{
-	const uint8_t *b = p;
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
 }
 
 err ledger_open(const char *dir, bool create, ledger **out)
@@ -147,7 +132,7 @@ bool ledger_has_serial(ledger *l, uint64_t serial)
 	MDB_txn *txn;
 	int rc;
 
-	be64(serial, k);
+	put_be64(k, serial);
 	if (mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn) != 0)
 		return true; /* the caller then picks another serial */
 	rc = mdb_get(txn, l->vouchers, &key, &val);
@@ -225,7 +210,7 @@ static err read_revocation(ledger *l, MDB_txn *txn, ledger_voucher *v)
 	json_int_t at = 0;
 	int rc;
 
-	be64(v->serial, k);
+	put_be64(k, v->serial);
 	rc = mdb_get(txn, l->revoked, &key, &val);
 	if (rc == MDB_NOTFOUND)
 		return ERR_OK;
@@ -256,7 +241,7 @@ static int put(ledger *l, MDB_txn *txn, const ledger_voucher *v)
 
 	if (!rec)
 		return ENOMEM;
-	be64(v->serial, sk);
+	put_be64(sk, v->serial);
 	val.mv_size = strlen(rec);
 	val.mv_data = rec;
 	nkey.mv_size = index_key(v->per, v->nip, NIP_LEN, nk);
@@ -332,7 +317,7 @@ err ledger_get(ledger *l, uint64_t serial, ledger_voucher *out)
 
 	if (rc != 0)
 		return db_err(rc, "read");
-	be64(serial, k);
+	put_be64(k, serial);
 	rc = mdb_get(txn, l->vouchers, &key, &val);
 	if (rc == 0) {
 		e = decode(&val, out);
@@ -403,7 +388,7 @@ static int revoke_in(ledger *l, MDB_txn *txn, uint64_t serial, const char *reaso
 	char *s;
 	int rc;
 
-	be64(serial, k);
+	put_be64(k, serial);
 	if ((rc = mdb_get(txn, l->vouchers, &key, &val)) != 0)
 		return rc;
 	voucher_serial_format(replaced_by, by);
@@ -425,7 +410,7 @@ static int revoke_in(ledger *l, MDB_txn *txn, uint64_t serial, const char *reaso
 		version = get_be64(mval.mv_data);
 	else if (rc != MDB_NOTFOUND)
 		return rc ? rc : MDB_CORRUPTED;
-	be64(version + 1, ver);
+	put_be64(ver, version + 1);
 	mval.mv_size = 8;
 	mval.mv_data = ver;
 	return mdb_put(txn, l->meta, &mkey, &mval, 0);

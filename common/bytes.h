@@ -1,0 +1,50 @@
+/*
+ * bytes: fixed-width integers in big-endian byte order (the token's fields,
+ * LMDB keys that sort as numbers), and bytes as lower-case hex.
+ */
+#ifndef BYTES_H
+#define BYTES_H
+
+#include <endian.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	v = htobe16(v);
+	memcpy(p, &v, sizeof v);
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, sizeof v);
+}
+
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, sizeof v);
+}
+
+static inline uint32_t get_be32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+	return be32toh(v);
+}
+
+static inline uint64_t get_be64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof v);
+	return be64toh(v);
+}
+
+/* n bytes of in as 2n lower-case hex digits into out, then a NUL. */
+void hex_encode(const uint8_t *in, size_t n, char *out);
+
+#endif
