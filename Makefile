@@ -34,6 +34,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
 LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) $(HPDF_LIBS) -lpthread -lm
 
 COMMON_SRC   = $(wildcard common/*.c)
+SIGN_SRC     = $(wildcard common/sign/*.c)
 KEYS_SRC     = $(filter-out keys/main.c,$(wildcard keys/*.c))
 ISSUER_SRC   = $(filter-out issuer/main.c,$(wildcard issuer/*.c))
 PAGE_FILES   = index:redeemer/page/index.html jsqr:redeemer/page/vendor/jsQR.js \
@@ -45,6 +46,7 @@ BENCH_SRC    = $(wildcard bench/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCOMMON   = $(BUILD)/libcommon.a
+LIBSIGN     = $(BUILD)/libsign.a
 LIBKEYS     = $(BUILD)/libkeys.a
 LIBISSUER   = $(BUILD)/libissuer.a
 LIBREDEEMER = $(BUILD)/libredeemer.a
@@ -69,6 +71,7 @@ endef
 $(foreach f,$(PAGE_FILES),$(eval $(call page_rule,$(firstword $(subst :, ,$(f))),$(lastword $(subst :, ,$(f))))))
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
+$(LIBSIGN): $(call obj,$(SIGN_SRC))
 $(LIBKEYS): $(call obj,$(KEYS_SRC))
 $(LIBISSUER): $(call obj,$(ISSUER_SRC))
 $(LIBREDEEMER): $(call obj,$(REDEEMER_SRC))
@@ -77,17 +80,18 @@ $(BUILD)/%.a:
 	rm -f $@ && ar rcs $@ $^
 
 $(BIN)/voucher-keys: $(call obj,keys/main.c) $(LIBKEYS) $(LIBCOMMON)
-$(BIN)/voucher-issuer: $(call obj,issuer/main.c) $(LIBISSUER) $(LIBCOMMON)
-# Verify-only: the redeemer links no library that signs vouchers.
+$(BIN)/voucher-issuer: $(call obj,issuer/main.c) $(LIBISSUER) $(LIBSIGN) $(LIBCOMMON)
+# Verify-only: the redeemer links no libsign, so it cannot sign a voucher or
+# a revocation list (tests/e2e_redeemer.sh checks its symbols).
 $(BIN)/voucher-redeemer: $(call obj,redeemer/main.c) $(LIBREDEEMER) $(LIBCOMMON)
 $(PROGS):
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBCOMMON)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBISSUER) $(LIBCOMMON)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBISSUER) $(LIBSIGN) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Tests reach into the programs' modules.
@@ -146,7 +150,7 @@ fuzz-build:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
 		$(patsubst %,build/fuzz/fuzz/%,$(FUZZ_TARGETS))
 
-build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBCOMMON)
+build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 

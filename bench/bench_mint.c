@@ -22,6 +22,7 @@
 
 #include "../issuer/signkey.h"
 #include "period.h"
+#include "sign/sign.h"
 #include "voucher.h"
 
 #define CHUNK 65536

@@ -11,6 +11,7 @@
 #include "keyring.h"
 #include "receipt.h"
 #include "sig.h"
+#include "sign/sign.h"
 #include "voucher.h"
 #include <inttypes.h>
 #include <openssl/evp.h>

@@ -13,6 +13,7 @@
 
 #include "keyring.h"
 #include "period.h"
+#include "sign/sign.h"
 #include "voucher.h"
 
 static double now(void)

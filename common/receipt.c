@@ -1,10 +1,14 @@
 #include "receipt.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "b64url.h"
+#include "period.h"
+#include "voucher.h"
 
 #define HASH 32
 
@@ -102,30 +106,50 @@ bool receipt_root(const char *body, size_t n, const char *path, size_t len, uint
 	return true;
 }
 
-bool receipt_split(const char *r, size_t n, size_t *body_len, const char **path, size_t *path_len,
-                   const char **sig, size_t *sig_len)
+size_t receipt_body(const receipt_fields *r, char *out, size_t n)
 {
-	const char *bar2 = memrchr(r, '|', n), *bar1;
+	char ts[INSTANT_LEN + 1], sr[VOUCHER_SERIAL_LEN + 1];
+	int len;
 
-	if (!bar2 || !(bar1 = memrchr(r, '|', (size_t)(bar2 - r))))
+	instant_format(r->time, ts);
+	voucher_serial_format(r->serial, sr);
+	len =
+	    snprintf(out, n, "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s", r->rid,
+	             sr, r->amount, r->remaining, r->merchant, r->gallery, r->terminal, ts, r->kid);
+	if (len < 0 || (size_t)len >= n || len > RECEIPT_MAX - RECEIPT_TAIL_MAX)
+		return 0;
+	return (size_t)len;
+}
+
+bool receipt_parse(const char *r, size_t n, receipt_parts *p)
+{
+	size_t np = 0, start = 0;
+
+	if (n > RECEIPT_MAX)
 		return false;
-	*body_len = (size_t)(bar1 - r);
-	*path = bar1 + 1;
-	*path_len = (size_t)(bar2 - bar1 - 1);
-	*sig = bar2 + 1;
-	*sig_len = n - (size_t)(bar2 + 1 - r);
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && r[i] != '|')
+			continue;
+		if (np == RECEIPT_PARTS)
+			return false;
+		p->part[np] = r + start;
+		p->len[np++] = i - start;
+		start = i + 1;
+	}
+	if (np != RECEIPT_PARTS || p->len[RP_TAG] != 3 || memcmp(r, "UR2", 3) != 0)
+		return false;
+	p->body_len = (size_t)(p->part[RP_PATH] - 1 - r);
 	return true;
 }
 
 bool receipt_verify(const sig_verifier *v, const char *r, size_t n)
 {
-	const char *path, *sigtext;
-	size_t body, plen, slen;
+	receipt_parts p;
 	uint8_t root[HASH], msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
 
-	if (n < 4 || memcmp(r, "UR2|", 4) != 0 ||
-	    !receipt_split(r, n, &body, &path, &plen, &sigtext, &slen) ||
-	    !b64url_decode(sigtext, slen, sig, SIG_LEN) || !receipt_root(r, body, path, plen, root))
+	if (!receipt_parse(r, n, &p) ||
+	    !b64url_decode(p.part[RP_SIG], p.len[RP_SIG], sig, SIG_LEN) ||
+	    !receipt_root(r, p.body_len, p.part[RP_PATH], p.len[RP_PATH], root))
 		return false;
 	receipt_message(root, msg);
 	return sig_verify(v, msg, sizeof msg, sig);

@@ -4,7 +4,8 @@
  *
  *   UR2|rid|serial|amount|remaining|merchant|gallery|terminal|time|kid|path|sig
  *
- * The body is everything before "|path". The redeemer's writer gathers the
+ * The body is everything before "|path": receipt_body builds it, and
+ * receipt_parse splits a whole receipt. The redeemer's writer gathers the
  * bodies of a commit into Merkle trees of up to RECEIPT_TREE_MAX leaves and
  * signs each tree's root once; each receipt carries the path from its leaf
  * to that root:
@@ -58,15 +59,59 @@ bool receipt_root(const char *body, size_t n, const char *path, size_t len, uint
 /* The message the receipt key signs for a root. */
 void receipt_message(const uint8_t root[32], uint8_t msg[RECEIPT_MSG_LEN]);
 
-/*
- * Split a receipt (n bytes) at its last two '|': the body's length, and
- * where its path and signature start. False if it has no two '|'.
- */
-bool receipt_split(const char *r, size_t n, size_t *body_len, const char **path, size_t *path_len,
-                   const char **sig, size_t *sig_len);
+/* The values a receipt's body records; the strings are not owned. */
+typedef struct receipt_fields {
+	const char *rid; /* "<kid>-<n>", the redemption id */
+	uint64_t serial;
+	int64_t amount, remaining;
+	const char *merchant, *gallery;
+	uint32_t terminal;
+	int64_t time; /* Unix seconds */
+	const char *kid;
+} receipt_fields;
 
-/* True if receipt r (n bytes) is a UR2 receipt whose path and signature
- * verify with v. The fields are not looked at beyond "UR2|". */
+/*
+ * The body of r into out (n bytes; RECEIPT_MAX + 1 hold any), as the
+ * redeemer signs it: "UR2|rid|serial|amount|remaining|merchant|gallery|
+ * terminal|time|kid", with no '|' at its end. Returns its length, or 0 if
+ * it would be longer than RECEIPT_MAX - RECEIPT_TAIL_MAX (no room for its
+ * path and signature) or than n - 1.
+ */
+size_t receipt_body(const receipt_fields *r, char *out, size_t n);
+
+/* The parts of a receipt, in the order it holds them. */
+enum receipt_part {
+	RP_TAG, /* "UR2" */
+	RP_RID,
+	RP_SERIAL,
+	RP_AMOUNT,
+	RP_REMAINING,
+	RP_MERCHANT,
+	RP_GALLERY,
+	RP_TERMINAL,
+	RP_TIME,
+	RP_KID,
+	RP_PATH,
+	RP_SIG,
+	RECEIPT_PARTS
+};
+
+typedef struct receipt_parts {
+	const char *part[RECEIPT_PARTS]; /* into the receipt, not NUL-terminated */
+	size_t len[RECEIPT_PARTS];
+	size_t body_len; /* the body: everything before "|path" */
+} receipt_parts;
+
+/*
+ * Split receipt r (n bytes, at most RECEIPT_MAX) at its '|' into exactly
+ * RECEIPT_PARTS parts, the first "UR2". False otherwise. The parts' values
+ * are not checked: receipt_root and the signature check the proof, and the
+ * reader compares the fields with what it knows.
+ */
+bool receipt_parse(const char *r, size_t n, receipt_parts *p);
+
+/* True if receipt r (n bytes) parses (receipt_parse) and its path and
+ * signature verify with v. The fields' values are not looked at. */
 bool receipt_verify(const sig_verifier *v, const char *r, size_t n);
 
 #endif

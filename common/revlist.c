@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "file.h"
+#include "period.h"
 #include "voucher.h"
 
 #define REVLIST_MAX ((size_t)64 << 20)
@@ -17,14 +17,11 @@
 char *revlist_body(const revlist *rl)
 {
 	size_t cap = 256 + rl->n * 26, len;
-	char *s = malloc(cap), ts[32];
-	struct tm tm;
-	time_t t = (time_t)rl->time;
+	char *s = malloc(cap), ts[INSTANT_LEN + 1];
 
 	if (!s)
 		return NULL;
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	instant_format(rl->time, ts);
 	len = (size_t)snprintf(s, cap, "%s\nissuer %s\nkid %s\nversion %" PRIu64 "\ntime %s\n",
 	                       REVLIST_MAGIC, rl->issuer, rl->kid, rl->version, ts);
 	for (size_t i = 0; i < rl->n; i++) {
@@ -33,6 +30,14 @@ char *revlist_body(const revlist *rl)
 		len += (size_t)snprintf(s + len, cap - len, "revoked %s\n", serial);
 	}
 	return s;
+}
+
+size_t revlist_signature_line(const uint8_t sig[SIG_LEN], char out[REVLIST_SIG_LINE_MAX + 1])
+{
+	memcpy(out, "signature ", 10);
+	EVP_EncodeBlock((unsigned char *)out + 10, sig, SIG_LEN);
+	memcpy(out + 10 + 88, "\n", 2);
+	return REVLIST_SIG_LINE_MAX;
 }
 
 bool revlist_has(const revlist *rl, uint64_t serial)
@@ -56,29 +61,6 @@ void revlist_free(revlist *rl)
 	free(rl->serials);
 	rl->serials = NULL;
 	rl->n = 0;
-}
-
-/*
- * "YYYY-MM-DDTHH:MM:SSZ", a real UTC instant. timegm would carry a 31
- * February or a 60th second over into the next day or minute (and 9999's
- * last second into a year revlist_body cannot write in four digits).
- */
-static bool parse_time(const char *s, int64_t *out)
-{
-	struct tm tm = {0}, given;
-	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	time_t t;
-
-	if (!end || *end)
-		return false;
-	given = tm;
-	t = timegm(&tm); /* normalises tm */
-	if (tm.tm_year != given.tm_year || tm.tm_mon != given.tm_mon ||
-	    tm.tm_mday != given.tm_mday || tm.tm_hour != given.tm_hour ||
-	    tm.tm_min != given.tm_min || tm.tm_sec != given.tm_sec)
-		return false;
-	*out = (int64_t)t;
-	return true;
 }
 
 /*
@@ -139,7 +121,7 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 				errno = 0;
 				rl.version = strtoull(v, &ep, 10);
 				what = *ep || errno == ERANGE ? "bad version" : NULL;
-			} else if (lineno == 5 && parse_time(v, &rl.time))
+			} else if (lineno == 5 && instant_parse(v, strlen(v), &rl.time))
 				what = NULL;
 			else
 				what = "bad value";

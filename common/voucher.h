@@ -86,9 +86,7 @@ void voucher_serial_format(uint64_t serial, char out[VOUCHER_SERIAL_LEN + 1]);
 /* Parse 16 hex digits (either case); ERR_INVALID otherwise or for 0. */
 err voucher_serial_parse(const char *s, uint64_t *serial);
 
-/* ---- voucher_sign.c: the issuer only; the redeemer never links it. ---- */
-
-/* Fill v->sig by signing voucher_message(v) with key. */
-err voucher_sign(voucher *v, const sig_signer *key);
+/* Signing is in common/sign/sign.h: the issuer only; the redeemer never
+ * links it. */
 
 #endif

@@ -2,18 +2,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include <openssl/evp.h>
 
 #include "file.h"
 #include "revlist.h"
+#include "sign/sign.h"
 
 err revocations_write(ledger *l, const signkey *key, int64_t now, const char *path)
 {
 	revlist rl = {0};
-	uint8_t sig[SIG_LEN];
-	char *body = NULL, *all = NULL, b64[89];
+	char *text = NULL;
 	size_t len;
 	err rc = ledger_revoked(l, &rl.serials, &rl.n, &rl.version);
 
@@ -22,21 +19,9 @@ err revocations_write(ledger *l, const signkey *key, int64_t now, const char *pa
 	snprintf(rl.issuer, sizeof rl.issuer, "%s", key->issuer);
 	snprintf(rl.kid, sizeof rl.kid, "%s", key->kid);
 	rl.time = now;
-	rc = ERR_NOMEM;
-	if (!(body = revlist_body(&rl)))
-		goto cleanup;
-	len = strlen(body);
-	if ((rc = sig_sign(key->signer, (uint8_t *)body, len, sig)) != ERR_OK)
-		goto cleanup;
-	EVP_EncodeBlock((unsigned char *)b64, sig, SIG_LEN);
-	rc = ERR_NOMEM;
-	if (!(all = malloc(len + 10 + 88 + 2)))
-		goto cleanup;
-	len = (size_t)sprintf(all, "%ssignature %s\n", body, b64);
-	rc = file_write_atomic(path, all, len, 0644);
-cleanup:
-	free(body);
-	free(all);
+	if ((text = revlist_sign(&rl, key->signer, &len, &rc)) != NULL)
+		rc = file_write_atomic(path, text, len, 0644);
+	free(text);
 	revlist_free(&rl);
 	return rc;
 }

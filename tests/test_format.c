@@ -15,9 +15,11 @@
 
 #include "testutil.h"
 
+#include "journal.h"
 #include "keyring.h"
 #include "period.h"
 #include "receipt.h"
+#include "sign/sign.h"
 #include "voucher.h"
 
 #define DOC "docs/FORMAT.md"
@@ -167,8 +169,7 @@ static void receipt_block(char line[256], char rc[NRECEIPT][RECEIPT_MAX + 1], ch
 	sig_signer *s = seed_key();
 	key_entry e = {0};
 	char *text[NRECEIPT];
-	const char *path, *sig;
-	size_t body, plen, slen;
+	receipt_parts p;
 	uint8_t r[32];
 
 	strcpy(e.kid, RKID);
@@ -182,8 +183,8 @@ static void receipt_block(char line[256], char rc[NRECEIPT][RECEIPT_MAX + 1], ch
 		text[i] = rc[i];
 	}
 	assert_int_equal(receipt_sign_tree(s, text, NRECEIPT), ERR_OK);
-	assert_true(receipt_split(rc[0], strlen(rc[0]), &body, &path, &plen, &sig, &slen));
-	assert_true(receipt_root(rc[0], body, path, plen, r));
+	assert_true(receipt_parse(rc[0], strlen(rc[0]), &p));
+	assert_true(receipt_root(rc[0], p.body_len, p.part[RP_PATH], p.len[RP_PATH], r));
 	for (int i = 0; i < 32; i++)
 		sprintf(root + 2 * i, "%02x", r[i]);
 	sig_signer_free(s);
@@ -198,6 +199,63 @@ static void print_receipt_block(void)
 	for (size_t i = 0; i < NRECEIPT; i++)
 		printf("receipt %s\n", rc[i]);
 	printf("root %s\n", root);
+}
+
+/*
+ * The journal of the receipt vectors: their three redemptions, then the
+ * first one voided an hour later from another terminal of its merchant.
+ * Into out (one line each after the header); returns its length.
+ */
+static size_t journal_block(char *out, size_t n)
+{
+	char line[256], rc[NRECEIPT][RECEIPT_MAX + 1], root[65];
+	static const struct {
+		int64_t time;
+		journal_kind kind;
+		const char *rid;
+		uint64_t serial;
+		int64_t amount, remaining;
+		const char *merchant, *gallery;
+		uint32_t terminal;
+		int receipt; /* index into rc, or -1 */
+	} e[] = {
+	    {1796439845, JOURNAL_REDEEM, RKID "-17", 0x0123456789ABCDEFULL, 25000, 125000, "M1",
+	     "GALERI-A", 3, 0},
+	    {1796439845, JOURNAL_REDEEM, RKID "-18", 0x8BADF00DDEADBEEFULL, 50000, 0, "M1",
+	     "GALERI-A", 3, 1},
+	    {1796439846, JOURNAL_REDEEM, RKID "-19", 0x0000000000000001ULL, 10000, 4294957295, "M2",
+	     "GALERI-B", 7, 2},
+	    {1796443445, JOURNAL_VOID, RKID "-17", 0x0123456789ABCDEFULL, 25000, 150000, "M1",
+	     "GALERI-A", 4, -1},
+	};
+	journal_chain c;
+	size_t len;
+
+	receipt_block(line, rc, root);
+	assert_int_equal(journal_chain_init(&c), ERR_OK);
+	len = (size_t)snprintf(out, n, "%s\n", JOURNAL_HEADER);
+	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
+		journal_entry je = {0,
+		                    e[i].time,
+		                    e[i].kind,
+		                    e[i].rid,
+		                    e[i].serial,
+		                    {2026, 12},
+		                    e[i].amount,
+		                    e[i].remaining,
+		                    e[i].merchant,
+		                    e[i].gallery,
+		                    e[i].terminal,
+		                    e[i].receipt < 0 ? "" : rc[e[i].receipt]};
+		size_t k = journal_chain_append(&c, &je, out + len, n - len);
+
+		assert_true(k > 0);
+		len += k;
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	journal_chain_free(&c);
+	return len;
 }
 
 /* The whole document, NUL-terminated; free() it. */
@@ -296,6 +354,98 @@ static void document_receipts(void **state)
 	sig_verifier_free(v);
 }
 
+/* The fields of one journal line (no newline), split at its commas. */
+static int split_line(char *line, const char *fp[JOURNAL_FIELDS], size_t len[JOURNAL_FIELDS])
+{
+	int nf = 0;
+
+	for (char *p = line;; p++) {
+		char *c = strchr(p, ',');
+		if (nf == JOURNAL_FIELDS)
+			return -1;
+		fp[nf] = p;
+		len[nf] = c ? (size_t)(c - p) : strlen(p);
+		nf++;
+		if (!c)
+			break;
+		*c = '\0';
+		p = c;
+	}
+	return nf;
+}
+
+/*
+ * The document's journal is what the code writes; read back, every line
+ * parses, links and holds a receipt that agrees with it; an amount edited,
+ * a line deleted or a void added each break the chain.
+ */
+static void document_journal(void **state)
+{
+	char text[8192], *doc = doc_block("journal-vectors"), *lines[8], *save = NULL;
+	int nlines = 0;
+	journal_chain c;
+
+	(void)state;
+	journal_block(text, sizeof text);
+	assert_string_equal(doc, text);
+	for (char *l = strtok_r(text, "\n", &save); l && nlines < 8;
+	     l = strtok_r(NULL, "\n", &save))
+		lines[nlines++] = l;
+	assert_int_equal(nlines, 5);
+	assert_string_equal(lines[0], JOURNAL_HEADER);
+
+	/* As written: every line well formed and linked. */
+	for (int pass = 0; pass < 4; pass++) {
+		int breaks = 0, skip = pass == 2 ? 2 : 0;
+
+		assert_int_equal(journal_chain_init(&c), ERR_OK);
+		for (int i = 1; i < nlines; i++) {
+			char copy[2048], amount[16];
+			const char *fp[JOURNAL_FIELDS], *why;
+			size_t len[JOURNAL_FIELDS];
+			journal_entry e;
+			uint8_t md[32];
+			int rc;
+
+			if (i == skip)
+				continue; /* pass 2: the second line deleted */
+			strcpy(copy, lines[i]);
+			assert_int_equal(split_line(copy, fp, len), JOURNAL_FIELDS);
+			if (pass == 1 && i == 1) { /* the first amount edited */
+				strcpy(amount, "2500");
+				fp[J_AMOUNT] = amount;
+				len[J_AMOUNT] = 4;
+			}
+			if (!journal_parse(fp, len, &e, &why))
+				fail_msg("line %d: %s", i + 1, why);
+			if (e.kind == JOURNAL_REDEEM) {
+				receipt_parts p;
+				assert_true(receipt_parse(fp[J_RECEIPT], len[J_RECEIPT], &p));
+				assert_int_equal(journal_receipt_mismatch(fp, len, &p),
+				                 pass == 1 && i == 1 ? J_AMOUNT : -1);
+			}
+			rc = journal_chain_check(&c, fp, len, e.seq, md);
+			assert_true(rc >= 0);
+			breaks += rc != 0;
+		}
+		if (pass == 3) { /* a void appended with a chain of its own making */
+			char copy[2048];
+			const char *fp[JOURNAL_FIELDS];
+			size_t len[JOURNAL_FIELDS];
+			uint8_t md[32];
+
+			strcpy(copy, lines[4]);
+			assert_int_equal(split_line(copy, fp, len), JOURNAL_FIELDS);
+			fp[J_SEQ] = "5";
+			assert_int_equal(journal_chain_check(&c, fp, len, 5, md),
+			                 JOURNAL_PREV_BREAK | JOURNAL_HASH_BREAK);
+		}
+		journal_chain_free(&c);
+		assert_int_equal(breaks, pass == 0 || pass == 3 ? 0 : 1);
+	}
+	free(doc);
+}
+
 /* The worked example's body bytes in the document match voucher_message. */
 static void document_body_hex(void **state)
 {
@@ -325,12 +475,18 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(document_matches_code),
 	    cmocka_unit_test(document_body_hex),
 	    cmocka_unit_test(document_receipts),
+	    cmocka_unit_test(document_journal),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--print") == 0) {
 		print_block();
 		printf("\n");
 		print_receipt_block();
+		{
+			char text[8192];
+			journal_block(text, sizeof text);
+			printf("\n%s", text);
+		}
 		return 0;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /*
- * Unit tests of common/b64url (unpadded Base64url, one encoding per byte
- * string) and common/receipt (receipts signed a Merkle tree at a time).
+ * Unit tests of common/receipt: receipts signed a Merkle tree at a time,
+ * their body and parts (tests/test_b64url.c tests the Base64url).
  *
  * The known answers were computed independently in Python: hashlib.sha256,
  * base64.urlsafe_b64encode without '=', and the cryptography package's
@@ -21,165 +21,6 @@ static int alpha_value(char c)
 {
 	const char *p = c ? strchr(ALPHABET, c) : NULL;
 	return p ? (int)(p - ALPHABET) : -1;
-}
-
-/* ---- b64url ---- */
-
-static void check_encode(const uint8_t *in, size_t n, const char *text)
-{
-	char out[64];
-
-	memset(out, 'x', sizeof out);
-	assert_int_equal(B64URL_LEN(n), strlen(text));
-	assert_int_equal(b64url_encode(in, n, out), strlen(text));
-	assert_string_equal(out, text);
-}
-
-static void b64url_rfc4648_vectors(void **state)
-{
-	static const char *const vec[][2] = {
-	    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
-	    {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
-	};
-	static const uint8_t dash_underscore[] = {0xfb, 0xff};
-	static const uint8_t ff3[] = {0xff, 0xff, 0xff};
-	static const uint8_t f8[] = {0xf8};
-	uint8_t out[8];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
-		size_t n = strlen(vec[i][0]);
-		check_encode((const uint8_t *)vec[i][0], n, vec[i][1]);
-		memset(out, 0xAA, sizeof out);
-		assert_true(b64url_decode(vec[i][1], strlen(vec[i][1]), out, n));
-		assert_memory_equal(out, vec[i][0], n);
-	}
-	/* The two characters that differ from standard Base64. */
-	check_encode(dash_underscore, 2, "-_8");
-	assert_true(b64url_decode("-_8", 3, out, 2));
-	assert_memory_equal(out, dash_underscore, 2);
-	check_encode(ff3, 3, "____");
-	check_encode(f8, 1, "-A");
-}
-
-static void b64url_round_trips(void **state)
-{
-	uint8_t in[70], out[70 + 1];
-	char text[B64URL_LEN(70) + 1];
-
-	(void)state;
-	for (int pattern = 0; pattern < 4; pattern++) {
-		for (size_t n = 0; n <= 70; n++) {
-			for (size_t i = 0; i < n; i++)
-				in[i] = pattern == 0   ? rng_byte()
-				        : pattern == 1 ? 0x00
-				        : pattern == 2 ? 0xff
-				                       : (uint8_t)(i * 37 + n);
-			assert_int_equal(b64url_encode(in, n, text), B64URL_LEN(n));
-			assert_int_equal(strlen(text), B64URL_LEN(n));
-			assert_int_equal(strspn(text, ALPHABET), B64URL_LEN(n));
-			memset(out, 0xAA, sizeof out);
-			assert_true(b64url_decode(text, strlen(text), out, n));
-			assert_memory_equal(out, in, n);
-			assert_int_equal(out[n], 0xAA); /* nothing written past n bytes */
-		}
-	}
-}
-
-static void b64url_refuses_wrong_length(void **state)
-{
-	char text[B64URL_LEN(40) + 8];
-	uint8_t in[40], out[48];
-
-	(void)state;
-	for (size_t n = 0; n <= 40; n++) {
-		for (size_t i = 0; i < n; i++)
-			in[i] = rng_byte();
-		size_t len = b64url_encode(in, n, text);
-		strcpy(text + len, "AAAA");
-		assert_true(b64url_decode(text, len, out, n));
-		for (size_t l = 0; l <= len + 4; l++)
-			if (l != len)
-				assert_false(b64url_decode(text, l, out, n));
-	}
-	/* One character can never be whole bytes. */
-	assert_false(b64url_decode("A", 1, out, 0));
-	assert_false(b64url_decode("A", 1, out, 1));
-	assert_false(b64url_decode("", 0, out, 1));
-}
-
-static void b64url_refuses_padding_and_standard_alphabet(void **state)
-{
-	uint8_t out[8];
-
-	(void)state;
-	/* Padding: as extra length, and in place of a character. */
-	assert_false(b64url_decode("Zg==", 4, out, 1));
-	assert_false(b64url_decode("Zg=", 3, out, 1));
-	assert_false(b64url_decode("Zm8=", 4, out, 2));
-	assert_false(b64url_decode("Z=", 2, out, 1));
-	assert_false(b64url_decode("Zm=", 3, out, 2));
-	assert_false(b64url_decode("Zm9=", 4, out, 3));
-	/* Standard Base64's '+' and '/' for '-' and '_'. */
-	assert_false(b64url_decode("+/8", 3, out, 2));
-	assert_false(b64url_decode("+_8", 3, out, 2));
-	assert_false(b64url_decode("-/8", 3, out, 2));
-	assert_false(b64url_decode("////", 4, out, 3));
-	assert_false(b64url_decode("++++", 4, out, 3));
-	assert_true(b64url_decode("____", 4, out, 3));
-}
-
-static void b64url_refuses_noncanonical(void **state)
-{
-	uint8_t out[4];
-	char t[4];
-
-	(void)state;
-	assert_true(b64url_decode("Zg", 2, out, 1));
-	assert_int_equal(out[0], 'f');
-	assert_false(b64url_decode("Zh", 2, out, 1));  /* 'f' with leftover bits 0001 */
-	assert_false(b64url_decode("Zm9", 3, out, 2)); /* "fo" is "Zm8" */
-	assert_false(b64url_decode("-_9", 3, out, 2)); /* 0xfb 0xff is "-_8" */
-	assert_false(b64url_decode("__", 2, out, 1));
-	assert_false(b64url_decode("___", 3, out, 2));
-
-	/* Every last character: accepted exactly when its leftover bits are 0. */
-	for (int v = 0; v < 64; v++) {
-		t[0] = 'Z';
-		t[1] = ALPHABET[v];
-		assert_int_equal(b64url_decode(t, 2, out, 1), v % 16 == 0);
-		t[0] = 'Z';
-		t[1] = 'm';
-		t[2] = ALPHABET[v];
-		assert_int_equal(b64url_decode(t, 3, out, 2), v % 4 == 0);
-		t[3] = ALPHABET[v];
-		t[2] = '9';
-		assert_true(b64url_decode(t, 4, out, 3)); /* no leftover bits */
-	}
-}
-
-static void b64url_refuses_outside_alphabet(void **state)
-{
-	uint8_t out[4];
-	char t[4];
-
-	(void)state;
-	assert_false(b64url_decode("Zm9 ", 4, out, 3));
-	assert_false(b64url_decode("Zm9.", 4, out, 3));
-	assert_false(b64url_decode("Zm9~", 4, out, 3));
-	assert_false(b64url_decode("Z\0"
-	                           "9v",
-	                           4, out, 3));
-	assert_false(b64url_decode("Zm9v\n", 5, out, 3));
-	/* Every byte value, in each position of a 3-byte group. */
-	for (int c = 0; c < 256; c++) {
-		bool in = alpha_value((char)c) >= 0;
-		for (int pos = 0; pos < 4; pos++) {
-			memcpy(t, "AAAA", 4);
-			t[pos] = (char)c;
-			assert_int_equal(b64url_decode(t, 4, out, 3), in);
-		}
-	}
 }
 
 /* ---- receipts: helpers ---- */
@@ -251,7 +92,9 @@ static bool verify_str(const sig_verifier *v, const char *r)
 	return receipt_verify(v, r, strlen(r));
 }
 
-/* The parts of a receipt, which must split. */
+/* The parts of a signed text: body, path and signature at its last two
+ * bars, as a tree's leaves need not be receipts (the tests below build
+ * trees of short bodies too). */
 typedef struct {
 	size_t body, plen, slen;
 	const char *path, *sig;
@@ -259,9 +102,27 @@ typedef struct {
 
 static parts split_str(const char *r)
 {
-	parts p;
-	assert_true(receipt_split(r, strlen(r), &p.body, &p.path, &p.plen, &p.sig, &p.slen));
-	return p;
+	const char *bar2 = strrchr(r, '|'), *bar1;
+
+	assert_non_null(bar2);
+	bar1 = memrchr(r, '|', (size_t)(bar2 - r));
+	assert_non_null(bar1);
+	return (parts){(size_t)(bar1 - r), (size_t)(bar2 - bar1 - 1), strlen(bar2 + 1), bar1 + 1,
+	               bar2 + 1};
+}
+
+/* The proof of r alone, whatever its body: its path leads to a root whose
+ * signature verifies with v. */
+static bool proof_ok(const sig_verifier *v, const char *r)
+{
+	parts p = split_str(r);
+	uint8_t root[32], msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+
+	if (!receipt_root(r, p.body, p.path, p.plen, root) ||
+	    !b64url_decode(p.sig, p.slen, sig, SIG_LEN))
+		return false;
+	receipt_message(root, msg);
+	return sig_verify(v, msg, sizeof msg, sig);
 }
 
 /* The root receipt r's path leads to. */
@@ -376,7 +237,7 @@ static void receipt_known_answer_five(void **state)
 	for (size_t i = 0; i < 5; i++) {
 		root_of(t[i], root);
 		assert_memory_equal(root, want_root, 32);
-		assert_true(verify_str(k.v, t[i]));
+		assert_true(proof_ok(k.v, t[i]));
 	}
 	parts p2 = split_str(t[2]), p4 = split_str(t[4]);
 	assert_int_equal(p2.plen, strlen(path2));
@@ -507,8 +368,8 @@ static void receipt_sign_refuses(void **state)
 	t[31][max] = '\0';
 	assert_int_equal(receipt_sign_tree(k.key, t, RECEIPT_TREE_MAX), ERR_OK);
 	assert_int_equal(strlen(t[31]), RECEIPT_MAX);
-	assert_true(verify_str(k.v, t[31]));
-	assert_true(verify_str(k.v, t[0]));
+	assert_true(proof_ok(k.v, t[31]));
+	assert_true(proof_ok(k.v, t[0]));
 	texts_free(t, RECEIPT_TREE_MAX + 1);
 	keys_free(k);
 }
@@ -781,9 +642,16 @@ static void receipt_verify_refuses_not_ur2(void **state)
 	assert_false(receipt_verify(k.v, "", 0));
 	assert_false(receipt_verify(k.v, "UR2|", 3));
 
-	/* A good receipt cut at its bars */
+	/* A signed text whose body is not a receipt's ten fields: its proof
+	 * holds, but it is no receipt. */
 	strcpy(r, "UR2|R-OK|x");
 	char *one[1] = {r};
+	assert_int_equal(receipt_sign_tree(k.key, one, 1), ERR_OK);
+	assert_true(proof_ok(k.v, r));
+	assert_false(verify_str(k.v, r));
+
+	/* A good receipt cut at its bars */
+	strcpy(r, "UR2|R-OK-1|0123456789ABCDEF|1000|0|M1|G1|3|2026-12-05T03:04:05Z|R-OK");
 	assert_int_equal(receipt_sign_tree(k.key, one, 1), ERR_OK);
 	assert_true(verify_str(k.v, r));
 	p = split_str(r);
@@ -820,49 +688,84 @@ static void receipt_root_shapes(void **state)
 	assert_true(receipt_root(body, strlen(body), path, RECEIPT_STEP_LEN, root));
 }
 
-/* receipt_split on the first n bytes of s: the body's length, and where
- * the path and the signature start and how long they are. */
-static void split_is(const char *s, size_t n, size_t body, size_t path_at, size_t plen,
-                     size_t sig_at, size_t slen)
+/* receipt_parse on the first n bytes of s: the parts, as offsets and lengths. */
+static void parse_is(const char *s, size_t n, const size_t at[RECEIPT_PARTS],
+                     const size_t len[RECEIPT_PARTS], size_t body)
 {
-	size_t b, pl, sl;
-	const char *path, *sig;
+	receipt_parts p;
 
-	assert_true(receipt_split(s, n, &b, &path, &pl, &sig, &sl));
-	assert_int_equal(b, body);
-	assert_ptr_equal(path, s + path_at);
-	assert_int_equal(pl, plen);
-	assert_ptr_equal(sig, s + sig_at);
-	assert_int_equal(sl, slen);
+	assert_true(receipt_parse(s, n, &p));
+	for (int i = 0; i < RECEIPT_PARTS; i++) {
+		assert_ptr_equal(p.part[i], s + at[i]);
+		assert_int_equal(p.len[i], len[i]);
+	}
+	assert_int_equal(p.body_len, body);
 }
 
-static void receipt_split_cases(void **state)
+static void receipt_parse_cases(void **state)
 {
-	static const char *const refused[] = {"", "abc", "a|bc", "|", "abc|"};
-	size_t body, plen, slen;
-	const char *path, *sig;
+	static const char *const refused[] = {
+	    "",
+	    "UR2",
+	    "UR2|a|b|c|d|e|f|g|h|i|j",     /* 11 parts */
+	    "UR2|a|b|c|d|e|f|g|h|i|j|k|l", /* 13 parts */
+	    "UR1|a|b|c|d|e|f|g|h|i|j|k",   /* another tag */
+	    "ur2|a|b|c|d|e|f|g|h|i|j|k",   /* the tag's case */
+	    "UR22|a|b|c|d|e|f|g|h|i|j|k",  /* a longer tag */
+	    "|UR2|a|b|c|d|e|f|g|h|i|j|k",  /* the tag not first */
+	    "UR2|a|b|c|d|e|f|g|h|i|j|k|",  /* a trailing bar */
+	};
+	static const size_t at1[] = {0, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24},
+	                    len1[] = {3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2},
+	                    at0[] = {0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14},
+	                    len0[] = {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	char big[RECEIPT_MAX + 2];
+	receipt_parts p;
 
 	(void)state;
-	split_is("a|b|c", 5, 1, 2, 1, 4, 1);
-	split_is("UR2|a|b|pp|sss", 14, 7, 8, 2, 11, 3); /* the last two bars */
-	split_is("||", 2, 0, 1, 0, 2, 0);               /* empty parts */
-	split_is("a|b|c|d", 5, 1, 2, 1, 4, 1);          /* only n bytes are looked at */
-	assert_false(receipt_split("a|b|c|d", 3, &body, &path, &plen, &sig, &slen));
-	/* fewer than two bars */
+	parse_is("UR2|a|b|c|d|e|f|g|h|i|j|kk", 26, at1, len1, 21);
+	parse_is("UR2|||||||||||", 14, at0, len0, 12);               /* empty parts */
+	parse_is("UR2|a|b|c|d|e|f|g|h|i|j|kk|x", 26, at1, len1, 21); /* only n bytes */
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-		assert_false(receipt_split(refused[i], strlen(refused[i]), &body, &path, &plen,
-		                           &sig, &slen));
+		assert_false(receipt_parse(refused[i], strlen(refused[i]), &p));
+	/* At most RECEIPT_MAX bytes. */
+	memset(big, 'a', sizeof big);
+	memcpy(big, "UR2|||||||||||", 14);
+	assert_true(receipt_parse(big, RECEIPT_MAX, &p));
+	assert_false(receipt_parse(big, RECEIPT_MAX + 1, &p));
+}
+
+/* receipt_body builds what receipt_parse splits, and no more than fits. */
+static void receipt_body_round_trip(void **state)
+{
+	receipt_fields r = {
+	    "R-TEST0001-17", 0x0123456789ABCDEFULL, 25000, 125000, "M1", "GALERI-A", 3,
+	    1796439845,      "R-TEST0001"}; /* 2026-12-05T03:04:05Z */
+	char body[RECEIPT_MAX + 1], whole[RECEIPT_MAX + 2], longid[RECEIPT_MAX];
+	receipt_parts p;
+	size_t n;
+
+	(void)state;
+	n = receipt_body(&r, body, sizeof body);
+	assert_string_equal(body, "UR2|R-TEST0001-17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|"
+	                          "2026-12-05T03:04:05Z|R-TEST0001");
+	assert_int_equal(n, strlen(body));
+	snprintf(whole, sizeof whole, "%s|path|sig", body);
+	assert_true(receipt_parse(whole, strlen(whole), &p));
+	assert_int_equal(p.body_len, n);
+	assert_memory_equal(p.part[RP_TIME], "2026-12-05T03:04:05Z", p.len[RP_TIME]);
+	/* A body with no room for its proof is not made. */
+	memset(longid, 'M', sizeof longid - 1);
+	longid[RECEIPT_MAX - RECEIPT_TAIL_MAX - 60] = '\0';
+	r.merchant = longid;
+	assert_int_equal(receipt_body(&r, body, sizeof body), 0);
+	r.merchant = "M1";
+	assert_int_equal(receipt_body(&r, body, 20), 0); /* nor one longer than out */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(b64url_rfc4648_vectors),
-	    cmocka_unit_test(b64url_round_trips),
-	    cmocka_unit_test(b64url_refuses_wrong_length),
-	    cmocka_unit_test(b64url_refuses_padding_and_standard_alphabet),
-	    cmocka_unit_test(b64url_refuses_noncanonical),
-	    cmocka_unit_test(b64url_refuses_outside_alphabet),
 	    cmocka_unit_test(receipt_known_answer),
 	    cmocka_unit_test(receipt_known_answer_five),
 	    cmocka_unit_test(receipt_tree_of_one),
@@ -874,7 +777,8 @@ int main(void)
 	    cmocka_unit_test(receipt_verify_refuses_deep_path),
 	    cmocka_unit_test(receipt_verify_refuses_not_ur2),
 	    cmocka_unit_test(receipt_root_shapes),
-	    cmocka_unit_test(receipt_split_cases),
+	    cmocka_unit_test(receipt_parse_cases),
+	    cmocka_unit_test(receipt_body_round_trip),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	sig_thread_done();

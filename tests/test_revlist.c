@@ -1,10 +1,9 @@
 #include "testutil.h"
 
-#include <openssl/evp.h>
-
 #include "keyring.h"
 #include "revlist.h"
 #include "sig.h"
+#include "sign/sign.h"
 
 #define LIST_TIME 1795000000 /* 2026-11-18T11:06:40Z */
 
@@ -60,26 +59,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* "signature " + Base64 of key's signature over body, as issuer/revocations.c writes it. */
-static char *sign_text(const char *body, const sig_signer *key)
-{
-	uint8_t sig[SIG_LEN];
-	char b64[89];
-	size_t len = strlen(body);
-	char *all = malloc(len + 10 + 88 + 2);
-
-	assert_int_equal(sig_sign(key, (const uint8_t *)body, len, sig), ERR_OK);
-	assert_int_equal(EVP_EncodeBlock((unsigned char *)b64, sig, SIG_LEN), 88);
-	sprintf(all, "%ssignature %s\n", body, b64);
-	return all;
-}
-
-/* The whole signed list text for these fields (malloc'd). */
+/* The whole signed list text for these fields (malloc'd), as the issuer
+ * writes it. */
 static char *list_text(const char *issuer, const char *kid, uint64_t version,
                        const uint64_t *serials, size_t n, const sig_signer *key)
 {
 	revlist rl = {0};
-	char *body, *all;
+	size_t len;
+	char *all;
+	err rc;
 
 	snprintf(rl.issuer, sizeof rl.issuer, "%s", issuer);
 	snprintf(rl.kid, sizeof rl.kid, "%s", kid);
@@ -87,10 +75,9 @@ static char *list_text(const char *issuer, const char *kid, uint64_t version,
 	rl.time = LIST_TIME;
 	rl.serials = (uint64_t *)serials;
 	rl.n = n;
-	body = revlist_body(&rl);
-	assert_non_null(body);
-	all = sign_text(body, key);
-	free(body);
+	all = revlist_sign(&rl, key, &len, &rc);
+	assert_non_null(all);
+	assert_int_equal(strlen(all), len);
 	return all;
 }
 

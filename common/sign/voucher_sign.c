@@ -1,5 +1,5 @@
 /* Voucher signing: linked by the issuer, never by the redeemer. */
-#include "voucher.h"
+#include "sign.h"
 
 err voucher_sign(voucher *v, const sig_signer *key)
 {

@@ -29,6 +29,7 @@
 #include "memfile.h"
 #include "period.h"
 #include "sig.h"
+#include "sign/sign.h"
 #include "voucher.h"
 
 #define S1          0x1000000000000001ULL

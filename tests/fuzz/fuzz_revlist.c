@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "fuzz_keys.h"
 #include "memfile.h"
 #include "revlist.h"
@@ -36,19 +34,16 @@ static void init(void)
 		abort();
 }
 
-/* body followed by its "signature " line, in a new buffer of *len bytes. */
+/* body followed by its signature line, in a new buffer of *len bytes. */
 static char *sign(const void *body, size_t n, size_t *len)
 {
 	uint8_t sig[SIG_LEN];
-	char *out = malloc(n + 12 + 90);
+	char *out = malloc(n + REVLIST_SIG_LINE_MAX + 1);
 
 	if (!out || sig_sign(signer, body, n, sig) != ERR_OK)
 		abort();
 	memcpy(out, body, n);
-	memcpy(out + n, "signature ", 10);
-	EVP_EncodeBlock((unsigned char *)out + n + 10, sig, SIG_LEN);
-	out[n + 98] = '\n';
-	*len = n + 99;
+	*len = n + revlist_signature_line(sig, out + n);
 	return out;
 }
 
