@@ -6,41 +6,36 @@
 #include <event2/http.h>
 #include <jansson.h>
 
-#include "server.h"
+#include "http.h"
 
-void http_healthz(struct evhttp_request *req, void *arg)
+void http_healthz(struct evhttp_request *req, service *sv)
 {
-	server *sv = arg;
-
-	conn_seen(sv, req);
 	reply_json(sv, req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-void http_metrics(struct evhttp_request *req, void *arg)
+void http_metrics(struct evhttp_request *req, service *sv)
 {
 	static const char *le_batch[] = {"1", "3", "7", "15", "31", "63", "127", "+Inf"};
 	static const char *le_commit[] = {"0.0005", "0.001", "0.002", "0.004",
 	                                  "0.008",  "0.016", "0.032", "+Inf"};
-	server *sv = arg;
 	struct evbuffer *b = evbuffer_new();
 	store_stats st;
 	uint64_t cum;
 
-	conn_seen(sv, req);
 	if (!b) {
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		return;
 	}
 	store_get_stats(sv->st, &st);
-	sv->by_status[200]++; /* this reply */
+	sv->m.by_status[200]++; /* this reply */
 	evbuffer_add_printf(b,
 	                    "# HELP voucher_http_responses_total HTTP responses by status code.\n"
 	                    "# TYPE voucher_http_responses_total counter\n");
 	for (int c = 100; c < 600; c++)
-		if (sv->by_status[c])
+		if (sv->m.by_status[c])
 			evbuffer_add_printf(
 			    b, "voucher_http_responses_total{code=\"%d\"} %" PRIu64 "\n", c,
-			    sv->by_status[c]);
+			    sv->m.by_status[c]);
 	evbuffer_add_printf(b,
 	                    "# HELP voucher_redemptions_total Redemptions committed.\n"
 	                    "# TYPE voucher_redemptions_total counter\n"
@@ -54,7 +49,8 @@ void http_metrics(struct evhttp_request *req, void *arg)
 	                    "# HELP voucher_voided_rupiah_total Rupiah restored by voids.\n"
 	                    "# TYPE voucher_voided_rupiah_total counter\n"
 	                    "voucher_voided_rupiah_total %" PRIu64 "\n",
-	                    sv->redemptions, sv->rupiah_redeemed, sv->voids, sv->rupiah_voided);
+	                    sv->m.redemptions, sv->m.rupiah_redeemed, sv->m.voids,
+	                    sv->m.rupiah_voided);
 	evbuffer_add_printf(b, "# HELP voucher_commit_batch_size Operations per commit.\n"
 	                       "# TYPE voucher_commit_batch_size histogram\n");
 	cum = 0;

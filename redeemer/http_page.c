@@ -8,7 +8,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
-#include "server.h"
+#include "http.h"
 
 extern const unsigned char page_index[], page_jsqr[], page_jsqr_license[];
 extern const unsigned int page_index_len, page_jsqr_len, page_jsqr_license_len;
@@ -23,12 +23,11 @@ static const struct asset {
     {"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license, &page_jsqr_license_len},
 };
 
-static void serve_asset(struct evhttp_request *req, server *sv, const struct asset *a)
+static void serve_asset(struct evhttp_request *req, service *sv, const struct asset *a)
 {
 	struct evbuffer *b;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
-	conn_seen(sv, req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
 		reply_error(sv, req, ERR_METHOD, "use GET");
 		return;
@@ -47,27 +46,19 @@ static void serve_asset(struct evhttp_request *req, server *sv, const struct ass
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
 	evhttp_add_header(h, "Cache-Control", "no-cache");
-	sv->by_status[200]++;
+	sv->m.by_status[200]++;
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
 
-static void http_asset(struct evhttp_request *req, void *arg)
+void http_page(struct evhttp_request *req, service *sv)
 {
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 
 	for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++)
 		if (path && strcmp(path, assets[i].path) == 0) {
-			serve_asset(req, arg, &assets[i]);
+			serve_asset(req, sv, &assets[i]);
 			return;
 		}
-	conn_seen(arg, req);
-	reply_error(arg, req, ERR_NOT_FOUND, "no such resource");
-}
-
-/* Each file at its exact path; any other path goes to the API's router. */
-void http_page_register(struct evhttp *http, server *sv)
-{
-	for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++)
-		evhttp_set_cb(http, assets[i].path, http_asset, sv);
+	reply_error(sv, req, ERR_NOT_FOUND, "no such resource");
 }

@@ -1,11 +1,18 @@
 /*
  * POST /v1/redeem: verify a voucher and debit it, exactly once.
  *
- * The checks that need no database run here on the event loop (the token,
- * the keyring, the revocation list, the gallery, the clock); the debit runs
- * in the writer thread's next batch, and the 201 goes out after its commit.
+ * The path of a redemption, in the order it runs:
+ *   1. http_redeem, on the event loop: the terminal, the body, a replay,
+ *      the token's decoding (a torn voucher is answered at once);
+ *   2. verify, on a verify worker (common/pool.c): the signature, the key,
+ *      the revocation list, the gallery, the clock;
+ *   3. spend_redeem, in the writer's next transaction (store_spend.c,
+ *      store_writer.c): the balance, the debit, the receipt, the journal;
+ *   4. redeemed, on the event loop once that transaction is on disk: the
+ *      201, or the refusal of any step.
+ * A request carries one task to each next thread: p->verify to the worker,
+ * p->o.done back from the writer.
  */
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,41 +21,11 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "http.h"
 #include "log.h"
-#include "pending.h"
-#include "server.h"
 
-static json_t *answer(const op *o)
-{
-	char serial[VOUCHER_SERIAL_LEN + 1];
-
-	voucher_serial_format(o->serial, serial);
-	return json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
-	                 "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
-	                 "receipt", o->receipt);
-}
-
-static void redeemed(pending *p)
-{
-	op *o = &p->o;
-	char serial[VOUCHER_SERIAL_LEN + 1];
-
-	voucher_serial_format(o->serial, serial);
-	if (o->rc != ERR_OK) {
-		LOG(LOGL_INFO, "redeem refused serial=%s terminal=%u error=%s", serial, o->term.id,
-		    err_code(o->rc));
-		reply_error(p->sv, p->req, o->rc, NULL);
-		return;
-	}
-	if (!o->replay) {
-		p->sv->redemptions++;
-		p->sv->rupiah_redeemed += (uint64_t)o->debited;
-	}
-	LOG(LOGL_INFO, "redeemed serial=%s terminal=%u amount=%lld remaining=%lld id=%s%s", serial,
-	    o->term.id, (long long)o->debited, (long long)o->remaining, o->rid,
-	    o->replay ? " replay=1" : "");
-	reply_json(p->sv, p->req, 201, answer(o));
-}
+static void verify(void *arg);
+static void redeemed(void *arg);
 
 /* A request_id: 1..128 printable ASCII characters. */
 static bool request_id_ok(const char *s)
@@ -76,43 +53,9 @@ static void body_hash(const char *voucher_text, size_t len, int64_t amount, uint
 	EVP_MD_CTX_free(c);
 }
 
-/* Everything a decoded voucher must pass, in the order of docs/FORMAT.md. */
-static err check_voucher(server *sv, const terminal *t, const voucher *v, int64_t now)
+/* 1. On the loop. */
+void http_redeem(struct evhttp_request *req, service *sv)
 {
-	static const uint8_t any[TAG_LEN];
-	err e;
-
-	if ((e = voucher_verify(v, sv->kr, NULL)) != ERR_OK)
-		return e;
-	if (sv->have_rl && revlist_has(&sv->rl, v->serial))
-		return ERR_REVOKED;
-	if (memcmp(v->gallery_tag, any, TAG_LEN) != 0 &&
-	    memcmp(v->gallery_tag, t->gallery_tag, TAG_LEN) != 0)
-		return ERR_NOT_VALID_HERE;
-	return voucher_check_time(v, now);
-}
-
-#define PENDING_OF(j) ((pending *)((char *)(j)-offsetof(pending, job)))
-
-/* On a worker: check the decoded voucher; if it passes, on to the writer,
- * and if not, back to the loop with the reason. */
-static void verify(vjob *j)
-{
-	pending *p = PENDING_OF(j);
-	server *sv = p->sv;
-
-	pthread_rwlock_rdlock(&sv->keys_lock);
-	p->o.rc = check_voucher(sv, &p->o.term, &p->o.v, p->o.now);
-	pthread_rwlock_unlock(&sv->keys_lock);
-	if (p->o.rc == ERR_OK)
-		pending_submit(p);
-	else
-		pending_finish(p);
-}
-
-void http_redeem(struct evhttp_request *req, void *arg)
-{
-	server *sv = arg;
 	char body[BODY_MAX + 1];
 	size_t len;
 	json_error_t jerr;
@@ -123,7 +66,6 @@ void http_redeem(struct evhttp_request *req, void *arg)
 	json_int_t amount;
 	err e;
 
-	conn_seen(sv, req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
 		reply_error(sv, req, ERR_METHOD, "use POST");
 		return;
@@ -162,7 +104,8 @@ void http_redeem(struct evhttp_request *req, void *arg)
 	}
 	p->sv = sv;
 	p->req = req;
-	p->reply = redeemed;
+	p->verify = (task){verify, p, NULL};
+	p->o.done = (task){redeemed, p, NULL};
 	p->o.kind = OP_REDEEM;
 	p->o.term = t;
 	p->o.amount = amount;
@@ -173,26 +116,87 @@ void http_redeem(struct evhttp_request *req, void *arg)
 
 	/* A retry gets the first answer, whatever has changed since. */
 	e = store_request_get(sv->st, t.id, p->o.request_id, p->o.body_hash, &p->o);
-	if (e == ERR_OK) {
-		p->reply(p);
-		goto out;
-	}
-	if (e != ERR_NOT_FOUND) {
+	if (e != ERR_OK && e != ERR_NOT_FOUND) {
 		reply_error(sv, req, e, NULL);
 		goto out;
 	}
-	/* Decoding is cheap and answers a torn voucher at once; the signature
-	 * and the rest are checked on a worker. */
-	p->o.rc = voucher_decode(text, json_string_length(jv), &p->o.v);
-	p->o.serial = p->o.v.serial;
-	if (p->o.rc != ERR_OK) {
-		p->reply(p);
-		goto out;
+	if (e == ERR_NOT_FOUND) {
+		p->o.rc = voucher_decode(text, json_string_length(jv), &p->o.v);
+		p->o.serial = p->o.v.serial;
 	}
-	p->job.work = verify;
-	vpool_submit(sv->vp, &p->job);
+	if (e == ERR_OK || p->o.rc != ERR_OK)
+		redeemed(p); /* a replay, or a token that does not decode */
+	else
+		pool_submit(sv->verifiers, &p->verify);
 	p = NULL;
 out:
 	free(p);
 	json_decref(j);
+}
+
+/* Everything a decoded voucher must pass, in the order of docs/FORMAT.md. */
+static err check_voucher(service *sv, const terminal *t, const voucher *v, int64_t now)
+{
+	static const uint8_t any[TAG_LEN];
+	err e;
+
+	if ((e = voucher_verify(v, sv->kr, NULL)) != ERR_OK)
+		return e;
+	if (sv->have_rl && revlist_has(&sv->rl, v->serial))
+		return ERR_REVOKED;
+	if (memcmp(v->gallery_tag, any, TAG_LEN) != 0 &&
+	    memcmp(v->gallery_tag, t->gallery_tag, TAG_LEN) != 0)
+		return ERR_NOT_VALID_HERE;
+	return voucher_check_time(v, now);
+}
+
+/* 2. On a worker: if the voucher passes, on to the writer; if not, back to
+ * the loop with the reason. */
+static void verify(void *arg)
+{
+	pending *p = arg;
+	service *sv = p->sv;
+
+	pthread_rwlock_rdlock(&sv->keys_lock);
+	p->o.rc = check_voucher(sv, &p->o.term, &p->o.v, p->o.now);
+	pthread_rwlock_unlock(&sv->keys_lock);
+	if (p->o.rc == ERR_OK)
+		pending_submit(p);
+	else
+		pending_finish(p);
+}
+
+static json_t *answer(const op *o)
+{
+	char serial[VOUCHER_SERIAL_LEN + 1];
+
+	voucher_serial_format(o->serial, serial);
+	return json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
+	                 "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
+	                 "receipt", o->receipt);
+}
+
+/* 4. On the loop: the answer, then the request is done with. */
+static void redeemed(void *arg)
+{
+	pending *p = arg;
+	op *o = &p->o;
+	char serial[VOUCHER_SERIAL_LEN + 1];
+
+	voucher_serial_format(o->serial, serial);
+	if (o->rc != ERR_OK) {
+		LOG(LOGL_INFO, "redeem refused serial=%s terminal=%u error=%s", serial, o->term.id,
+		    err_code(o->rc));
+		reply_error(p->sv, p->req, o->rc, NULL);
+	} else {
+		if (!o->replay) {
+			p->sv->m.redemptions++;
+			p->sv->m.rupiah_redeemed += (uint64_t)o->debited;
+		}
+		LOG(LOGL_INFO, "redeemed serial=%s terminal=%u amount=%lld remaining=%lld id=%s%s",
+		    serial, o->term.id, (long long)o->debited, (long long)o->remaining, o->rid,
+		    o->replay ? " replay=1" : "");
+		reply_json(p->sv, p->req, 201, answer(o));
+	}
+	free(p);
 }

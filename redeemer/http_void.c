@@ -9,33 +9,35 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "http.h"
 #include "log.h"
-#include "pending.h"
-#include "server.h"
 
-static void voided(pending *p)
+/* On the loop, once the void is on disk (or refused): the answer. */
+static void voided(void *arg)
 {
+	pending *p = arg;
 	op *o = &p->o;
 	char serial[VOUCHER_SERIAL_LEN + 1];
 
+	voucher_serial_format(o->serial, serial);
 	if (o->rc != ERR_OK) {
 		reply_error(p->sv, p->req, o->rc, NULL);
-		return;
+	} else {
+		if (!o->replay) {
+			p->sv->m.voids++;
+			p->sv->m.rupiah_voided += (uint64_t)o->debited;
+		}
+		LOG(LOGL_INFO, "voided id=%s serial=%s terminal=%u amount=%lld", o->rid, serial,
+		    o->term.id, (long long)o->debited);
+		reply_json(p->sv, p->req, 200,
+		           json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial",
+		                     serial, "amount", (json_int_t)o->debited, "remaining",
+		                     (json_int_t)o->remaining, "status", "voided"));
 	}
-	voucher_serial_format(o->serial, serial);
-	if (!o->replay) {
-		p->sv->voids++;
-		p->sv->rupiah_voided += (uint64_t)o->debited;
-	}
-	LOG(LOGL_INFO, "voided id=%s serial=%s terminal=%u amount=%lld", o->rid, serial, o->term.id,
-	    (long long)o->debited);
-	reply_json(p->sv, p->req, 200,
-	           json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
-	                     "amount", (json_int_t)o->debited, "remaining",
-	                     (json_int_t)o->remaining, "status", "voided"));
+	free(p);
 }
 
-void http_void(struct evhttp_request *req, server *sv, const char *rid)
+void http_void(struct evhttp_request *req, service *sv, const char *rid)
 {
 	pending *p;
 	terminal t;
@@ -56,11 +58,11 @@ void http_void(struct evhttp_request *req, server *sv, const char *rid)
 	}
 	p->sv = sv;
 	p->req = req;
-	p->reply = voided;
+	p->o.done = (task){voided, p, NULL};
 	p->o.kind = OP_VOID;
 	p->o.term = t;
 	p->o.now = time(NULL);
-	p->o.tz_offset = sv->cfg.tz->offset;
+	p->o.tz_offset = sv->tz->offset;
 	strcpy(p->o.rid, rid);
 	pending_submit(p);
 }

@@ -11,9 +11,9 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
-#include "server.h"
+#include "http.h"
 
-static const char *status_of(server *sv, uint64_t serial, int64_t face, int64_t remaining,
+static const char *status_of(service *sv, uint64_t serial, int64_t face, int64_t remaining,
                              uint32_t valid_from, uint32_t valid_until, int64_t now)
 {
 	if (sv->have_rl && revlist_has(&sv->rl, serial))
@@ -27,7 +27,7 @@ static const char *status_of(server *sv, uint64_t serial, int64_t face, int64_t 
 	return remaining == face ? "unused" : "partially_spent";
 }
 
-void http_voucher(struct evhttp_request *req, server *sv, const char *rest)
+void http_voucher(struct evhttp_request *req, service *sv, const char *rest)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
@@ -87,8 +87,7 @@ void http_voucher(struct evhttp_request *req, server *sv, const char *rest)
 	period_format((period){st.year, st.month}, per, sizeof per);
 	{
 		/* The last valid day, in the gallery's zone. */
-		date a = date_at(st.valid_from, sv->cfg.tz),
-		     b = date_at(st.valid_until - 1, sv->cfg.tz);
+		date a = date_at(st.valid_from, sv->tz), b = date_at(st.valid_until - 1, sv->tz);
 		date_format(a, day_from, sizeof day_from);
 		date_format(b, day_until, sizeof day_until);
 	}

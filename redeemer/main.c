@@ -8,7 +8,6 @@
  *   export   --db DIR --period YYYY-MM
  *   receipt-key --db DIR
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,53 +276,41 @@ static int cmd_terminal(const char *sub, struct opts *o)
 	return 0;
 }
 
-/* Refuse any option in given (their short codes) that takes does not list. */
-static void check_takes(const struct option *longopts, const char *given, const char *takes,
-                        const char *cmd, const char *sub)
-{
-	const struct option *l;
-
-	for (; *given; given++) {
-		if (strchr(takes, *given))
-			continue;
-		for (l = longopts; l->val != *given; l++)
-			;
-		cli_fail("--%s is not an option of %s%s%s", l->name, cmd, sub ? " " : "",
-		         sub ? sub : "");
-	}
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"db", required_argument, 0, 'd'},
-	    {"keyring", required_argument, 0, 'k'},
-	    {"listen", required_argument, 0, 'l'},
-	    {"revocations", required_argument, 0, 'r'},
-	    {"config", required_argument, 0, 'c'},
-	    {"merchant", required_argument, 0, 'm'},
-	    {"name", required_argument, 0, 'n'},
-	    {"gallery", required_argument, 0, 'g'},
-	    {"period", required_argument, 0, 'p'},
-	    {"id", required_argument, 0, 'i'},
-	    {"tls-cert", required_argument, 0, 'C'},
-	    {"tls-key", required_argument, 0, 'T'},
-	    {"out", required_argument, 0, 'o'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
-	};
-	/* Which options each command takes: any other is a usage error. */
+	/* Which flags each command takes: any other is a usage error. */
 	static const struct {
 		const char *cmd, *sub, *takes;
-	} takes[] = {
-	    {"serve", NULL, "dklrcCT"},    {"terminal", "add", "dmng"}, {"terminal", "list", "d"},
-	    {"terminal", "disable", "di"}, {"export", NULL, "dp"},      {"backup", NULL, "do"},
-	    {"stats", NULL, "d"},          {"receipt-key", NULL, "d"},
+	} commands[] = {
+	    {"serve", NULL, "db keyring listen revocations config tls-cert tls-key"},
+	    {"terminal", "add", "db merchant name gallery"},
+	    {"terminal", "list", "db"},
+	    {"terminal", "disable", "db id"},
+	    {"export", NULL, "db period"},
+	    {"backup", NULL, "db out"},
+	    {"stats", NULL, "db"},
+	    {"receipt-key", NULL, "db"},
 	};
 	struct opts o = {0};
+	const cli_flag flags[] = {
+	    {"db", &o.db},
+	    {"keyring", &o.keyring},
+	    {"listen", &o.listen},
+	    {"revocations", &o.revocations},
+	    {"config", &o.config},
+	    {"merchant", &o.merchant},
+	    {"name", &o.name},
+	    {"gallery", &o.gallery},
+	    {"period", &o.period},
+	    {"id", &o.id},
+	    {"tls-cert", &o.tls_cert},
+	    {"tls-key", &o.tls_key},
+	    {"out", &o.out},
+	    {NULL},
+	};
 	const char *cmd, *sub = NULL;
-	char given[32] = "";
-	int c, first = 2;
+	char what[64];
+	size_t k = 0;
 
 	cli_init("voucher-redeemer", usage);
 	log_init("redeemer", LOGL_WARN);
@@ -336,63 +323,17 @@ int main(int argc, char **argv)
 		if (argc < 3 || argv[2][0] == '-')
 			cli_fail("terminal takes add, list or disable");
 		sub = argv[2];
-		first = 3;
 	}
-	optind = first;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			cli_once(&o.db, optarg, "--db");
-			break;
-		case 'k':
-			cli_once(&o.keyring, optarg, "--keyring");
-			break;
-		case 'l':
-			cli_once(&o.listen, optarg, "--listen");
-			break;
-		case 'r':
-			cli_once(&o.revocations, optarg, "--revocations");
-			break;
-		case 'c':
-			cli_once(&o.config, optarg, "--config");
-			break;
-		case 'm':
-			cli_once(&o.merchant, optarg, "--merchant");
-			break;
-		case 'n':
-			cli_once(&o.name, optarg, "--name");
-			break;
-		case 'g':
-			cli_once(&o.gallery, optarg, "--gallery");
-			break;
-		case 'p':
-			cli_once(&o.period, optarg, "--period");
-			break;
-		case 'i':
-			cli_once(&o.id, optarg, "--id");
-			break;
-		case 'C':
-			cli_once(&o.tls_cert, optarg, "--tls-cert");
-			break;
-		case 'o':
-			cli_once(&o.out, optarg, "--out");
-			break;
-		case 'T':
-			cli_once(&o.tls_key, optarg, "--tls-key");
-			break;
-		case 'h':
-			cli_usage(0);
-		default:
-			cli_usage(2);
-		}
-		if (!strchr(given, c) && strlen(given) < sizeof given - 1)
-			given[strlen(given)] = (char)c;
+	while (k < sizeof commands / sizeof commands[0] &&
+	       (strcmp(cmd, commands[k].cmd) != 0 || (sub && strcmp(sub, commands[k].sub) != 0)))
+		k++;
+	if (k == sizeof commands / sizeof commands[0]) {
+		if (sub)
+			cli_fail("terminal takes add, list or disable");
+		cli_fail("unknown command '%s'", cmd);
 	}
-	if (optind != argc)
-		cli_fail("unexpected argument '%s'", argv[optind]);
-	for (size_t i = 0; i < sizeof takes / sizeof takes[0]; i++)
-		if (strcmp(cmd, takes[i].cmd) == 0 && (!sub || strcmp(sub, takes[i].sub) == 0))
-			check_takes(longopts, given, takes[i].takes, cmd, sub);
+	snprintf(what, sizeof what, "%s%s%s", cmd, sub ? " " : "", sub ? sub : "");
+	cli_takes(cli_parse(argc, argv, sub ? 3 : 2, flags), flags, what, commands[k].takes);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
 	cli_require(o.db, "--db");
@@ -400,15 +341,13 @@ int main(int argc, char **argv)
 		return cmd_terminal(sub, &o);
 	if (strcmp(cmd, "export") == 0) {
 		period p;
-		char per[8];
 		store *s;
 		err e;
 		cli_require(o.period, "--period");
 		if (period_parse(o.period, &p) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
-		period_format(p, per, sizeof per);
 		s = open_existing(o.db);
-		e = store_export(s, per, stdout);
+		e = store_export(s, p, stdout);
 		store_close(s);
 		if (e != ERR_OK)
 			cli_die(1, "%s: %s", o.db, err_str(e));
@@ -458,5 +397,5 @@ int main(int argc, char **argv)
 		fputs(line, stdout);
 		return 0;
 	}
-	cli_fail("unknown command '%s'", cmd);
+	return 1; /* not reached: every command of the table is above */
 }

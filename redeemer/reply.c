@@ -1,4 +1,4 @@
-/* Replies of the redeemer: JSON bodies, errors, authentication, bodies. */
+/* Replies of the redeemer: JSON bodies, errors, authentication, bodies (http.h). */
 #include <string.h>
 #include <time.h>
 
@@ -6,16 +6,16 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "http.h"
 #include "log.h"
-#include "server.h"
 
-static void count(server *sv, int status)
+static void count(service *sv, int status)
 {
 	if (status >= 100 && status < 600)
-		sv->by_status[status]++;
+		sv->m.by_status[status]++;
 }
 
-void reply_json(server *sv, struct evhttp_request *req, int status, json_t *o)
+void reply_json(service *sv, struct evhttp_request *req, int status, json_t *o)
 {
 	struct evbuffer *buf = evbuffer_new();
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -37,7 +37,7 @@ void reply_json(server *sv, struct evhttp_request *req, int status, json_t *o)
 		evbuffer_free(buf);
 }
 
-void reply_error(server *sv, struct evhttp_request *req, err e, const char *detail)
+void reply_error(service *sv, struct evhttp_request *req, err e, const char *detail)
 {
 	reply_json(
 	    sv, req, err_http_status(e),
@@ -46,7 +46,7 @@ void reply_error(server *sv, struct evhttp_request *req, err e, const char *deta
 
 /* The failed-login record of req's client address (a slot by hash; a
  * colliding address takes the slot over, which only forgets). */
-static auth_slot *auth_slot_of(server *sv, struct evhttp_request *req, int64_t now)
+static auth_slot *auth_slot_of(service *sv, struct evhttp_request *req, int64_t now)
 {
 	struct evhttp_connection *c = evhttp_request_get_connection(req);
 	const char *addr = "?";
@@ -67,7 +67,7 @@ static auth_slot *auth_slot_of(server *sv, struct evhttp_request *req, int64_t n
 	return s;
 }
 
-bool terminal_or_reply(server *sv, struct evhttp_request *req, terminal *t)
+bool terminal_or_reply(service *sv, struct evhttp_request *req, terminal *t)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	int64_t now = time(NULL);
@@ -95,7 +95,7 @@ bool terminal_or_reply(server *sv, struct evhttp_request *req, terminal *t)
 	return true;
 }
 
-bool body_or_reply(server *sv, struct evhttp_request *req, char *buf, size_t *len)
+bool body_or_reply(service *sv, struct evhttp_request *req, char *buf, size_t *len)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t n = evbuffer_get_length(in);

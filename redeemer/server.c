@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +21,55 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "http.h"
 #include "log.h"
 
-err server_reload(server *sv)
+/* The service and the loop that serves it. */
+typedef struct server {
+	server_config cfg;
+	service svc;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct ssl_ctx_st *tls;
+	/* Every open connection's bufferevent, held by one reference of ours
+	 * so that its end (evhttp drops it) can be seen, and the time of its
+	 * last request (or its opening); see conn_sweep. */
+	struct conn {
+		struct bufferevent *bev;
+		int64_t seen;
+	} * conns;
+	size_t nconns;
+	bool paused;
+	struct event *sweep;
+} server;
+
+/* Load (or reload, on SIGHUP) the keyring and revocation list; on failure
+ * the old ones stay and the problem is logged. */
+static err server_reload(server *srv)
 {
+	service *sv = &srv->svc;
 	char why[512];
 	keyring *kr = NULL;
 	revlist rl = {0};
-	err e = keyring_load(sv->cfg.keyring, &kr, why, sizeof why);
+	err e = keyring_load(srv->cfg.keyring, &kr, why, sizeof why);
 
 	if (e != ERR_OK) {
 		LOG(LOGL_ERROR, "keyring not loaded: %s", why);
 		return e;
 	}
-	if (sv->cfg.revocations) {
+	if (srv->cfg.revocations) {
 		uint64_t seen = 0;
-		e = revlist_load(sv->cfg.revocations, kr, &rl, why, sizeof why);
+		e = revlist_load(srv->cfg.revocations, kr, &rl, why, sizeof why);
 		if (e == ERR_OK && (e = store_note_revlist(sv->st, rl.version, &seen)) != ERR_OK) {
 			if (e == ERR_INVALID)
 				snprintf(
 				    why, sizeof why,
 				    "%s: version %llu is older than version %llu loaded before",
-				    sv->cfg.revocations, (unsigned long long)rl.version,
+				    srv->cfg.revocations, (unsigned long long)rl.version,
 				    (unsigned long long)seen);
 			else
-				snprintf(why, sizeof why, "%s: %s", sv->cfg.revocations,
+				snprintf(why, sizeof why, "%s: %s", srv->cfg.revocations,
 				         err_str(e));
 			revlist_free(&rl);
 		}
@@ -56,7 +82,7 @@ err server_reload(server *sv)
 	pthread_rwlock_wrlock(&sv->keys_lock);
 	keyring_free(sv->kr);
 	sv->kr = kr;
-	if (sv->cfg.revocations) {
+	if (srv->cfg.revocations) {
 		revlist_free(&sv->rl);
 		sv->rl = rl;
 		sv->have_rl = true;
@@ -67,15 +93,60 @@ err server_reload(server *sv)
 	return ERR_OK;
 }
 
-/* /v1/vouchers/SERIAL and /v1/redemptions/ID/void; anything else is 404. */
+static int64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Note that req's connection has just delivered a whole request: every
+ * route does it first. A client that takes longer than twice the timeout
+ * to finish a request (a slowloris) is cut off by conn_sweep.
+ */
+static void conn_seen(server *sv, struct evhttp_request *req)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+
+	for (size_t i = 0; bev && i < sv->nconns; i++)
+		if (sv->conns[i].bev == bev) {
+			sv->conns[i].seen = now_s();
+			return;
+		}
+}
+
+static void on_redeem(struct evhttp_request *req, void *arg)
+{
+	conn_seen(arg, req);
+	http_redeem(req, &((server *)arg)->svc);
+}
+
+static void on_healthz(struct evhttp_request *req, void *arg)
+{
+	conn_seen(arg, req);
+	http_healthz(req, &((server *)arg)->svc);
+}
+
+static void on_metrics(struct evhttp_request *req, void *arg)
+{
+	conn_seen(arg, req);
+	http_metrics(req, &((server *)arg)->svc);
+}
+
+/* /v1/vouchers/SERIAL, /v1/redemptions/ID/void, else the scanner page's
+ * files (or 404). */
 static void route(struct evhttp_request *req, void *arg)
 {
-	server *sv = arg;
+	server *srv = arg;
+	service *sv = &srv->svc;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	char rid[RID_MAX + 2];
 	size_t n;
 
-	conn_seen(sv, req);
+	conn_seen(srv, req);
 	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
 		http_voucher(req, sv, path + 13);
 		return;
@@ -89,8 +160,10 @@ static void route(struct evhttp_request *req, void *arg)
 			http_void(req, sv, rid);
 			return;
 		}
+		reply_error(sv, req, ERR_NOT_FOUND, "no such resource");
+		return;
 	}
-	reply_error(sv, req, ERR_NOT_FOUND, "no such resource");
+	http_page(req, sv);
 }
 
 static void on_hup(evutil_socket_t sig, short what, void *arg)
@@ -114,17 +187,9 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(sv->http, sv->bound);
 		sv->bound = NULL;
 	}
-	vpool_stop(sv->vp); /* what it verified goes on to the store... */
-	store_stop(sv->st); /* ...which commits and answers all it holds */
+	pool_stop(sv->svc.verifiers); /* what it verified goes on to the store... */
+	store_stop(sv->svc.st);       /* ...which commits and answers all it holds */
 	event_base_loopexit(sv->base, &grace);
-}
-
-static int64_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
 }
 
 static void listening(server *sv, bool on)
@@ -169,18 +234,6 @@ static struct bufferevent *new_conn(struct event_base *base, void *arg)
 	if (sv->nconns >= (size_t)sv->cfg.max_connections)
 		listening(sv, false);
 	return bev;
-}
-
-void conn_seen(server *sv, struct evhttp_request *req)
-{
-	struct evhttp_connection *c = evhttp_request_get_connection(req);
-	struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
-
-	for (size_t i = 0; bev && i < sv->nconns; i++)
-		if (sv->conns[i].bev == bev) {
-			sv->conns[i].seen = now_s();
-			return;
-		}
 }
 
 /*
@@ -287,8 +340,9 @@ int server_run(const server_config *cfg)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
-	pthread_rwlock_init(&sv->keys_lock, NULL);
-	if ((e = store_open(cfg->db, cfg->map_size, &sv->st)) != ERR_OK) {
+	sv->svc.tz = cfg->tz;
+	pthread_rwlock_init(&sv->svc.keys_lock, NULL);
+	if ((e = store_open(cfg->db, cfg->map_size, &sv->svc.st)) != ERR_OK) {
 		LOG(LOGL_ERROR, "cannot open the store in %s: %s", cfg->db, err_str(e));
 		goto out;
 	}
@@ -302,17 +356,16 @@ int server_run(const server_config *cfg)
 	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	if (cfg->tls_cert && !(sv->tls = tls_context(cfg->tls_cert, cfg->tls_key)))
 		goto out;
-	if (!(sv->auth = calloc(AUTH_SLOTS, sizeof *sv->auth)))
+	if (!(sv->svc.auth = calloc(AUTH_SLOTS, sizeof *sv->svc.auth)))
 		goto out;
 	if (!(sv->conns = calloc((size_t)cfg->max_connections, sizeof *sv->conns)) ||
 	    !(sv->sweep = event_new(sv->base, -1, EV_PERSIST, conn_sweep, sv)) ||
 	    event_add(sv->sweep, &sweep_every) != 0)
 		goto out;
 	evhttp_set_bevcb(sv->http, new_conn, sv);
-	evhttp_set_cb(sv->http, "/v1/redeem", http_redeem, sv);
-	evhttp_set_cb(sv->http, "/healthz", http_healthz, sv);
-	evhttp_set_cb(sv->http, "/metrics", http_metrics, sv);
-	http_page_register(sv->http, sv);
+	evhttp_set_cb(sv->http, "/v1/redeem", on_redeem, sv);
+	evhttp_set_cb(sv->http, "/healthz", on_healthz, sv);
+	evhttp_set_cb(sv->http, "/metrics", on_metrics, sv);
 	evhttp_set_gencb(sv->http, route, sv);
 	if (!(bound = sv->bound =
 	          evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {
@@ -330,10 +383,9 @@ int server_run(const server_config *cfg)
 			port = ntohs(a->sin_port);
 		}
 	}
-	if ((e = store_start(sv->st, sv->base)) != ERR_OK ||
-	    (e = vpool_start(cfg->verify_threads ? cfg->verify_threads
-	                                         : (int)sysconf(_SC_NPROCESSORS_ONLN),
-	                     &sv->vp)) != ERR_OK)
+	if ((e = store_start(sv->svc.st, sv->base)) != ERR_OK ||
+	    (e = pool_start(cfg->verify_threads ? cfg->verify_threads : pool_cpus(),
+	                    &sv->svc.verifiers)) != ERR_OK)
 		goto out;
 	hup = evsignal_new(sv->base, SIGHUP, on_hup, sv);
 	term = evsignal_new(sv->base, SIGTERM, on_term, sv);
@@ -341,14 +393,14 @@ int server_run(const server_config *cfg)
 	if (!hup || !term || !intr || evsignal_add(hup, NULL) || evsignal_add(term, NULL) ||
 	    evsignal_add(intr, NULL))
 		goto out;
-	store_receipt_keyline(sv->st, line, sizeof line);
+	store_receipt_keyline(sv->svc.st, line, sizeof line);
 	LOG(LOGL_INFO, "listening on %s:%d receipt_key=%.10s", shown, port, line);
 	printf("listening on %s:%d%s\n", shown, port, sv->tls ? " (https)" : "");
 	fflush(stdout);
 	event_base_dispatch(sv->base);
 	status = 0;
 out:
-	vpool_stop(sv->vp); /* none left after on_term; this is for the failures */
+	pool_stop(sv->svc.verifiers); /* none left after on_term; this is for the failures */
 	if (hup)
 		event_free(hup);
 	if (term)
@@ -362,15 +414,15 @@ out:
 	for (size_t i = 0; i < sv->nconns; i++)
 		bufferevent_decref(sv->conns[i].bev);
 	free(sv->conns);
-	free(sv->auth);
-	store_close(sv->st);
-	vpool_free(sv->vp);
+	free(sv->svc.auth);
+	store_close(sv->svc.st);
+	pool_free(sv->svc.verifiers);
 	if (sv->base)
 		event_base_free(sv->base);
 	SSL_CTX_free(sv->tls);
-	keyring_free(sv->kr);
-	revlist_free(&sv->rl);
-	pthread_rwlock_destroy(&sv->keys_lock);
+	keyring_free(sv->svc.kr);
+	revlist_free(&sv->svc.rl);
+	pthread_rwlock_destroy(&sv->svc.keys_lock);
 	free(sv);
 	sig_thread_done();
 	return status;

@@ -14,9 +14,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "keyring.h"
+#include "period.h"
+#include "pool.h"
 #include "receipt.h"
 #include "voucher.h"
 
@@ -100,12 +103,9 @@ err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void
 /* State of a voucher that has been redeemed at least once: ERR_NOT_FOUND. */
 err store_voucher_get(store *s, uint64_t serial, vstate *out);
 
-/*
- * Write the journal of period (YYYY-MM) as CSV to f, with a header:
- * seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,
- * gallery,terminal,receipt,prev_hash,hash
- */
-err store_export(store *s, const char *period, void *file);
+/* Write the journal of period p as CSV to f, with its header (common/journal.h).
+ * ERR_IO if f cannot be written. */
+err store_export(store *s, period p, FILE *f);
 
 /*
  * An earlier request of this terminal with this request_id: ERR_NOT_FOUND
@@ -145,11 +145,10 @@ struct op {
 	int64_t remaining;
 	uint64_t serial;
 	char receipt[RECEIPT_MAX + 1];
-	char period[8]; /* of the journal the operation goes to */
-	/* completion, on the event loop's thread */
-	void (*done)(op *o);
-	void *arg;
-	op *next;
+	period per; /* of the journal the operation goes to */
+	/* run on the event loop's thread once o is committed or refused */
+	task done;
+	op *next; /* the writer's queue */
 };
 
 /*
@@ -158,11 +157,11 @@ struct op {
  */
 err store_start(store *s, struct event_base *base);
 
-/* Queue o; its done() runs later on the event loop's thread. Thread-safe. */
+/* Queue o; o->done runs later on the event loop's thread. Thread-safe. */
 void store_submit(store *s, op *o);
 
 /* Hand o back as it is (o->rc says why), without writing anything: its
- * done() runs on the event loop's thread like any other's. Thread-safe. */
+ * done runs on the event loop's thread like any other's. Thread-safe. */
 void store_finish(store *s, op *o);
 
 /* Stop taking operations, let the writer finish and commit what it holds,

@@ -8,14 +8,15 @@
  * A request without a connection is freed by evhttp_send_reply, so a
  * missing reply is a leak and a second one a use after free.
  *
- * The voucher is checked on a worker of the verify pool (redeemer/vpool.c,
+ * The voucher is checked on a worker of the verify pool (common/pool.c,
  * one worker here), which hands it on to the store or back with a refusal;
  * the harness runs the event loop until the reply. The store's writer
  * thread is not started: this file defines pending_submit and
  * pending_finish, which the linker then takes instead of
  * redeemer/pending.o's; they check, on the worker, what reaches the store,
  * and hand the request to the loop, where it is answered as the writer
- * would (or refused with the worker's reason). The keyring holds RFC 8032 TEST 1's key as K1 of
+ * would (or refused with the worker's reason), through the request's own
+ * continuation (p->o.done), which frees it. The keyring holds RFC 8032 TEST 1's key as K1 of
  * PROBOLINGGO; the seeds carry vouchers of that key valid until 2100
  * (redeemable whatever the date). POST /v1/redemptions/ID/void reads no
  * body: its ID comes from the path.
@@ -42,14 +43,13 @@
 #include <event2/thread.h>
 #include <sanitizer/lsan_interface.h>
 
-#include "../../redeemer/pending.h"
-#include "../../redeemer/server.h"
+#include "../../redeemer/http.h"
 #include "fuzz_keys.h"
 #include "log.h"
 
 #define REVOKED_SERIAL 0x00000000DEADBEEFULL
 
-static server sv;
+static service sv;
 static char dir[64], bearer[8 + TERMINAL_TOKEN_LEN + 1];
 static uint32_t term_id;
 static uint8_t gallery_tag[TAG_LEN];
@@ -70,8 +70,8 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 
 static void cleanup(void)
 {
-	vpool_stop(sv.vp);
-	vpool_free(sv.vp);
+	pool_stop(sv.verifiers);
+	pool_free(sv.verifiers);
 	if (handoff)
 		event_free(handoff);
 	if (watchdog)
@@ -148,8 +148,7 @@ static void answer(evutil_socket_t fd, short what, void *arg)
 	if (!p)
 		__builtin_trap();
 	if (!write) {
-		p->reply(p);
-		free(p);
+		p->o.done.fn(p->o.done.arg);
 		return;
 	}
 	o = &p->o;
@@ -164,8 +163,7 @@ static void answer(evutil_socket_t fd, short what, void *arg)
 		snprintf(o->rid, sizeof o->rid, "R-FUZZ0001-%llu", (unsigned long long)submitted);
 		snprintf(o->receipt, sizeof o->receipt, "UR2|%s", o->rid);
 	}
-	p->reply(p);
-	free(p);
+	o->done.fn(o->done.arg);
 }
 
 static void too_slow(evutil_socket_t fd, short what, void *arg)
@@ -181,11 +179,11 @@ static void too_slow(evutil_socket_t fd, short what, void *arg)
  * here first, with leak detection off on the worker, keeps it out of the
  * per-input leak checks.
  */
-static void warm_up(vjob *j)
+static void warm_up(void *arg)
 {
 	static const uint8_t sig[SIG_LEN];
 
-	(void)j;
+	(void)arg;
 	__lsan_disable();
 	sig_verify(keyring_at(sv.kr, 0)->verifier, sig, 1, sig);
 	__lsan_enable();
@@ -194,7 +192,7 @@ static void warm_up(vjob *j)
 
 static void init(void)
 {
-	static vjob first = {.work = warm_up};
+	static task first = {warm_up, NULL, NULL};
 	char token[TERMINAL_TOKEN_LEN + 1];
 
 	log_init("fuzz", LOGL_OFF);
@@ -204,7 +202,7 @@ static void init(void)
 	if (!mkdtemp(dir))
 		abort();
 	atexit(cleanup);
-	sv.cfg.tz = tzone_find("Asia/Jakarta");
+	sv.tz = tzone_find("Asia/Jakarta");
 	if (store_open(dir, (size_t)16 << 20, &sv.st) != ERR_OK ||
 	    store_terminal_add(sv.st, "M1", "Kasir 1", "DEKRANASDA", token, &term_id) != ERR_OK)
 		abort();
@@ -217,9 +215,10 @@ static void init(void)
 	sv.rl.n = 1;
 	sv.have_rl = true;
 	if (!(base = event_base_new()) || !(handoff = event_new(base, -1, 0, answer, NULL)) ||
-	    !(watchdog = evtimer_new(base, too_slow, NULL)) || vpool_start(1, &sv.vp) != ERR_OK)
+	    !(watchdog = evtimer_new(base, too_slow, NULL)) ||
+	    pool_start(1, &sv.verifiers) != ERR_OK)
 		abort();
-	vpool_submit(sv.vp, &first);
+	pool_submit(sv.verifiers, &first);
 	while (!__atomic_load_n(&warm, __ATOMIC_ACQUIRE))
 		usleep(1000);
 }
@@ -229,7 +228,7 @@ static uint64_t replies(int from, int to)
 	uint64_t n = 0;
 
 	for (int s = from; s < to; s++)
-		n += sv.by_status[s];
+		n += sv.m.by_status[s];
 	return n;
 }
 

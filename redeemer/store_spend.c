@@ -1,0 +1,259 @@
+/*
+ * The money: a redemption debits a voucher and a void gives it back, each
+ * inside the writer's transaction (store_writer.c), so that one voucher's
+ * operations, from any number of terminals, take effect one after another.
+ *
+ * Tables: vouchers (serial -> vrec), redemptions (id -> rrec and receipt),
+ * requests (terminal and request_id -> hash of what was asked, and the
+ * redemption it made), so that a retry gets the first answer.
+ */
+#include "store_impl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "period.h"
+
+static int put_vrec(store *s, MDB_txn *txn, uint64_t serial, const vrec *v)
+{
+	uint8_t k[8];
+	MDB_val key = {8, k}, val = {sizeof *v, (void *)v};
+
+	put_be64(k, serial);
+	return mdb_put(txn, s->vouchers, &key, &val, 0);
+}
+
+int get_rrec(store *s, MDB_txn *txn, const char *rid, rrec *out, char receipt[RECEIPT_MAX + 1])
+{
+	MDB_val key = {strlen(rid), (void *)rid}, val;
+	int rc = mdb_get(txn, s->redemptions, &key, &val);
+
+	if (rc != 0)
+		return rc;
+	if (val.mv_size < RREC_HEAD || val.mv_size > RREC_HEAD + RECEIPT_MAX)
+		return MDB_CORRUPTED;
+	memset(out, 0, sizeof *out);
+	memcpy(out, val.mv_data, RREC_HEAD);
+	if (receipt) {
+		size_t n = strnlen((char *)val.mv_data + RREC_HEAD, val.mv_size - RREC_HEAD);
+		memcpy(receipt, (char *)val.mv_data + RREC_HEAD, n);
+		receipt[n] = '\0';
+	}
+	return 0;
+}
+
+static int put_rrec(store *s, MDB_txn *txn, const char *rid, const rrec *r, const char *receipt)
+{
+	size_t n = strlen(receipt);
+	MDB_val key = {strlen(rid), (void *)rid}, val = {RREC_HEAD + n, NULL};
+	int rc = mdb_put(txn, s->redemptions, &key, &val, MDB_RESERVE);
+
+	if (rc == 0) {
+		memcpy(val.mv_data, r, RREC_HEAD);
+		memcpy((char *)val.mv_data + RREC_HEAD, receipt, n);
+	}
+	return rc;
+}
+
+/* The requests table's key: the terminal (big-endian), then the request_id. */
+static MDB_val request_key(uint32_t term_id, const char *request_id,
+                           uint8_t buf[4 + REQUEST_ID_MAX])
+{
+	size_t n = strlen(request_id);
+
+	put_be32(buf, term_id);
+	memcpy(buf + 4, request_id, n);
+	return (MDB_val){4 + n, buf};
+}
+
+int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *request_id,
+                         const uint8_t body_hash[32], op *o)
+{
+	uint8_t rk[4 + REQUEST_ID_MAX];
+	MDB_val rkey = request_key(term_id, request_id, rk), rval;
+	rrec r;
+	int rc;
+
+	if ((rc = mdb_get(txn, s->requests, &rkey, &rval)) != 0)
+		return rc;
+	if (rval.mv_size < 32 || rval.mv_size > 32 + RID_MAX ||
+	    memcmp(rval.mv_data, body_hash, 32) != 0) {
+		o->rc = ERR_REQUEST_CONFLICT;
+		return 0;
+	}
+	memcpy(o->rid, (char *)rval.mv_data + 32, rval.mv_size - 32);
+	o->rid[rval.mv_size - 32] = '\0';
+	if ((rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
+		return rc;
+	o->replay = true;
+	o->serial = r.serial;
+	o->debited = r.amount;
+	o->remaining = r.remaining_after;
+	o->rc = ERR_OK;
+	return 0;
+}
+
+int spend_redeem(store *s, MDB_txn *txn, op *o)
+{
+	uint8_t rk[4 + REQUEST_ID_MAX];
+	MDB_val rkey, rval;
+	char rv[32 + RID_MAX + 1];
+	rrec r;
+	vrec v;
+	uint64_t n;
+	int rc;
+
+	/* A request seen before: the same answer, or a conflict. */
+	rc = spend_lookup_request(s, txn, o->term.id, o->request_id, o->body_hash, o);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	o->serial = o->v.serial;
+	if (o->amount < 1) {
+		o->rc = ERR_MALFORMED_REQUEST;
+		return 0;
+	}
+	rc = get_vrec(s, txn, o->v.serial, &v);
+	if (rc == MDB_NOTFOUND) {
+		memset(&v, 0, sizeof v);
+		v.face_value = o->v.face_value;
+		v.remaining = o->v.face_value;
+		v.multi = (o->v.flags & VOUCHER_FLAG_MULTI) != 0;
+		v.year = o->v.year;
+		v.month = o->v.month;
+		v.valid_from = o->v.valid_from;
+		v.valid_until = o->v.valid_until;
+	} else if (rc != 0) {
+		return rc;
+	}
+	o->remaining = v.remaining;
+	if (v.remaining == 0) {
+		o->rc = ERR_ALREADY_SPENT;
+		return 0;
+	}
+	if (o->amount > v.remaining) {
+		o->rc = ERR_INSUFFICIENT_BALANCE;
+		return 0;
+	}
+	/* A single-use voucher is spent whole by its first purchase. */
+	o->debited = v.multi ? o->amount : v.remaining;
+	v.remaining -= o->debited;
+	v.redemptions++;
+	o->remaining = v.remaining;
+
+	if ((rc = meta_next(s, txn, "next_rid", &n)) != 0)
+		return rc;
+	snprintf(o->rid, sizeof o->rid, "%s-%" PRIu64, s->receipt_kid, n);
+	/* The body of o's receipt: the writer signs it with the rest of its
+	 * batch (spend_finish_batch). */
+	if (!receipt_body(&(receipt_fields){o->rid, o->serial, o->debited, o->remaining,
+	                                    o->term.merchant, o->term.gallery, o->term.id, o->now,
+	                                    s->receipt_kid},
+	                  o->receipt, sizeof o->receipt)) {
+		o->rc = ERR_INTERNAL;
+		return 0;
+	}
+	memset(&r, 0, sizeof r);
+	r.serial = o->serial;
+	r.amount = o->debited;
+	r.remaining_after = v.remaining;
+	r.time = o->now;
+	r.terminal = o->term.id;
+	r.year = v.year;
+	r.month = v.month;
+	memcpy(r.merchant, o->term.merchant, sizeof r.merchant);
+	memcpy(r.gallery, o->term.gallery, sizeof r.gallery);
+	memcpy(rv, o->body_hash, 32);
+	memcpy(rv + 32, o->rid, strlen(o->rid));
+	rkey = request_key(o->term.id, o->request_id, rk);
+	rval = (MDB_val){32 + strlen(o->rid), rv};
+	o->per = (period){v.year, v.month};
+	/* The receipt and the journal entry follow once the batch is signed. */
+	if ((rc = put_vrec(s, txn, o->serial, &v)) != 0 ||
+	    (rc = put_rrec(s, txn, o->rid, &r, "")) != 0 ||
+	    (rc = mdb_put(txn, s->requests, &rkey, &rval, 0)) != 0)
+		return rc;
+	o->rc = ERR_OK;
+	return 0;
+}
+
+int spend_void(store *s, MDB_txn *txn, op *o)
+{
+	const tzone tz = {"", "", o->tz_offset};
+	char receipt[RECEIPT_MAX + 1];
+	rrec r;
+	vrec v;
+	int rc = get_rrec(s, txn, o->rid, &r, receipt);
+
+	if (rc == MDB_NOTFOUND || (rc == 0 && strcmp(r.merchant, o->term.merchant) != 0)) {
+		o->rc = ERR_NOT_FOUND;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if ((rc = get_vrec(s, txn, r.serial, &v)) != 0)
+		return rc;
+	o->serial = r.serial;
+	o->debited = r.amount;
+	if (r.voided) {
+		o->replay = true;
+		o->remaining = v.remaining;
+		o->rc = ERR_OK;
+		return 0;
+	}
+	if (date_to_days(date_at(r.time, &tz)) != date_to_days(date_at(o->now, &tz))) {
+		o->rc = ERR_VOID_TOO_LATE;
+		return 0;
+	}
+	v.remaining += r.amount;
+	r.voided = 1;
+	r.void_time = o->now;
+	o->remaining = v.remaining;
+	o->per = (period){r.year, r.month};
+	if ((rc = put_vrec(s, txn, r.serial, &v)) != 0 ||
+	    (rc = put_rrec(s, txn, o->rid, &r, receipt)) != 0)
+		return rc;
+	o->rc = ERR_OK;
+	return 0;
+}
+
+/* An operation that changed the database, not a refusal or a replay. */
+static bool recorded(const op *o)
+{
+	return o->rc == ERR_OK && !o->replay;
+}
+
+int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
+{
+	char *text[RECEIPT_TREE_MAX];
+	op *o;
+	size_t n = 0;
+	rrec r;
+	int rc;
+
+	for (o = batch; o; o = o->next) {
+		if (o->kind == OP_REDEEM && recorded(o))
+			text[n++] = o->receipt;
+		if (n == RECEIPT_TREE_MAX || (n && !o->next)) {
+			if (receipt_sign_tree(s->receipt_key, text, n) != ERR_OK)
+				return -1;
+			n = 0;
+		}
+	}
+	for (o = batch; o; o = o->next) {
+		/* A replay of a redemption earlier in this batch: its receipt is
+		 * stored by now, the original coming first. */
+		if (o->kind == OP_REDEEM && o->replay && o->rc == ERR_OK && !o->receipt[0] &&
+		    (rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
+			return rc;
+		if (!recorded(o))
+			continue;
+		if (o->kind == OP_REDEEM && ((rc = get_rrec(s, txn, o->rid, &r, NULL)) != 0 ||
+		                             (rc = put_rrec(s, txn, o->rid, &r, o->receipt)) != 0))
+			return rc;
+		if ((rc = journal_put(s, txn, o)) != 0)
+			return rc;
+	}
+	return 0;
+}
