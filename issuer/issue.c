@@ -1,8 +1,6 @@
 #include "issue.h"
-#include "sig.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +10,17 @@
 #include <openssl/rand.h>
 
 #include "csvw.h"
+#include "file.h"
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
 #include "nip.h"
 #include "policy.h"
-
+#include "pool.h"
 #include "qr.h"
 #include "roster.h"
 #include "sheet.h"
+#include "sign/sign.h"
 #include "signkey.h"
 #include "voucher.h"
 
@@ -29,55 +29,6 @@ typedef struct job {
 	ledger_voucher rec;
 	voucher v;
 } job;
-
-/* Work shared by threads: items [0, n) claimed one at a time. */
-typedef struct pool {
-	pthread_mutex_t lock;
-	size_t next, n;
-	err rc;
-	void *ctx;
-	err (*fn)(void *ctx, size_t i);
-} pool;
-
-static void *pool_worker(void *arg)
-{
-	pool *p = arg;
-
-	for (;;) {
-		size_t i;
-		err rc;
-
-		pthread_mutex_lock(&p->lock);
-		i = p->next < p->n && p->rc == ERR_OK ? p->next++ : p->n;
-		pthread_mutex_unlock(&p->lock);
-		if (i == p->n)
-			break;
-		if ((rc = p->fn(p->ctx, i)) != ERR_OK) {
-			pthread_mutex_lock(&p->lock);
-			if (p->rc == ERR_OK)
-				p->rc = rc;
-			pthread_mutex_unlock(&p->lock);
-		}
-	}
-	sig_thread_done(); /* the signing context this thread used */
-	return NULL;
-}
-
-/* Run fn(ctx, i) for i in [0, n) on up to threads threads. */
-static err pool_run(int threads, size_t n, err (*fn)(void *ctx, size_t i), void *ctx)
-{
-	pool p = {PTHREAD_MUTEX_INITIALIZER, 0, n, ERR_OK, ctx, fn};
-	pthread_t tid[16];
-	int started = 0;
-
-	for (int t = 1; t < threads && t < 16 && (size_t)t < n; t++)
-		if (pthread_create(&tid[started], NULL, pool_worker, &p) == 0)
-			started++;
-	pool_worker(&p);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	return p.rc;
-}
 
 struct sign_ctx {
 	job *jobs;
@@ -179,24 +130,14 @@ static int by_opd_name(const void *a, const void *b)
 	return c ? c : strcmp(x->nip, y->nip);
 }
 
-static FILE *create_in(const char *dir, const char *name, char *path, size_t n)
+static void vouchers_csv(FILE *f, void *ctx)
 {
-	snprintf(path, n, "%s/%s", dir, name);
-	return fopen(path, "w");
-}
+	static const char *const head[] = {"serial", "nip",    "name",   "opd",
+	                                   "class",  "amount", "period", "token"};
+	const vlist *l = ctx;
+	char per[8], serial[VOUCHER_SERIAL_LEN + 1];
 
-/* vouchers.csv and deductions.csv, written to temporaries and renamed. */
-static err write_csvs(const vlist *l, const char *out)
-{
-	char tmp[4096], final[4096], per[8], serial[VOUCHER_SERIAL_LEN + 1];
-	static const char *const vhead[] = {"serial", "nip",    "name",   "opd",
-	                                    "class",  "amount", "period", "token"};
-	static const char *const dhead[] = {"nip", "name", "opd", "period", "amount", "serial"};
-	FILE *f;
-
-	if (!(f = create_in(out, "vouchers.csv.tmp", tmp, sizeof tmp)))
-		return ERR_IO;
-	csvw_row(f, 8, vhead);
+	csvw_row(f, 8, head);
 	for (size_t i = 0; i < l->n; i++) {
 		const ledger_voucher *v = &l->v[i];
 		voucher_serial_format(v->serial, serial);
@@ -210,15 +151,15 @@ static err write_csvs(const vlist *l, const char *out)
 		csvw_str(f, per, ',');
 		csvw_str(f, v->token, '\n');
 	}
-	if (fclose(f) != 0)
-		return ERR_IO;
-	snprintf(final, sizeof final, "%s/vouchers.csv", out);
-	if (rename(tmp, final) != 0)
-		return ERR_IO;
+}
 
-	if (!(f = create_in(out, "deductions.csv.tmp", tmp, sizeof tmp)))
-		return ERR_IO;
-	csvw_row(f, 6, dhead);
+static void deductions_csv(FILE *f, void *ctx)
+{
+	static const char *const head[] = {"nip", "name", "opd", "period", "amount", "serial"};
+	const vlist *l = ctx;
+	char per[8], serial[VOUCHER_SERIAL_LEN + 1];
+
+	csvw_row(f, 6, head);
 	for (size_t i = 0; i < l->n; i++) {
 		const ledger_voucher *v = &l->v[i];
 		voucher_serial_format(v->serial, serial);
@@ -230,10 +171,19 @@ static err write_csvs(const vlist *l, const char *out)
 		csvw_num(f, v->amount, ',');
 		csvw_str(f, serial, '\n');
 	}
-	if (fclose(f) != 0)
-		return ERR_IO;
-	snprintf(final, sizeof final, "%s/deductions.csv", out);
-	return rename(tmp, final) == 0 ? ERR_OK : ERR_IO;
+}
+
+/* vouchers.csv and deductions.csv, each replaced atomically. */
+static err write_csvs(const vlist *l, const char *out)
+{
+	char path[4096];
+	err rc;
+
+	snprintf(path, sizeof path, "%s/vouchers.csv", out);
+	if ((rc = file_write_atomic_with(path, 0644, vouchers_csv, (void *)l)) != ERR_OK)
+		return rc;
+	snprintf(path, sizeof path, "%s/deductions.csv", out);
+	return file_write_atomic_with(path, 0644, deductions_csv, (void *)l);
 }
 
 struct render_ctx {
@@ -350,20 +300,19 @@ static err render_task(void *ctx, size_t i)
 	return i < c->groups ? render_sheet(c, c->order[i]) : render_qr(c, i - c->groups);
 }
 
-static struct render_ctx *sort_ctx;
-
-static int longer_first(const void *a, const void *b)
+static int longer_first(const void *a, const void *b, void *ctx)
 {
+	const struct render_ctx *c = ctx;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	size_t lx = sort_ctx->group[x + 1] - sort_ctx->group[x];
-	size_t ly = sort_ctx->group[y + 1] - sort_ctx->group[y];
+	size_t lx = c->group[x + 1] - c->group[x];
+	size_t ly = c->group[y + 1] - c->group[y];
 
 	return lx < ly ? 1 : lx > ly ? -1 : (x > y) - (x < y);
 }
 
 /* QR codes of every voucher and a PDF of sheets per OPD (l is sorted by
- * OPD), spread over the threads. */
-static err render_all(const vlist *l, const policy_scheme *sc, const char *out, int threads)
+ * OPD), spread over the workers. */
+static err render_all(const vlist *l, const policy_scheme *sc, const char *out, pool *workers)
 {
 	struct render_ctx c = {
 	    l, sc, out, malloc((l->n + 1) * sizeof(size_t)), malloc((l->n + 1) * sizeof(size_t)),
@@ -378,9 +327,8 @@ static err render_all(const vlist *l, const policy_scheme *sc, const char *out, 
 	c.group[c.groups] = l->n;
 	for (size_t g = 0; g < c.groups; g++)
 		c.order[g] = g;
-	sort_ctx = &c;
-	qsort(c.order, c.groups, sizeof *c.order, longer_first);
-	rc = pool_run(threads, c.groups + l->n, render_task, &c);
+	qsort_r(c.order, c.groups, sizeof *c.order, longer_first, &c);
+	rc = pool_for_all(workers, c.groups + l->n, render_task, &c);
 out:
 	free(c.order);
 	free(c.group);
@@ -417,25 +365,24 @@ static int this_year(void)
 	return tm.tm_year + 1900;
 }
 
+/* out and its qr/ and sheets/. */
 static bool mkdirs(const char *out)
 {
 	char sub[4096];
 
-	if (mkdir(out, 0755) != 0 && errno != EEXIST)
-		return false;
 	snprintf(sub, sizeof sub, "%s/qr", out);
-	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+	if (file_mkdirs(sub, 0755) != ERR_OK)
 		return false;
 	snprintf(sub, sizeof sub, "%s/sheets", out);
-	return mkdir(sub, 0755) == 0 || errno == EEXIST;
+	return file_mkdirs(sub, 0755) == ERR_OK;
 }
 
 /*
  * Write every output of period p from the ledger into out, and print the
  * totals per OPD. Returns ERR_OK or why not.
  */
-static err write_outputs(ledger *l, period p, const policy_scheme *sc, const char *out, int threads,
-                         int64_t *total, size_t *count)
+static err write_outputs(ledger *l, period p, const policy_scheme *sc, const char *out,
+                         pool *workers, int64_t *total, size_t *count)
 {
 	vlist list = {0};
 	err rc;
@@ -456,7 +403,7 @@ static err write_outputs(ledger *l, period p, const policy_scheme *sc, const cha
 	*count = list.n;
 	if ((rc = write_csvs(&list, out)) != ERR_OK)
 		goto out;
-	rc = render_all(&list, sc, out, threads);
+	rc = render_all(&list, sc, out, workers);
 out:
 	free(list.v);
 	return rc;
@@ -500,6 +447,7 @@ int issue_run(const issue_opts *o)
 	roster_problems *probs = NULL;
 	ledger *l = NULL;
 	signkey key = {0};
+	pool *workers = NULL;
 	job *jobs = NULL;
 	size_t njobs = 0, already = 0, bad = 0, count = 0;
 	int64_t from, until, total_new = 0, total = 0;
@@ -610,7 +558,11 @@ int issue_run(const issue_opts *o)
 	}
 	sctx.jobs = jobs;
 	sctx.key = &key;
-	if ((rc = pool_run(o->threads, njobs, sign_one, &sctx)) != ERR_OK) {
+	if ((rc = pool_start(o->threads - 1, &workers)) != ERR_OK) {
+		fprintf(stderr, "voucher-issuer: cannot start the signing threads\n");
+		goto out;
+	}
+	if ((rc = pool_for_all(workers, njobs, sign_one, &sctx)) != ERR_OK) {
 		fprintf(stderr, "voucher-issuer: signing failed: %s\n", err_str(rc));
 		goto out;
 	}
@@ -640,7 +592,7 @@ int issue_run(const issue_opts *o)
 	if ((rc = ledger_set_period_info(l, o->per, &info)) != ERR_OK)
 		goto out;
 
-	if ((rc = write_outputs(l, o->per, sc, o->out, o->threads, &total, &count)) != ERR_OK) {
+	if ((rc = write_outputs(l, o->per, sc, o->out, workers, &total, &count)) != ERR_OK) {
 		fprintf(stderr,
 		        "%s: outputs not all written (%s); the vouchers are in the ledger: "
 		        "run issue again to write them\n",
@@ -666,6 +618,8 @@ int issue_run(const issue_opts *o)
 	       o->out, o->out);
 	status = 0;
 out:
+	pool_stop(workers);
+	pool_free(workers);
 	signkey_close(&key);
 	ledger_close(l);
 	free(jobs);
@@ -683,6 +637,7 @@ int issue_reissue(const char *ledger_dir, const char *keys, const char *policy_p
 	const policy_scheme *sc;
 	ledger *l = NULL;
 	signkey key = {0};
+	pool *workers = NULL;
 	job *j = calloc(1, sizeof *j);
 	ledger_voucher *old = malloc(sizeof *old);
 	int64_t from, until, total;
@@ -733,13 +688,16 @@ int issue_reissue(const char *ledger_dir, const char *keys, const char *policy_p
 	voucher_serial_format(j->rec.serial, new_s);
 	printf("voucher %s revoked (%s) and replaced by %s for the same ASN, period and amount\n",
 	       old_s, reason, new_s);
-	if (out && write_outputs(l, old->per, sc, out, 2, &total, &count) != ERR_OK) {
+	if (out && (pool_start(1, &workers) != ERR_OK ||
+	            write_outputs(l, old->per, sc, out, workers, &total, &count) != ERR_OK)) {
 		fprintf(stderr, "%s: outputs not written; run issue again to write them\n", out);
 		goto out;
 	}
 	printf("give redeemers a new revocation list: voucher-issuer revocations\n");
 	status = 0;
 out:
+	pool_stop(workers);
+	pool_free(workers);
 	signkey_close(&key);
 	ledger_close(l);
 	policy_free(pol);

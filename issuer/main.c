@@ -10,7 +10,6 @@
  *   reconcile   --ledger DIR --period YYYY-MM --journal FILE [--journal FILE ...]
  *               [--keyring FILE] --out REPORTDIR
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,24 +207,35 @@ static int cmd_status(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"ledger", required_argument, 0, 'l'},
-	    {"keys", required_argument, 0, 'k'},
-	    {"roster", required_argument, 0, 'r'},
-	    {"policy", required_argument, 0, 'p'},
-	    {"period", required_argument, 0, 'P'},
-	    {"out", required_argument, 0, 'o'},
-	    {"serial", required_argument, 0, 's'},
-	    {"reason", required_argument, 0, 'R'},
-	    {"skip-invalid", no_argument, 0, 'S'},
-	    {"help", no_argument, 0, 'h'},
-	    {"journal", required_argument, 0, 'j'},
-	    {"keyring", required_argument, 0, 'K'},
-	    {0, 0, 0, 0},
+	/* Which flags each command takes: any other is a usage error. */
+	static const struct {
+		const char *cmd, *takes;
+	} commands[] = {
+	    {"issue", "ledger keys roster policy period out skip-invalid"},
+	    {"revoke", "ledger keys serial reason"},
+	    {"reissue", "ledger keys policy serial reason out"},
+	    {"revocations", "ledger keys out"},
+	    {"status", "ledger period"},
+	    {"backup", "ledger out"},
+	    {"reconcile", "ledger period journal keyring out"},
 	};
 	struct opts o = {0};
+	const cli_flag flags[] = {
+	    {"ledger", &o.ledger},
+	    {"keys", &o.keys},
+	    {"roster", &o.roster},
+	    {"policy", &o.policy},
+	    {"period", &o.period},
+	    {"out", &o.out},
+	    {"serial", &o.serial},
+	    {"reason", &o.reason},
+	    {"skip-invalid", NULL, &o.skip_invalid},
+	    {"journal", NULL, NULL, o.journals, &o.njournals, MAX_JOURNALS},
+	    {"keyring", &o.keyring},
+	    {NULL},
+	};
 	const char *cmd;
-	int c;
+	size_t k = 0;
 
 	cli_init("voucher-issuer", usage);
 	log_init("issuer", LOGL_WARN);
@@ -234,53 +244,11 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		cli_usage(0);
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			cli_once(&o.ledger, optarg, "--ledger");
-			break;
-		case 'k':
-			cli_once(&o.keys, optarg, "--keys");
-			break;
-		case 'r':
-			cli_once(&o.roster, optarg, "--roster");
-			break;
-		case 'p':
-			cli_once(&o.policy, optarg, "--policy");
-			break;
-		case 'P':
-			cli_once(&o.period, optarg, "--period");
-			break;
-		case 'o':
-			cli_once(&o.out, optarg, "--out");
-			break;
-		case 's':
-			cli_once(&o.serial, optarg, "--serial");
-			break;
-		case 'R':
-			cli_once(&o.reason, optarg, "--reason");
-			break;
-		case 'K':
-			cli_once(&o.keyring, optarg, "--keyring");
-			break;
-		case 'j':
-			if (o.njournals == MAX_JOURNALS)
-				cli_fail("at most %d --journal files", MAX_JOURNALS);
-			o.journals[o.njournals++] = optarg;
-			break;
-		case 'S':
-			if (o.skip_invalid++)
-				cli_fail("--skip-invalid given twice");
-			break;
-		case 'h':
-			cli_usage(0);
-		default:
-			cli_usage(2);
-		}
-	}
-	if (optind != argc)
-		cli_fail("unexpected argument '%s'", argv[optind]);
+	while (k < sizeof commands / sizeof commands[0] && strcmp(cmd, commands[k].cmd) != 0)
+		k++;
+	if (k == sizeof commands / sizeof commands[0])
+		cli_fail("unknown command '%s'", cmd);
+	cli_takes(cli_parse(argc, argv, 2, flags), flags, cmd, commands[k].takes);
 	cli_require(o.ledger, "--ledger");
 	if (strcmp(cmd, "reconcile") == 0) {
 		reconcile_opts ro = {o.ledger,  {0, 0}, o.journals, o.njournals,
@@ -289,27 +257,16 @@ int main(int argc, char **argv)
 		cli_require(o.out, "--out");
 		if (!o.njournals)
 			cli_fail("--journal is required (once per journal file)");
-		if (o.keys || o.roster || o.policy || o.serial || o.reason || o.skip_invalid)
-			cli_fail(
-			    "reconcile takes --ledger, --period, --journal, --keyring and --out");
 		if (period_parse(o.period, &ro.per) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
 		return reconcile_run(&ro);
 	}
-	if (o.njournals || o.keyring)
-		cli_fail("--journal and --keyring are for reconcile");
-	if (strcmp(cmd, "status") == 0) {
-		if (o.keys || o.roster || o.policy || o.out || o.serial || o.reason ||
-		    o.skip_invalid)
-			cli_fail("status takes --ledger and --period");
+	if (strcmp(cmd, "status") == 0)
 		return cmd_status(&o);
-	}
 	if (strcmp(cmd, "backup") == 0) {
 		ledger *l;
 		err rc;
 		cli_require(o.out, "--out");
-		if (o.keys || o.roster || o.policy || o.period || o.serial || o.reason)
-			cli_fail("backup takes --ledger and --out");
 		if (ledger_open(o.ledger, false, &l) != ERR_OK)
 			cli_die(1, "%s: cannot open the ledger", o.ledger);
 		rc = ledger_backup(l, o.out);
@@ -329,30 +286,18 @@ int main(int argc, char **argv)
 		cli_require(o.policy, "--policy");
 		cli_require(o.period, "--period");
 		cli_require(o.out, "--out");
-		if (o.serial || o.reason)
-			cli_fail("--serial and --reason are for revoke and reissue");
 		if (period_parse(o.period, &io.per) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
 		io.threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
 		return issue_run(&io);
 	}
-	if (o.roster || o.period || o.skip_invalid)
-		cli_fail("--roster, --period and --skip-invalid are for issue");
-	if (strcmp(cmd, "revoke") == 0) {
-		if (o.policy || o.out)
-			cli_fail("revoke takes --ledger, --keys, --serial and --reason");
+	if (strcmp(cmd, "revoke") == 0)
 		return cmd_revoke(&o);
-	}
 	if (strcmp(cmd, "reissue") == 0) {
 		cli_require(o.policy, "--policy");
 		cli_require(o.serial, "--serial");
 		return issue_reissue(o.ledger, o.keys, o.policy, serial_arg(o.serial),
 		                     o.reason ? o.reason : "lost", o.out);
 	}
-	if (strcmp(cmd, "revocations") == 0) {
-		if (o.policy || o.serial || o.reason)
-			cli_fail("revocations takes --ledger, --keys and --out");
-		return cmd_revocations(&o);
-	}
-	cli_fail("unknown command '%s'", cmd);
+	return cmd_revocations(&o);
 }

@@ -33,16 +33,6 @@ enum col { COL_NONE, COL_NIP, COL_NAME, COL_OPD, COL_CLASS, COL_TPP, COL_STATUS,
 static const char *const col_name[COL__COUNT] = {NULL,    "nip", "name",  "opd",
                                                  "class", "tpp", "status"};
 
-typedef struct problem {
-	unsigned long line;
-	char *text;
-} problem;
-
-struct roster_problems {
-	problem *v;
-	size_t n, cap;
-};
-
 typedef struct status_count {
 	char *status;
 	size_t rows;
@@ -93,80 +83,6 @@ typedef struct loader {
 	size_t nips_n, nips_cap;
 } loader;
 
-/* ---- problems ---- */
-
-static err problems_vadd(roster_problems *p, const char *file, unsigned long line, const char *fmt,
-                         va_list ap)
-{
-	char head[64], *text = NULL;
-	va_list ap2;
-	int hn, mn;
-
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		problem *v = realloc(p->v, cap * sizeof *v);
-		if (!v)
-			return ERR_NOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
-	if (line)
-		snprintf(head, sizeof head, ":%lu: ", line);
-	else
-		snprintf(head, sizeof head, ": ");
-	va_copy(ap2, ap);
-	mn = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (mn < 0)
-		return ERR_INTERNAL;
-	hn = (int)strlen(head);
-	if (!(text = malloc(strlen(file) + (size_t)hn + (size_t)mn + 1)))
-		return ERR_NOMEM;
-	strcpy(text, file);
-	strcat(text, head);
-	vsnprintf(text + strlen(text), (size_t)mn + 1, fmt, ap);
-	p->v[p->n].line = line;
-	p->v[p->n++].text = text;
-	return ERR_OK;
-}
-
-err roster_problems_add(roster_problems *p, const char *file, unsigned long line, const char *fmt,
-                        ...)
-{
-	va_list ap;
-	err rc;
-
-	va_start(ap, fmt);
-	rc = problems_vadd(p, file, line, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-size_t roster_problems_count(const roster_problems *p)
-{
-	return p ? p->n : 0;
-}
-
-const char *roster_problems_text(const roster_problems *p, size_t i)
-{
-	return p && i < p->n ? p->v[i].text : NULL;
-}
-
-unsigned long roster_problems_line(const roster_problems *p, size_t i)
-{
-	return p && i < p->n ? p->v[i].line : 0;
-}
-
-void roster_problems_free(roster_problems *p)
-{
-	if (!p)
-		return;
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i].text);
-	free(p->v);
-	free(p);
-}
-
 /* A problem of the load; running out of memory stops it. */
 __attribute__((format(printf, 3, 4))) static void report(loader *ld, unsigned long line,
                                                          const char *fmt, ...)
@@ -174,7 +90,7 @@ __attribute__((format(printf, 3, 4))) static void report(loader *ld, unsigned lo
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (problems_vadd(ld->pr, ld->path, line, fmt, ap) != ERR_OK) {
+	if (roster_problems_vadd(ld->pr, ld->path, line, fmt, ap) != ERR_OK) {
 		ld->rc = ERR_NOMEM;
 		ld->stop = true;
 	}
@@ -823,7 +739,7 @@ err roster_load(const char *path, int this_year, roster **out, roster_problems *
 	err rc = ERR_NOMEM;
 
 	*out = NULL;
-	if (!(*problems = calloc(1, sizeof **problems)))
+	if (!(*problems = roster_problems_new()))
 		return ERR_NOMEM;
 	if (!(ld = calloc(1, sizeof *ld)))
 		goto cleanup;

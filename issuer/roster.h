@@ -37,6 +37,7 @@
 #ifndef ROSTER_H
 #define ROSTER_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,6 +117,9 @@ const char *roster_status_at(const roster *r, size_t i, size_t *rows);
  */
 void roster_class_normalize(char *s);
 
+/* An empty list; NULL when out of memory. */
+roster_problems *roster_problems_new(void);
+
 /* Number of problems in p (0 for NULL). */
 size_t roster_problems_count(const roster_problems *p);
 
@@ -133,6 +137,10 @@ unsigned long roster_problems_line(const roster_problems *p, size_t i);
  */
 err roster_problems_add(roster_problems *p, const char *file, unsigned long line, const char *fmt,
                         ...) __attribute__((format(printf, 4, 5)));
+
+/* The same with a va_list. */
+err roster_problems_vadd(roster_problems *p, const char *file, unsigned long line, const char *fmt,
+                         va_list ap);
 
 /* Release p and its texts. NULL is allowed. */
 void roster_problems_free(roster_problems *p);

@@ -1,0 +1,158 @@
+/*
+ * The outputs: per_asn.csv, per_opd.csv, settlement.csv, refunds.csv,
+ * anomalies.csv and report.html (recon_html.c), each built in memory and
+ * put in place atomically (common/file.c), so that a reader never sees
+ * half a file. NIPs and serials are text fields (common/csvw.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvw.h"
+#include "file.h"
+#include "reconcile_impl.h"
+#include "voucher.h"
+
+static void per_asn_csv(FILE *f, void *ctx)
+{
+	const report *rp = ctx;
+	const entitlements *E = rp->E;
+	char sr[VOUCHER_SERIAL_LEN + 1];
+
+	fputs("nip,name,opd,class,serial,issued,redeemed,unspent,met_minimum\n", f);
+	for (size_t k = 0; k < E->ne; k++) {
+		const ent *e = &E->e[E->order[k]];
+
+		voucher_serial_format(e->serial, sr);
+		csvw_str(f, e->nip, ',');
+		csvw_str(f, e->name, ',');
+		csvw_str(f, e->opd, ',');
+		csvw_str(f, e->cls, ',');
+		csvw_str(f, sr, ',');
+		csvw_num(f, e->issued, ',');
+		csvw_num(f, e->redeemed, ',');
+		csvw_num(f, e->unspent, ',');
+		csvw_str(f, e->redeemed >= e->issued ? "yes" : "no", '\n');
+	}
+}
+
+static void per_opd_csv(FILE *f, void *ctx)
+{
+	const totals *t = ((const report *)ctx)->T;
+	char pct[PCT_MAX];
+
+	fputs("opd,asn,issued,redeemed,unspent,met_minimum,compliance_pct\n", f);
+	for (size_t i = 0; i < t->nopd; i++) {
+		const opd_sum *o = &t->opd[i];
+
+		opd_pct(o, pct);
+		csvw_str(f, o->opd, ',');
+		csvw_num(f, (int64_t)o->n, ',');
+		csvw_num(f, o->issued, ',');
+		csvw_num(f, o->redeemed, ',');
+		csvw_num(f, o->unspent, ',');
+		csvw_num(f, (int64_t)o->met, ',');
+		csvw_str(f, pct, '\n');
+	}
+}
+
+static void settlement_csv(FILE *f, void *ctx)
+{
+	const report *rp = ctx;
+	const entries *J = rp->J;
+
+	fputs("merchant,gallery,redemptions,voids,amount\n", f);
+	for (size_t i = 0; i < J->sites.n; i++) {
+		const site *s = &J->site[rp->by_merchant[i]];
+
+		/* A site seen only in unknown-serial or refused entries owes nothing. */
+		if (!s->redemptions && !s->voids)
+			continue;
+		csvw_str(f, s->merchant, ',');
+		csvw_str(f, s->gallery, ',');
+		csvw_num(f, (int64_t)s->redemptions, ',');
+		csvw_num(f, (int64_t)s->voids, ',');
+		csvw_num(f, s->amount, '\n');
+	}
+}
+
+static void refunds_csv(FILE *f, void *ctx)
+{
+	const entitlements *E = ((const report *)ctx)->E;
+
+	fputs("nip,name,opd,amount\n", f);
+	for (size_t k = 0; k < E->ne; k++) {
+		const ent *e = &E->e[E->order[k]];
+
+		if (e->unspent <= 0)
+			continue;
+		csvw_str(f, e->nip, ',');
+		csvw_str(f, e->name, ',');
+		csvw_str(f, e->opd, ',');
+		csvw_num(f, e->unspent, '\n');
+	}
+}
+
+static void anomalies_csv(FILE *f, void *ctx)
+{
+	const anomalies *A = ((const report *)ctx)->A;
+	char sr[VOUCHER_SERIAL_LEN + 1];
+
+	fputs("kind,serial,detail\n", f);
+	for (size_t i = 0; i < A->n; i++) {
+		voucher_serial_format(A->an[i].serial, sr);
+		csvw_str(f, anomaly_name[A->an[i].kind], ',');
+		csvw_str(f, sr, ',');
+		csvw_str(f, A->an[i].detail, '\n');
+	}
+}
+
+/* Build one output in memory and replace out/name with it atomically. */
+static bool write_output(const report *rp, const char *name, void (*fill)(FILE *f, void *ctx))
+{
+	char *path = NULL;
+	err e;
+
+	if (asprintf(&path, "%s/%s", rp->o->out, name) < 0) {
+		fprintf(stderr, "reconcile: out of memory\n");
+		return false;
+	}
+	e = file_write_atomic_with(path, 0600, fill, (void *)rp);
+	if (e != ERR_OK)
+		fprintf(stderr, "%s: cannot write: %s\n", path, err_str(e));
+	free(path);
+	return e == ERR_OK;
+}
+
+bool outputs_write(const report *rp)
+{
+	char *stale = NULL;
+	bool ok = false;
+
+	if (file_mkdirs(rp->o->out, 0700) != ERR_OK) {
+		fprintf(stderr, "%s: cannot create the output directory: %s\n", rp->o->out,
+		        strerror(errno));
+		return false;
+	}
+	if (!write_output(rp, "per_asn.csv", per_asn_csv) ||
+	    !write_output(rp, "per_opd.csv", per_opd_csv) ||
+	    !write_output(rp, "settlement.csv", settlement_csv) ||
+	    !write_output(rp, "anomalies.csv", anomalies_csv) ||
+	    !write_output(rp, "report.html", report_html))
+		return false;
+	if (rp->E->info.refund)
+		return write_output(rp, "refunds.csv", refunds_csv);
+	/* A refund list from an earlier run of another policy must not linger. */
+	if (asprintf(&stale, "%s/refunds.csv", rp->o->out) < 0) {
+		fprintf(stderr, "reconcile: out of memory\n");
+		return false;
+	}
+	if (unlink(stale) != 0 && errno != ENOENT)
+		fprintf(stderr, "%s: cannot remove: %s\n", stale, strerror(errno));
+	else
+		ok = true;
+	free(stale);
+	return ok;
+}

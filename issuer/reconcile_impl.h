@@ -1,0 +1,289 @@
+/*
+ * reconcile's parts, each a noun with its own file; reconcile.c runs them
+ * in order (reconcile.h says what the command does):
+ *
+ *   recon_ledger.c    entitlements: the ledger's vouchers of the period,
+ *                     each ASN's voucher and its reissues as one
+ *   recon_journal.c   journals read line by line: form, chain link, and
+ *                     the table of entries, each counted once
+ *   recon_receipts.c  receipts checked against their line and their tree,
+ *                     one signature a tree, on a pool of threads
+ *   recon_settle.c    entries settled against entitlements, anomalies,
+ *                     balances
+ *   recon_csv.c       the CSV outputs, each written atomically
+ *   recon_html.c      report.html
+ *
+ * A function takes the parts it needs, never the whole run.
+ */
+#ifndef RECONCILE_IMPL_H
+#define RECONCILE_IMPL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "journal.h"
+#include "keyring.h"
+#include "ledger.h"
+#include "pool.h"
+#include "reconcile.h"
+
+#define NONE UINT32_MAX
+
+/* ---- anomalies (recon_settle.c) ---- */
+
+enum anomaly_kind {
+	AN_CHAIN_BREAK,
+	AN_BAD_RECEIPT,
+	AN_CONFLICT,
+	AN_UNKNOWN_SERIAL,
+	AN_VOID_WITHOUT,
+	AN_AFTER_REVOCATION,
+	AN_OUTSIDE_VALIDITY,
+	AN_OVERSPENT,
+	AN__COUNT
+};
+
+/* The kinds' names, as anomalies.csv writes them. */
+extern const char *const anomaly_name[AN__COUNT];
+
+typedef struct anomaly {
+	uint8_t kind;
+	uint64_t serial;
+	uint64_t ord, seq; /* where it was found (file, line), then when */
+	char *detail;
+} anomaly;
+
+/* Findings, sorted by kind then place before they are written. */
+typedef struct anomalies {
+	anomaly *an;
+	size_t n, cap;
+	size_t count[AN__COUNT];
+	err fatal; /* ERR_NOMEM once one could not be kept: the run fails */
+} anomalies;
+
+/* The place of a finding: journal file, then line. */
+static inline uint64_t anomaly_ord(uint32_t file, uint32_t line)
+{
+	return (uint64_t)file << 32 | line;
+}
+
+__attribute__((format(printf, 5, 6))) void anomaly_add(anomalies *a, int kind, uint64_t serial,
+                                                       uint64_t ord, const char *fmt, ...);
+void anomalies_sort(anomalies *a);
+void anomalies_free(anomalies *a);
+
+/* ---- entitlements (recon_ledger.c) ---- */
+
+/* A voucher of the period, as the ledger holds it. */
+typedef struct vch {
+	uint64_t serial, replaces, replaced_by;
+	int64_t amount, revoked_at, valid_from, valid_until;
+	bool revoked;
+	uint32_t ent;
+	char *text; /* nip, name, opd, class: NUL-separated, one allocation */
+} vch;
+
+/* An entitlement: one ASN's voucher of the period, reissues included. */
+typedef struct ent {
+	uint64_t serial; /* the last of the chain */
+	int64_t issued, redeemed, unspent;
+	const char *nip, *name, *opd, *cls; /* the original voucher's */
+} ent;
+
+typedef struct entitlements {
+	ledger *l;
+	ledger_period_info info;
+	const tzone *tz;
+	vch *v;
+	size_t nv, vcap;
+	uint64_t *skey; /* serial -> voucher index, open addressing */
+	uint32_t *sval;
+	size_t scap;
+	ent *e;
+	size_t ne;
+	uint32_t *order; /* entitlements by opd, name, nip */
+} entitlements;
+
+/* Open the ledger read-only and load period per's vouchers and
+ * entitlements. Problems are printed; false if the run cannot go on. */
+bool entitlements_load(entitlements *E, const char *ledger_dir, period per);
+void entitlements_free(entitlements *E);
+
+/* The index of the voucher with this serial, or NONE. */
+uint32_t entitlements_find(const entitlements *E, uint64_t serial);
+
+/* ---- the journals' entries (recon_journal.c) ---- */
+
+/* A merchant at a gallery: a row of settlement.csv. */
+typedef struct site {
+	char *merchant, *gallery;
+	uint64_t redemptions, voids;
+	int64_t redeemed, voided, amount;
+} site;
+
+/* Strings to small numbers: redemption id prefixes, sites. */
+typedef struct strtab {
+	uint32_t *slot; /* index + 1; 0 empty */
+	size_t cap;     /* a power of two */
+	char **key;
+	size_t *klen;
+	uint64_t *hash;
+	size_t n, kcap;
+} strtab;
+
+enum entry_flag { EF_RECEIPT_BAD = 1 };
+
+#define DIGEST_LEN 16 /* of a line, to tell duplicates from conflicts */
+
+/* A journal entry seen for the first time; 72 bytes, a million fit. */
+typedef struct entry {
+	uint64_t ridnum, serial;
+	int64_t time;
+	uint32_t amount, remaining, pfx, site, terminal, file, line;
+	uint8_t kind, flags;
+	uint8_t digest[DIGEST_LEN]; /* of the line: its chain hash as computed */
+} entry;
+
+/* Every entry of every journal, once: by (redemption id, kind). */
+typedef struct entries {
+	entry *en;
+	size_t n, cap;
+	uint64_t *slot; /* by (prefix, number, kind): hash << 32 | entry index + 1 */
+	size_t slots;
+	strtab pfx, sites;
+	site *site;
+	size_t sitecap;
+	uint32_t last_site, last_pfx;
+	uint64_t lines, dups;
+} entries;
+
+void entries_init(entries *J);
+void entries_free(entries *J);
+
+/* Room for at least want entries (a hint); ERR_NOMEM, ERR_TOO_LARGE. */
+err entries_reserve(entries *J, size_t want);
+
+/* The entry of (prefix, number, kind), or NONE. */
+uint32_t entries_find(const entries *J, uint32_t pfx, uint64_t num, uint8_t kind);
+
+/* "KID-N" of an entry into out. */
+void entry_rid(const entries *J, const entry *en, char *out, size_t n);
+
+typedef struct rcheck rcheck;
+
+/* What reading the journals needs. */
+typedef struct journal_run {
+	const char *const *paths; /* the journals, for messages */
+	char pertext[8];          /* the period reconciled */
+	entries *J;
+	anomalies *A;
+	rcheck *R; /* NULL: receipts are not checked */
+	char *chunk;
+	err fatal;
+} journal_run;
+
+/* Read journal number file; false if it is refused (printed) or the run
+ * fails (jr->fatal). */
+bool journal_read(journal_run *jr, uint32_t file);
+
+/* ---- receipts (recon_receipts.c) ---- */
+
+/* Set up checking receipts against the keyring at path on threads threads
+ * (0: one per CPU), for the journals at paths. NULL (printed why) if it
+ * cannot. */
+rcheck *rcheck_new(const char *path, int threads, const char *const *paths);
+void rcheck_free(rcheck *R);
+
+/* Check the receipt of new redeem entry idx, whose fields are f: against
+ * the line, then its path; its tree's signature is queued. A receipt that
+ * fails is a bad_receipt now (or, for its signature, at rcheck_flush). */
+void rcheck_receipt(rcheck *R, entries *J, anomalies *A, const char *const f[JOURNAL_FIELDS],
+                    const size_t len[JOURNAL_FIELDS], unsigned long line, uint32_t idx);
+
+/* Verify what is queued and wait; the verdicts are in. */
+void rcheck_flush(rcheck *R, entries *J, anomalies *A);
+
+uint64_t rcheck_count(const rcheck *R);
+
+/* ---- settling (recon_settle.c) ---- */
+
+typedef struct day {
+	uint64_t count;
+	int64_t amount;
+} day;
+
+/* Redemptions per local day of the period and its grace days. */
+typedef struct days {
+	int64_t first; /* the period's first day, days since 1970-01-01 */
+	int n;
+	day *d;
+	uint64_t outside; /* redemptions outside those days */
+} days;
+
+typedef struct opd_sum {
+	const char *opd;
+	size_t first, n; /* a run of the entitlements' order */
+	uint64_t met;
+	int64_t issued, redeemed, unspent;
+} opd_sum;
+
+typedef struct totals {
+	opd_sum *opd;
+	size_t nopd;
+	int64_t issued, redeemed, unspent, settled, refund;
+	uint64_t met;
+	bool ok;
+} totals;
+
+/* What settling reads besides the parts it fills. */
+typedef struct settle_ctx {
+	const char *const *paths;
+	const char *pertext;
+	bool receipts_checked;
+} settle_ctx;
+
+/* Settle the entries in the order they were first seen; ERR_OVERFLOW or
+ * ERR_NOMEM if the run fails. */
+err settle(const settle_ctx *c, entitlements *E, entries *J, anomalies *A, days *D);
+
+/* issued = redeemed + unspent, with overflow checks. */
+bool balances(int64_t issued, int64_t redeemed, int64_t unspent);
+
+/* Per ASN, per OPD and in total, and settlements against redeemed; each
+ * failure printed, t->ok false. ERR_NOMEM. */
+err totals_check(const entitlements *E, const entries *J, totals *t);
+
+/* "12.5": the percentage of an OPD's ASN who met their minimum. */
+#define PCT_MAX 24
+void opd_pct(const opd_sum *o, char out[PCT_MAX]);
+
+/* Sites by merchant then gallery, and by gallery then merchant: malloc'd
+ * index arrays, NULL when out of memory. */
+uint32_t *sites_by_merchant(const entries *J);
+uint32_t *sites_by_gallery(const entries *J);
+
+/* ---- outputs ---- */
+
+/* Everything the outputs are made from. */
+typedef struct report {
+	const reconcile_opts *o;
+	const char *pertext;
+	const entitlements *E;
+	const entries *J;
+	const anomalies *A;
+	const days *D;
+	const totals *T;
+	bool receipts_checked;
+	const uint32_t *by_merchant, *by_gallery;
+} report;
+
+/* recon_csv.c: the CSVs and report.html into o->out, each atomically;
+ * false if one cannot be written (printed). */
+bool outputs_write(const report *rp);
+
+/* recon_html.c */
+void report_html(FILE *f, void *rp);
+
+#endif
