@@ -1,9 +1,11 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *prog_name = "voucher";
 static const char *usage_text = "";
@@ -67,4 +69,67 @@ long cli_long(const char *val, long lo, long hi, const char *flag)
 	if (errno || end == val || *end || v < lo || v > hi)
 		cli_fail("%s must be a whole number from %ld to %ld", flag, lo, hi);
 	return v;
+}
+
+#define FLAGS_MAX 64
+
+uint64_t cli_parse(int argc, char **argv, int first, const cli_flag *flags)
+{
+	struct option longopts[FLAGS_MAX + 2];
+	uint64_t given = 0;
+	int nf = 0, c;
+
+	for (; flags[nf].name; nf++) {
+		if (nf == FLAGS_MAX)
+			cli_die(2, "too many flags"); /* our bug */
+		longopts[nf] = (struct option){
+		    flags[nf].name, flags[nf].set ? no_argument : required_argument, 0, 256 + nf};
+	}
+	longopts[nf] = (struct option){"help", no_argument, 0, 'h'};
+	longopts[nf + 1] = (struct option){0, 0, 0, 0};
+	optind = first;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		const cli_flag *f;
+		int i = c - 256;
+
+		if (c == 'h')
+			cli_usage(0);
+		if (i < 0 || i >= nf)
+			cli_usage(2);
+		f = &flags[i];
+		if (f->list) {
+			if (*f->n == f->max)
+				cli_fail("--%s at most %zu times", f->name, f->max);
+			f->list[(*f->n)++] = optarg;
+		} else if (given & (UINT64_C(1) << i)) {
+			cli_fail("--%s given twice", f->name);
+		} else if (f->set) {
+			*f->set = 1;
+		} else {
+			*f->value = optarg;
+		}
+		given |= UINT64_C(1) << i;
+	}
+	if (optind != argc)
+		cli_fail("unexpected argument '%s'", argv[optind]);
+	return given;
+}
+
+/* True if the blank-separated list of names holds name. */
+static int named(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+void cli_takes(uint64_t given, const cli_flag *flags, const char *cmd, const char *takes)
+{
+	for (int i = 0; flags[i].name; i++)
+		if ((given & (UINT64_C(1) << i)) && !named(takes, flags[i].name))
+			cli_fail("--%s is not an option of %s", flags[i].name, cmd);
 }

@@ -6,6 +6,9 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Remember the program name and its usage text (printed by cli_usage). */
 void cli_init(const char *prog, const char *usage);
 
@@ -17,6 +20,33 @@ void cli_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 
 /* "PROG: message" on stderr, exit status (1 for a refused operation). */
 void cli_die(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+
+/*
+ * A --flag of a command: one of
+ * - value: it takes an argument, kept in *value;
+ * - set:   it takes none, *set becomes 1;
+ * - list:  it takes an argument and may repeat, up to max times, the
+ *          arguments in list[0 .. *n).
+ */
+typedef struct cli_flag {
+	const char *name; /* without its dashes */
+	const char **value;
+	int *set;
+	const char **list;
+	size_t *n, max;
+} cli_flag;
+
+/*
+ * Parse argv[first .. argc) against flags (ended by one whose name is
+ * NULL; at most 64): --help prints the usage; an unknown flag, a missing
+ * argument, a flag given twice (a list one more than max times) or a stray
+ * argument is a usage error. Returns the flags given: bit i for flags[i].
+ */
+uint64_t cli_parse(int argc, char **argv, int first, const cli_flag *flags);
+
+/* A usage error for the first flag in given (as cli_parse returns) that cmd
+ * does not take; takes names those it does, blank-separated ("ledger out"). */
+void cli_takes(uint64_t given, const cli_flag *flags, const char *cmd, const char *takes);
 
 /* *slot = val; a flag given twice is a usage error. */
 void cli_once(const char **slot, const char *val, const char *flag);

@@ -10,7 +10,6 @@
  * redeemers are given.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,18 +160,20 @@ static int cmd_retire(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"dir", required_argument, 0, 'd'},
-	    {"kid", required_argument, 0, 'k'},
-	    {"issuer", required_argument, 0, 'i'},
-	    {"role", required_argument, 0, 'r'},
-	    {"after", required_argument, 0, 'a'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
+	static const struct {
+		const char *cmd, *takes;
+	} commands[] = {
+	    {"generate", "dir kid issuer role"},
+	    {"list", "dir"},
+	    {"retire", "dir kid after"},
 	};
 	struct opts o = {0};
+	const cli_flag flags[] = {
+	    {"dir", &o.dir},   {"kid", &o.kid},     {"issuer", &o.issuer},
+	    {"role", &o.role}, {"after", &o.after}, {NULL},
+	};
 	const char *cmd;
-	int c;
+	size_t k = 0;
 
 	cli_init("voucher-keys", usage);
 	log_init("keys", LOGL_WARN);
@@ -181,46 +182,15 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		cli_usage(0);
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			cli_once(&o.dir, optarg, "--dir");
-			break;
-		case 'k':
-			cli_once(&o.kid, optarg, "--kid");
-			break;
-		case 'i':
-			cli_once(&o.issuer, optarg, "--issuer");
-			break;
-		case 'r':
-			cli_once(&o.role, optarg, "--role");
-			break;
-		case 'a':
-			cli_once(&o.after, optarg, "--after");
-			break;
-		case 'h':
-			cli_usage(0);
-		default:
-			cli_usage(2);
-		}
-	}
-	if (optind != argc)
-		cli_fail("unexpected argument '%s'", argv[optind]);
+	while (k < sizeof commands / sizeof commands[0] && strcmp(cmd, commands[k].cmd) != 0)
+		k++;
+	if (k == sizeof commands / sizeof commands[0])
+		cli_fail("unknown command '%s'", cmd);
+	cli_takes(cli_parse(argc, argv, 2, flags), flags, cmd, commands[k].takes);
 	cli_require(o.dir, "--dir");
-	if (strcmp(cmd, "generate") == 0) {
-		if (o.after)
-			cli_fail("--after is for retire");
+	if (strcmp(cmd, "generate") == 0)
 		return cmd_generate(&o);
-	}
-	if (o.issuer || o.role)
-		cli_fail("--issuer and --role are for generate");
-	if (strcmp(cmd, "list") == 0) {
-		if (o.kid || o.after)
-			cli_fail("list takes only --dir");
+	if (strcmp(cmd, "list") == 0)
 		return cmd_list(&o);
-	}
-	if (strcmp(cmd, "retire") == 0)
-		return cmd_retire(&o);
-	cli_fail("unknown command '%s'", cmd);
+	return cmd_retire(&o);
 }

@@ -3,6 +3,7 @@
 #include "base45.h"
 #include "keyring.h"
 #include "period.h"
+#include "sign/sign.h"
 #include "voucher.h"
 
 static const uint8_t seed[32] = {42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42, 42,
