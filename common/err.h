@@ -40,7 +40,9 @@ typedef enum err {
 	ERR_TOO_MANY, /* too many failed terminal logins from one address */
 	ERR_UNAVAILABLE,
 
-	/* Local failures: CLIs and logs, 500 if they ever reach HTTP. */
+	/* Local failures, for CLIs and logs. One that reaches HTTP answers as
+	 * err.c's table says: ERR_INVALID and ERR_OVERFLOW 400, ERR_EXISTS 409,
+	 * ERR_NOMEM 503 (nothing done, try later), the others 500. */
 	ERR_INVALID,  /* bad input to a command or a file */
 	ERR_EXISTS,   /* would overwrite something that must stay */
 	ERR_OVERFLOW, /* arithmetic out of range */
