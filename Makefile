@@ -16,6 +16,11 @@ FUZZ_SECONDS ?= 60
 CLANG      ?= clang
 CLANG_FORMAT ?= clang-format
 
+# One name for one object file: a BUILD given as an absolute path inside the
+# tree (tests/run.sh exports one) is made relative, so that the header
+# dependencies (-MMD) written by one make match the targets of the next.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD))
+
 # LMDB's pkg-config file is missing on some systems: fall back to -llmdb.
 LMDB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags lmdb 2>/dev/null)
 LMDB_LIBS   ?= $(shell $(PKG_CONFIG) --libs lmdb 2>/dev/null || echo -llmdb)
