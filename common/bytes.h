@@ -6,6 +6,7 @@
 #define BYTES_H
 
 #include <endian.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -46,5 +47,9 @@ static inline uint64_t get_be64(const void *p)
 
 /* n bytes of in as 2n lower-case hex digits into out, then a NUL. */
 void hex_encode(const uint8_t *in, size_t n, char *out);
+
+/* A canonical decimal of n characters at s (digits only; no sign, blank or
+ * leading zero but "0" itself) of at most max, into *out; false otherwise. */
+bool dec_parse(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
     [ERR_BAD_SIGNATURE] = {"bad_signature", 422, "the voucher's signature does not verify"},
     [ERR_UNKNOWN_KEY] = {"unknown_key", 422, "the voucher's key is not in the keyring"},
     [ERR_KEY_RETIRED] = {"unknown_key", 422, "the voucher's key was retired before its period"},
+    [ERR_KEY_TOO_NEW] = {"unknown_key", 422, "the voucher's key is valid only after its period"},
     [ERR_WRONG_ISSUER] = {"wrong_issuer", 422, "the voucher is from another issuer"},
     [ERR_NOT_YET_VALID] = {"not_yet_valid", 422, "the voucher is not valid yet"},
     [ERR_EXPIRED] = {"expired", 422, "the voucher has expired"},

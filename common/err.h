@@ -27,6 +27,7 @@ typedef enum err {
 	ERR_BAD_SIGNATURE,
 	ERR_UNKNOWN_KEY,
 	ERR_KEY_RETIRED,
+	ERR_KEY_TOO_NEW, /* a key valid only after the voucher's period */
 	ERR_WRONG_ISSUER,
 	ERR_NOT_YET_VALID,
 	ERR_EXPIRED,

@@ -18,25 +18,6 @@ const char *const journal_col_name[JOURNAL_FIELDS] = {
 
 /* ---- the fields' forms ---- */
 
-/* Canonical decimal: digits only, no leading zero but "0", at most max. */
-static bool parse_dec(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	if (v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* Lower-case hex digits, by table: random digits defeat branch prediction. */
 static const uint8_t lower_hex[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
@@ -51,26 +32,6 @@ static bool lower_hex64(const char *s, size_t n)
 	for (size_t i = 0; i < JOURNAL_HASH_HEX; i++)
 		ok &= lower_hex[(unsigned char)s[i]];
 	return ok;
-}
-
-/* 16 upper-case hex digits, not all zero. */
-static bool parse_serial(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n != VOUCHER_SERIAL_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
-		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
-		                                    : 16;
-		if (d == 16)
-			return false;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return v != 0;
 }
 
 static bool id_char(char c)
@@ -92,7 +53,7 @@ bool journal_rid_split(const char *s, size_t n, size_t *kid_len, uint64_t *num)
 	if (!dash || dash == s || (size_t)(dash - s) > KEY_ID_MAX)
 		return false;
 	*kid_len = (size_t)(dash - s);
-	return parse_dec(dash + 1, n - *kid_len - 1, UINT64_MAX, num);
+	return dec_parse(dash + 1, n - *kid_len - 1, UINT64_MAX, num);
 }
 
 /* Printable ASCII, no blank, comma or quote: what a receipt is made of. */
@@ -132,7 +93,7 @@ bool journal_parse(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL
 	uint64_t num;
 
 	*why = NULL;
-	if (!parse_dec(f[J_SEQ], len[J_SEQ], UINT64_MAX, &e->seq) || e->seq == 0)
+	if (!dec_parse(f[J_SEQ], len[J_SEQ], UINT64_MAX, &e->seq) || e->seq == 0)
 		*why = "bad seq (a number from 1)";
 	else if (!instant_parse(f[J_TIME], len[J_TIME], &e->time))
 		*why = "bad time (YYYY-MM-DDTHH:MM:SSZ)";
@@ -140,19 +101,19 @@ bool journal_parse(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL
 		*why = "bad kind (redeem or void)";
 	else if (!journal_rid_split(f[J_RID], len[J_RID], &kid_len, &num))
 		*why = "bad redemption_id (KEYID-NUMBER)";
-	else if (!parse_serial(f[J_SERIAL], len[J_SERIAL], &e->serial))
+	else if (!voucher_serial_canonical(f[J_SERIAL], len[J_SERIAL], &e->serial))
 		*why = "bad serial (16 upper-case hex digits)";
 	else if (period_parse(f[J_PERIOD], &e->per) != ERR_OK)
 		*why = "bad period (YYYY-MM)";
-	else if (!parse_dec(f[J_AMOUNT], len[J_AMOUNT], UINT32_MAX, &amount) || amount == 0)
+	else if (!dec_parse(f[J_AMOUNT], len[J_AMOUNT], UINT32_MAX, &amount) || amount == 0)
 		*why = "bad amount (whole rupiah, 1 to 4294967295)";
-	else if (!parse_dec(f[J_REMAINING], len[J_REMAINING], UINT32_MAX, &remaining))
+	else if (!dec_parse(f[J_REMAINING], len[J_REMAINING], UINT32_MAX, &remaining))
 		*why = "bad remaining (whole rupiah, 0 to 4294967295)";
 	else if (!key_id_valid(f[J_MERCHANT]))
 		*why = "bad merchant (1-32 of A-Z a-z 0-9 . _ -)";
 	else if (!key_id_valid(f[J_GALLERY]))
 		*why = "bad gallery (1-32 of A-Z a-z 0-9 . _ -)";
-	else if (!parse_dec(f[J_TERMINAL], len[J_TERMINAL], UINT32_MAX, &terminal))
+	else if (!dec_parse(f[J_TERMINAL], len[J_TERMINAL], UINT32_MAX, &terminal))
 		*why = "bad terminal (a number)";
 	else if (!receipt_chars(f[J_RECEIPT], len[J_RECEIPT]))
 		*why = "bad receipt (printable ASCII, no comma, quote or blank)";

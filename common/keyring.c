@@ -126,6 +126,10 @@ err keyring_parse_line(const char *line, key_entry *e, const char **what)
 			*what = "issuer must be - or 1-32 of A-Z a-z 0-9 . _ -";
 			return ERR_INVALID;
 		}
+		if (e->role == KEY_RECEIPT) {
+			*what = "a receipt key has no issuer: -";
+			return ERR_INVALID;
+		}
 		strcpy(e->issuer, f[2]);
 	}
 	if (!parse_day(f[3], &e->valid_from) || e->valid_from == KEY_NEVER) {
@@ -134,6 +138,10 @@ err keyring_parse_line(const char *line, key_entry *e, const char **what)
 	}
 	if (!parse_day(f[4], &e->retired_after)) {
 		*what = "retired-after must be - or a date YYYY-MM-DD";
+		return ERR_INVALID;
+	}
+	if (e->retired_after < e->valid_from) {
+		*what = "retired-after is before valid-from";
 		return ERR_INVALID;
 	}
 	/* Exactly the 44 characters of 32 bytes, one '=' of padding. */
@@ -160,18 +168,15 @@ size_t keyring_format_line(const key_entry *e, char *out, size_t n)
 	return len < 0 || (size_t)len >= n ? 0 : (size_t)len;
 }
 
-static bool same_issuer(const key_entry *a, const key_entry *b)
-{
-	return strcmp(a->issuer, b->issuer) == 0;
-}
-
 err keyring_add(keyring *kr, const key_entry *e)
 {
 	key_entry k = *e;
 	err rc;
 
+	tag_of("kid", k.kid, k.kid_tag);
 	for (size_t i = 0; i < kr->n; i++)
-		if (strcmp(kr->keys[i].kid, e->kid) == 0 && same_issuer(&kr->keys[i], e))
+		if (strcmp(kr->keys[i].kid, e->kid) == 0 ||
+		    memcmp(kr->keys[i].kid_tag, k.kid_tag, TAG_LEN) == 0)
 			return ERR_EXISTS;
 	if (kr->n == kr->cap) {
 		size_t cap = kr->cap ? kr->cap * 2 : 8;
@@ -181,7 +186,6 @@ err keyring_add(keyring *kr, const key_entry *e)
 		kr->keys = keys;
 		kr->cap = cap;
 	}
-	tag_of("kid", k.kid, k.kid_tag);
 	keyring_bind(&k, k.issuer);
 	rc = sig_verifier_new(k.pub, &k.verifier);
 	if (rc != ERR_OK)
@@ -228,7 +232,7 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 			continue;
 		if (rc == ERR_OK) {
 			rc = keyring_add(kr, &e);
-			what = rc == ERR_EXISTS ? "duplicate key id for this issuer"
+			what = rc == ERR_EXISTS ? "duplicate key id (or one whose tag is another's)"
 			       : rc != ERR_OK   ? "not a valid Ed25519 public key"
 			                        : NULL;
 		}
@@ -242,6 +246,11 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 	rc = ferror(f) ? ERR_IO : ERR_OK;
 	if (rc != ERR_OK && why)
 		snprintf(why, whylen, "%s: read error", path);
+	if (rc == ERR_OK && kr->n == 0) {
+		if (why)
+			snprintf(why, whylen, "%s: no key: an empty keyring trusts nothing", path);
+		rc = ERR_INVALID;
+	}
 cleanup:
 	free(line);
 	fclose(f);

@@ -56,14 +56,16 @@ keyring *keyring_new(void);
 void keyring_free(keyring *kr);
 
 /*
- * Load path. A missing file is ERR_IO. A malformed line, a duplicate key id
- * for one issuer or a bad key is ERR_INVALID, with why (if not NULL) set to
- * "FILE:LINE: what is wrong".
+ * Load path. A missing file is ERR_IO. A malformed line (keyring_parse_line),
+ * a key id on two lines (whatever their issuer or role) or two whose tags
+ * are equal, or a bad key is ERR_INVALID, with why (if not NULL) set to
+ * "FILE:LINE: what is wrong"; a file with no key is ERR_INVALID too.
  */
 err keyring_load(const char *path, keyring **out, char *why, size_t whylen);
 
 /* Parse one line (no newline) into e; blank or comment lines give
- * ERR_NOT_FOUND. On ERR_INVALID, *what names the problem. */
+ * ERR_NOT_FOUND. On ERR_INVALID, *what names the problem: among them a
+ * receipt key bound to an issuer, or RETIRED_AFTER before VALID_FROM. */
 err keyring_parse_line(const char *line, key_entry *e, const char **what);
 
 /* Format e as a keyring line with a trailing newline; returns length. */
@@ -71,7 +73,7 @@ size_t keyring_format_line(const key_entry *e, char *out, size_t n);
 
 /*
  * Add a copy of e (tags and verifier are computed here). ERR_EXISTS if a key
- * with the same KID and issuer is there already.
+ * with the same KID, or the same KID tag, is there already.
  */
 err keyring_add(keyring *kr, const key_entry *e);
 

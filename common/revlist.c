@@ -1,6 +1,5 @@
 #include "revlist.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "bytes.h"
 #include "file.h"
 #include "period.h"
 #include "voucher.h"
@@ -82,11 +82,29 @@ static bool next_line(const char *buf, size_t len, size_t *pos, char line[128], 
 	return true;
 }
 
+/* rl->digest: SHA-256 of the issuer, a NUL, and the serials as 8 bytes
+ * big-endian each. */
+static bool serials_digest(revlist *rl)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	bool ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+	          EVP_DigestUpdate(c, rl->issuer, strlen(rl->issuer) + 1) == 1;
+
+	for (size_t i = 0; ok && i < rl->n; i++) {
+		uint8_t b[8];
+		put_be64(b, rl->serials[i]);
+		ok = EVP_DigestUpdate(c, b, sizeof b) == 1;
+	}
+	ok = ok && EVP_DigestFinal_ex(c, rl->digest, NULL) == 1;
+	EVP_MD_CTX_free(c);
+	return ok;
+}
+
 err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, size_t whylen)
 {
-	char *buf = NULL, line[128], *ep;
+	char *buf = NULL, line[128];
 	size_t len = 0, pos = 0, start = 0, signed_len = 0, cap = 0;
-	unsigned lineno = 0;
+	unsigned lineno = 0, sig_line = 0;
 	revlist rl = {0};
 	const char *what = NULL;
 	uint8_t sig[SIG_LEN + 2], issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
@@ -116,12 +134,11 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 				strcpy(rl.issuer, v);
 			else if (lineno == 3 && key_id_valid(v))
 				strcpy(rl.kid, v);
-			else if (lineno == 4 && v[0] >= '0' && v[0] <= '9') {
-				/* strtoull saturates: a version past 2^64-1 is not one. */
-				errno = 0;
-				rl.version = strtoull(v, &ep, 10);
-				what = *ep || errno == ERANGE ? "bad version" : NULL;
-			} else if (lineno == 5 && instant_parse(v, strlen(v), &rl.time))
+			else if (lineno == 4)
+				what = dec_parse(v, strlen(v), UINT64_MAX, &rl.version)
+				           ? NULL
+				           : "bad version (a decimal with no leading zero)";
+			else if (lineno == 5 && instant_parse(v, strlen(v), &rl.time))
 				what = NULL;
 			else
 				what = "bad value";
@@ -129,12 +146,12 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 				goto bad;
 		} else if (strncmp(line, "revoked ", 8) == 0) {
 			uint64_t s;
-			if (voucher_serial_parse(line + 8, &s) != ERR_OK) {
-				what = "bad serial";
+			if (!voucher_serial_canonical(line + 8, strlen(line + 8), &s)) {
+				what = "bad serial (16 upper-case hex digits)";
 				goto bad;
 			}
 			if (rl.n && s <= rl.serials[rl.n - 1]) {
-				what = "serials must be in ascending order";
+				what = "serials must be in strictly ascending order";
 				goto bad;
 			}
 			if (rl.n == cap) {
@@ -150,6 +167,7 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 			rl.serials[rl.n++] = s;
 		} else if (strncmp(line, "signature ", 10) == 0 && lineno > 5) {
 			signed_len = start;
+			sig_line = lineno;
 			if (strlen(line + 10) != 88 ||
 			    EVP_DecodeBlock(sig, (unsigned char *)line + 10, 88) != SIG_LEN + 2 ||
 			    line[10 + 86] != '=' || line[10 + 85] == '=') {
@@ -175,14 +193,19 @@ err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, s
 	tag_of("kid", rl.kid, kid_tag);
 	k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag);
 	if (!k) {
-		snprintf(why, whylen, "%s: signed by %s of %s, which is not in the keyring", path,
+		snprintf(why, whylen, "%s:3: signed by %s of %s, which is not in the keyring", path,
 		         rl.kid, rl.issuer);
 		rc = ERR_UNKNOWN_KEY;
 		goto out;
 	}
 	if (!sig_verify(k->verifier, (uint8_t *)buf, signed_len, sig)) {
-		snprintf(why, whylen, "%s: the signature does not verify", path);
+		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig_line);
 		rc = ERR_BAD_SIGNATURE;
+		goto out;
+	}
+	if (!serials_digest(&rl)) {
+		snprintf(why, whylen, "%s: out of memory", path);
+		rc = ERR_NOMEM;
 		goto out;
 	}
 	free(buf);

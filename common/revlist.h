@@ -34,12 +34,15 @@ typedef struct revlist {
 	int64_t time;      /* Unix seconds */
 	uint64_t *serials; /* ascending */
 	size_t n;
+	uint8_t digest[32]; /* of the issuer and the serials: what a version must keep */
 } revlist;
 
 /*
- * Parse and verify the list in path against kr's issuer keys. ERR_INVALID
- * with why "FILE:LINE: what" for a malformed file, ERR_UNKNOWN_KEY,
- * ERR_BAD_SIGNATURE. On success *out is filled; free with revlist_free.
+ * Parse and verify the list in path against kr's issuer keys. Every
+ * refusal sets why to "FILE:LINE: what": ERR_INVALID for a malformed file,
+ * ERR_UNKNOWN_KEY (line 3, the kid), ERR_BAD_SIGNATURE (the signature's
+ * line); ERR_IO and ERR_TOO_LARGE ("FILE: what"). On success *out is
+ * filled; free with revlist_free.
  */
 err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, size_t whylen);
 

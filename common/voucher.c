@@ -110,7 +110,9 @@ err voucher_verify(const voucher *v, const keyring *kr, const key_entry **key)
 {
 	uint8_t msg[VOUCHER_MSG_LEN];
 	const key_entry *k;
-	date first = {v->year, v->month, 1};
+	period next = period_next((period){v->year, v->month});
+	int64_t first = date_to_days((date){v->year, v->month, 1}),
+	        last = date_to_days((date){next.year, next.month, 1}) - 1;
 
 	if (!keyring_has_issuer(kr, KEY_ISSUER, v->issuer_tag))
 		return ERR_WRONG_ISSUER;
@@ -120,8 +122,11 @@ err voucher_verify(const voucher *v, const keyring *kr, const key_entry **key)
 	voucher_message(v, msg);
 	if (!sig_verify(k->verifier, msg, sizeof msg, v->sig))
 		return ERR_BAD_SIGNATURE;
-	if (k->retired_after != KEY_NEVER && date_to_days(first) > k->retired_after)
+	/* A key signs only for the periods that meet its VALID_FROM..RETIRED_AFTER. */
+	if (k->retired_after != KEY_NEVER && first > k->retired_after)
 		return ERR_KEY_RETIRED;
+	if (last < k->valid_from)
+		return ERR_KEY_TOO_NEW;
 	if (key)
 		*key = k;
 	return ERR_OK;
@@ -143,6 +148,25 @@ void voucher_serial_format(uint64_t serial, char out[VOUCHER_SERIAL_LEN + 1])
 	for (int i = VOUCHER_SERIAL_LEN - 1; i >= 0; i--, serial >>= 4)
 		out[i] = hex[serial & 0xf];
 	out[VOUCHER_SERIAL_LEN] = '\0';
+}
+
+bool voucher_serial_canonical(const char *s, size_t n, uint64_t *serial)
+{
+	uint64_t v = 0;
+
+	if (n != VOUCHER_SERIAL_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+		                                    : 16;
+		if (d == 16)
+			return false;
+		v = v << 4 | d;
+	}
+	*serial = v;
+	return v != 0;
 }
 
 err voucher_serial_parse(const char *s, uint64_t *serial)

@@ -70,10 +70,11 @@ size_t voucher_encode(const voucher *v, char *out, size_t n);
 err voucher_decode(const char *text, size_t len, voucher *out);
 
 /*
- * Verify v against the keyring's issuer keys: ERR_WRONG_ISSUER if no key
- * belongs to v's issuer, ERR_UNKNOWN_KEY if none of that issuer has v's key
- * id, ERR_BAD_SIGNATURE, ERR_KEY_RETIRED if the key was retired before the
- * first day of v's period. *key (may be NULL) gets the key on success.
+ * Verify v against the keyring's issuer keys: ERR_WRONG_ISSUER if no issuer
+ * key belongs to v's issuer, ERR_UNKNOWN_KEY if none of that issuer has v's
+ * key id, ERR_BAD_SIGNATURE, ERR_KEY_RETIRED if the key was retired before
+ * the first day of v's period, ERR_KEY_TOO_NEW if it is valid only from
+ * after its last day. *key (may be NULL) gets the key on success.
  */
 err voucher_verify(const voucher *v, const keyring *kr, const key_entry **key);
 
@@ -83,8 +84,13 @@ err voucher_check_time(const voucher *v, int64_t now);
 /* Serial as 16 upper-case hex digits into out (17 bytes). */
 void voucher_serial_format(uint64_t serial, char out[VOUCHER_SERIAL_LEN + 1]);
 
-/* Parse 16 hex digits (either case); ERR_INVALID otherwise or for 0. */
+/* Parse 16 hex digits (either case), as people type them; ERR_INVALID
+ * otherwise or for 0. */
 err voucher_serial_parse(const char *s, uint64_t *serial);
+
+/* The serial as files write it: exactly n = 16 upper-case hex digits, not
+ * all zero; false otherwise. */
+bool voucher_serial_canonical(const char *s, size_t n, uint64_t *serial);
 
 /* Signing is in common/sign/sign.h: the issuer only; the redeemer never
  * links it. */

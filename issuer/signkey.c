@@ -10,7 +10,9 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	uint8_t pub[SIG_PUBLEN];
 	keyring *kr = NULL;
 	key_entry *best = NULL;
-	int64_t first = date_to_days((date){p.year, p.month, 1});
+	period next = period_next(p);
+	int64_t first = date_to_days((date){p.year, p.month, 1}),
+	        last = date_to_days((date){next.year, next.month, 1}) - 1;
 	err rc;
 
 	memset(out, 0, sizeof *out);
@@ -20,7 +22,8 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	for (size_t i = 0; i < keyring_count(kr); i++) {
 		key_entry *k = keyring_at_mut(kr, i);
 		if (k->role != KEY_ISSUER || (k->issuer[0] && strcmp(k->issuer, issuer) != 0) ||
-		    (k->retired_after != KEY_NEVER && k->retired_after < first))
+		    (k->retired_after != KEY_NEVER && k->retired_after < first) ||
+		    k->valid_from > last)
 			continue;
 		if (!best || k->valid_from >= best->valid_from)
 			best = k;
@@ -28,8 +31,8 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	rc = ERR_UNKNOWN_KEY;
 	if (!best) {
 		snprintf(why, whylen,
-		         "%s: no issuer key for %s that is not retired before the period; "
-		         "make one with voucher-keys generate",
+		         "%s: no issuer key for %s valid in the period (VALID_FROM .. "
+		         "RETIRED_AFTER); make one with voucher-keys generate",
 		         ring, issuer);
 		goto cleanup;
 	}

@@ -23,16 +23,19 @@
 
 static const char usage[] =
     "usage: voucher-keys generate --dir KEYDIR --kid KID [--issuer ID] [--role issuer|receipt]\n"
+    "                             [--valid-from YYYY-MM-DD]\n"
     "       voucher-keys list     --dir KEYDIR\n"
     "       voucher-keys retire   --dir KEYDIR --kid KID --after YYYY-MM-DD\n"
     "\n"
     "generate writes KEYDIR/KID.key (mode 0600) and adds the public key to\n"
     "KEYDIR/keyring. --issuer binds the key to a region id now; otherwise the\n"
     "issuer binds it to its policy's issuer when it first signs with it.\n"
+    "A key signs only for the periods from the month of --valid-from (today by\n"
+    "default) to the month of its retirement.\n"
     "retire stops vouchers of periods starting after the date from verifying.\n";
 
 struct opts {
-	const char *dir, *kid, *issuer, *role, *after;
+	const char *dir, *kid, *issuer, *role, *after, *valid_from;
 };
 
 static void path_in(char *out, size_t n, const char *dir, const char *name)
@@ -76,6 +79,15 @@ static int cmd_generate(const struct opts *o)
 		e.role = KEY_RECEIPT;
 	else if (o->role && strcmp(o->role, "issuer") != 0)
 		cli_fail("--role must be issuer or receipt");
+	if (o->issuer && e.role == KEY_RECEIPT)
+		cli_fail("a receipt key has no --issuer");
+	e.valid_from = time(NULL) / 86400;
+	if (o->valid_from) {
+		date d;
+		if (date_parse(o->valid_from, &d) != ERR_OK)
+			cli_fail("--valid-from must be a date YYYY-MM-DD");
+		e.valid_from = date_to_days(d);
+	}
 	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST)
 		cli_die(1, "cannot create %s: %s", o->dir, strerror(errno));
 	path_in(keyfile, sizeof keyfile, o->dir, o->kid);
@@ -87,7 +99,6 @@ static int cmd_generate(const struct opts *o)
 
 	snprintf(e.kid, sizeof e.kid, "%s", o->kid);
 	snprintf(e.issuer, sizeof e.issuer, "%s", o->issuer ? o->issuer : "");
-	e.valid_from = time(NULL) / 86400;
 	e.retired_after = KEY_NEVER;
 	if ((rc = sig_generate(&s)) != ERR_OK)
 		cli_die(1, "cannot generate a key: %s", err_str(rc));
@@ -163,14 +174,19 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *cmd, *takes;
 	} commands[] = {
-	    {"generate", "dir kid issuer role"},
+	    {"generate", "dir kid issuer role valid-from"},
 	    {"list", "dir"},
 	    {"retire", "dir kid after"},
 	};
 	struct opts o = {0};
 	const cli_flag flags[] = {
-	    {"dir", &o.dir},   {"kid", &o.kid},     {"issuer", &o.issuer},
-	    {"role", &o.role}, {"after", &o.after}, {NULL},
+	    {"dir", &o.dir},
+	    {"kid", &o.kid},
+	    {"issuer", &o.issuer},
+	    {"role", &o.role},
+	    {"after", &o.after},
+	    {"valid-from", &o.valid_from},
+	    {NULL},
 	};
 	const char *cmd;
 	size_t k = 0;

@@ -61,13 +61,18 @@ static err server_reload(server *srv)
 	if (srv->cfg.revocations) {
 		uint64_t seen = 0;
 		e = revlist_load(srv->cfg.revocations, kr, &rl, why, sizeof why);
-		if (e == ERR_OK && (e = store_note_revlist(sv->st, rl.version, &seen)) != ERR_OK) {
+		if (e == ERR_OK &&
+		    (e = store_note_revlist(sv->st, rl.version, rl.digest, &seen)) != ERR_OK) {
 			if (e == ERR_INVALID)
 				snprintf(
 				    why, sizeof why,
-				    "%s: version %llu is older than version %llu loaded before",
+				    "%s:4: version %llu is older than version %llu loaded before",
 				    srv->cfg.revocations, (unsigned long long)rl.version,
 				    (unsigned long long)seen);
+			else if (e == ERR_EXISTS)
+				snprintf(why, sizeof why,
+				         "%s:4: version %llu was loaded before with other serials",
+				         srv->cfg.revocations, (unsigned long long)rl.version);
 			else
 				snprintf(why, sizeof why, "%s: %s", srv->cfg.revocations,
 				         err_str(e));

@@ -185,24 +185,39 @@ int meta_next(store *s, MDB_txn *txn, const char *name, uint64_t *out)
 	return rc ? rc : meta_put_u64(s, txn, name, ++*out);
 }
 
-err store_note_revlist(store *s, uint64_t version, uint64_t *seen)
+err store_note_revlist(store *s, uint64_t version, const uint8_t digest[32], uint64_t *seen)
 {
+	MDB_val key = {sizeof "revlist_digest" - 1, "revlist_digest"}, val;
 	MDB_txn *txn;
+	err e = ERR_OK;
 	int rc;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		return db_err(rc, "begin");
-	if ((rc = meta_get_u64(s, txn, "revlist_version", seen)) == 0 && version < *seen) {
-		mdb_txn_abort(txn);
-		return ERR_INVALID;
+	if ((rc = meta_get_u64(s, txn, "revlist_version", seen)) != 0)
+		goto out;
+	if (version < *seen) {
+		e = ERR_INVALID;
+		goto out;
 	}
-	if (rc == 0 && version > *seen)
-		rc = meta_put_u64(s, txn, "revlist_version", version);
-	if (rc == 0)
-		rc = mdb_txn_commit(txn);
-	else
+	rc = mdb_get(txn, s->meta, &key, &val);
+	if (rc == 0 && version == *seen &&
+	    (val.mv_size != 32 || memcmp(val.mv_data, digest, 32) != 0)) {
+		e = ERR_EXISTS; /* the same version, other contents */
+		goto out;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	val = (MDB_val){32, (void *)digest};
+	if ((rc = meta_put_u64(s, txn, "revlist_version", version)) != 0 ||
+	    (rc = mdb_put(txn, s->meta, &key, &val, 0)) != 0)
+		goto out;
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+out:
+	if (txn)
 		mdb_txn_abort(txn);
-	return rc ? db_err(rc, "revocation list version") : ERR_OK;
+	return e != ERR_OK ? e : rc ? db_err(rc, "revocation list version") : ERR_OK;
 }
 
 /* ---- reads ---- */

@@ -117,11 +117,14 @@ err store_request_get(store *s, uint32_t term_id, const char *request_id,
                       const uint8_t body_hash[32], op *o);
 
 /*
- * Record that revocation list version was loaded, and refuse one older
- * than any loaded before, even before a restart (an old list would bring
- * revoked vouchers back): ERR_INVALID with *seen the newest seen.
+ * Record that revocation list version, whose serials have this digest
+ * (revlist.h), was loaded, and refuse, even after a restart, one older than
+ * any loaded before (an old list would bring revoked vouchers back):
+ * ERR_INVALID with *seen the newest seen; and one of the newest version
+ * that revokes other serials: ERR_EXISTS. (The same list signed again, at
+ * another time or by another key, is the same list.)
  */
-err store_note_revlist(store *s, uint64_t version, uint64_t *seen);
+err store_note_revlist(store *s, uint64_t version, const uint8_t digest[32], uint64_t *seen);
 
 /* ---- writes through the writer thread ---- */
 

@@ -57,6 +57,22 @@ static void bad_lines(void **state)
 	refuse("K1 issuer PROBOLINGGO 2026-11-22 - A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg");
 	refuse("K1 issuer PROBOLINGGO 2026-11-22 - A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJV!bg=");
 	refuse("K123456789012345678901234567890123 issuer X 2026-11-22 - " PUB_B64);
+	/* A receipt key belongs to a redeemer, not to an issuer. */
+	refuse("R1 receipt PROBOLINGGO 2026-11-22 - " PUB_B64);
+	/* Retired before it was valid. */
+	refuse("K1 issuer PROBOLINGGO 2026-11-22 2026-11-21 " PUB_B64);
+}
+
+/* Retired the day it was made: allowed (it signs for that day's period). */
+static void retired_same_day(void **state)
+{
+	key_entry e;
+	const char *what = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    keyring_parse_line("K1 issuer X 2026-11-22 2026-11-22 " PUB_B64, &e, &what), ERR_OK);
+	assert_int_equal(e.retired_after, e.valid_from);
 }
 
 static void load_reports_file_and_line(void **state)
@@ -75,12 +91,43 @@ static void load_reports_file_and_line(void **state)
 	assert_non_null(strstr(why, "/keyring:4: "));
 	free(path);
 
+	/* One KID is one key, whatever the issuer or role of its other line:
+	 * otherwise which key answers would depend on the order of the lines. */
 	path = write_file(dir, "dup",
 	                  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
-	                  "K1 issuer MALANG 2026-11-22 - " PUB_B64 "\n"
-	                  "K1 issuer PROBOLINGGO 2026-11-23 - " PUB_B64 "\n");
+	                  "K1 issuer MALANG 2026-11-22 - " PUB_B64 "\n");
 	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
-	assert_non_null(strstr(why, "/dup:3: duplicate"));
+	assert_non_null(strstr(why, "/dup:2: duplicate"));
+	free(path);
+	path = write_file(dir, "dup2",
+	                  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
+	                  "K1 issuer - 2026-11-22 - " PUB_B64 "\n");
+	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
+	assert_non_null(strstr(why, "/dup2:2: duplicate"));
+	free(path);
+	path = write_file(dir, "dup3",
+	                  "K1 receipt - 2026-11-22 - " PUB_B64 "\n"
+	                  "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n");
+	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
+	assert_non_null(strstr(why, "/dup3:2: duplicate"));
+	free(path);
+
+	/* Two key ids whose 4-byte tags are equal (SHA-256("kid:K13870") and
+	 * SHA-256("kid:K58315") both start 4bc077a4): a token could not say
+	 * which signed it. */
+	path = write_file(dir, "tags",
+	                  "K13870 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n"
+	                  "K58315 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\n");
+	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
+	assert_non_null(strstr(why, "/tags:2: duplicate"));
+	free(path);
+
+	/* A keyring that holds no key trusts nothing: a mistake, refused. */
+	path =
+	    write_file(dir, "empty", "# KID ROLE ISSUER VALID_FROM RETIRED_AFTER PUBLIC_KEY\n\n");
+	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
+	assert_null(kr);
+	assert_non_null(strstr(why, "/empty: no key"));
 	free(path);
 
 	assert_int_equal(keyring_load("/nonexistent/keyring", &kr, why, sizeof why), ERR_IO);
@@ -147,11 +194,9 @@ static void tags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(parse_line),
-	    cmocka_unit_test(bad_lines),
-	    cmocka_unit_test(load_reports_file_and_line),
-	    cmocka_unit_test(save_load_find),
-	    cmocka_unit_test(tags),
+	    cmocka_unit_test(parse_line),       cmocka_unit_test(bad_lines),
+	    cmocka_unit_test(retired_same_day), cmocka_unit_test(load_reports_file_and_line),
+	    cmocka_unit_test(save_load_find),   cmocka_unit_test(tags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

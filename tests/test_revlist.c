@@ -173,6 +173,37 @@ static void refuse(struct fixture *f, const char *name, const char *text, unsign
 	free(path);
 }
 
+/* The digest names the issuer's serials: a list signed again (another
+ * time, another version line) keeps it; other serials change it. */
+static void digest_of_serials(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t two[] = {0x0123456789ABCDEFULL, 0x1111111111111111ULL};
+	char *a = list_text("PROBOLINGGO", "K1", UINT64_MAX, three, 3, f->key),
+	     *b = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key),
+	     *c = list_text("PROBOLINGGO", "K1", 3, two, 2, f->key), *pa, *pb, *pc, why[512];
+	revlist ra = {0}, rb = {0}, rc = {0};
+
+	pa = write_file(f->dir, "a", a);
+	pb = write_file(f->dir, "b", b);
+	pc = write_file(f->dir, "c", c);
+	assert_int_equal(revlist_load(pa, f->kr, &ra, why, sizeof why), ERR_OK);
+	assert_int_equal(ra.version, UINT64_MAX); /* the largest version is one */
+	assert_int_equal(revlist_load(pb, f->kr, &rb, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(pc, f->kr, &rc, why, sizeof why), ERR_OK);
+	assert_memory_equal(ra.digest, rb.digest, 32);
+	assert_memory_not_equal(rb.digest, rc.digest, 32);
+	revlist_free(&ra);
+	revlist_free(&rb);
+	revlist_free(&rc);
+	free(a);
+	free(b);
+	free(c);
+	free(pa);
+	free(pb);
+	free(pc);
+}
+
 static void malformed(void **state)
 {
 	struct fixture *f = *state;
@@ -209,6 +240,26 @@ static void malformed(void **state)
 	replace(t, "version 3\n", "version 3x\n");
 	refuse(f, "version", t, 4, "bad version");
 
+	/* One way to write a version: no leading zero, no sign, no blank, and
+	 * no more than 2^64-1. */
+	strcpy(t, good);
+	replace(t, "version 3\n", "version 03\n");
+	refuse(f, "version03", t, 4, "bad version");
+	strcpy(t, good);
+	replace(t, "version 3\n", "version +3\n");
+	refuse(f, "version+3", t, 4, "bad version");
+	strcpy(t, good);
+	replace(t, "version 3\n", "version  3\n");
+	refuse(f, "version_3", t, 4, "bad version");
+	strcpy(t, good);
+	replace(t, "version 3\n", "version 18446744073709551616\n");
+	refuse(f, "version2^64", t, 4, "bad version");
+
+	/* One way to write a serial: 16 upper-case hex digits. */
+	strcpy(t, good);
+	replace(t, "revoked 0123456789ABCDEF\n", "revoked 0123456789abcdef\n");
+	refuse(f, "serial_lower", t, 6, "bad serial");
+
 	strcpy(t, good);
 	replace(t, "issuer PROBOLINGGO\n", "issuer PROBO LINGGO\n");
 	refuse(f, "issuer", t, 2, "bad value");
@@ -231,10 +282,10 @@ static void malformed(void **state)
 
 	free(good);
 	good = list_text("PROBOLINGGO", "K1", 3, down, 2, f->key);
-	refuse(f, "descending", good, 7, "serials must be in ascending order");
+	refuse(f, "descending", good, 7, "serials must be in strictly ascending order");
 	free(good);
 	good = list_text("PROBOLINGGO", "K1", 3, dup, 2, f->key);
-	refuse(f, "duplicate", good, 7, "serials must be in ascending order");
+	refuse(f, "duplicate", good, 7, "serials must be in strictly ascending order");
 	free(good);
 
 	good = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
@@ -298,6 +349,7 @@ static void bad_signature(void **state)
 	path = write_file(f->dir, "changed", t);
 	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
 	assert_non_null(strstr(why, path));
+	assert_non_null(strstr(why, "/changed:9: the signature does not verify"));
 	assert_null(rl.serials);
 	free(path);
 	free(t);
@@ -337,6 +389,7 @@ static void unknown_key(void **state)
 	path = write_file(f->dir, "m1", t);
 	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
 	assert_non_null(strstr(why, "M1"));
+	assert_non_null(strstr(why, "/m1:3: signed by M1 of PROBOLINGGO"));
 	assert_null(rl.serials);
 	free(path);
 	free(t);
@@ -382,6 +435,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(load_and_find, setup, teardown),
 	    cmocka_unit_test_setup_teardown(empty_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(digest_of_serials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_signature, setup, teardown),
 	    cmocka_unit_test_setup_teardown(unknown_key, setup, teardown),

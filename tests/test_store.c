@@ -579,6 +579,29 @@ static void reads_older_records(void **state)
 	assert_int_equal(sum.voided, 1);
 }
 
+/* The newest revocation list's version and serials survive a restart: an
+ * older version is refused, and so is the newest with other serials. */
+static void revocation_versions(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t a[32], b[32];
+	uint64_t seen;
+
+	memset(a, 0xA, sizeof a);
+	memset(b, 0xB, sizeof b);
+	assert_int_equal(store_note_revlist(f->s, 5, a, &seen), ERR_OK);
+	assert_int_equal(store_note_revlist(f->s, 5, a, &seen), ERR_OK); /* the same list again */
+	assert_int_equal(store_note_revlist(f->s, 5, b, &seen), ERR_EXISTS);
+	assert_int_equal(store_note_revlist(f->s, 4, a, &seen), ERR_INVALID);
+	assert_int_equal(seen, 5);
+	store_close(f->s);
+	start(f);
+	assert_int_equal(store_note_revlist(f->s, 4, a, &seen), ERR_INVALID);
+	assert_int_equal(store_note_revlist(f->s, 5, b, &seen), ERR_EXISTS);
+	assert_int_equal(store_note_revlist(f->s, 6, b, &seen), ERR_OK);
+	assert_int_equal(store_note_revlist(f->s, 6, b, &seen), ERR_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +617,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(never_overspent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stats_count_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(reads_older_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(revocation_versions, setup, teardown),
 	};
 
 	evthread_use_pthreads();

@@ -196,7 +196,16 @@ static void keys_and_issuers(void **state)
 	/* Another region's keyring: wrong issuer. */
 	add_key(kr, other, "K1", "MALANG");
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_WRONG_ISSUER);
+	/* A receipt key (issuer "-") is no issuer key: still wrong issuer. */
+	{
+		key_entry e = {.kid = "R1", .role = KEY_RECEIPT, .retired_after = KEY_NEVER};
+		sig_public(other, e.pub);
+		assert_int_equal(keyring_add(kr, &e), ERR_OK);
+		assert_int_equal(voucher_verify(&d, kr, NULL), ERR_WRONG_ISSUER);
+	}
+	keyring_free(kr);
 	/* Our region, but only another key id. */
+	kr = keyring_new();
 	add_key(kr, other, "K2", "PROBOLINGGO");
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_UNKNOWN_KEY);
 	/* Our region and key id, but the wrong public key. */

@@ -61,4 +61,41 @@ static inline char *write_file(const char *dir, const char *name, const char *te
 	return p;
 }
 
+/* The whole text file at path, NUL-terminated; free() it. */
+static inline char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* The lines of the block after "<!-- name -->" and a "```" line in the
+ * document at path, up to the closing "```": a malloc'd string. */
+static inline char *doc_block(const char *path, const char *name)
+{
+	char *doc = read_text(path), *start, *end, mark[64];
+
+	snprintf(mark, sizeof mark, "<!-- %s -->\n```\n", name);
+	start = strstr(doc, mark);
+	assert_non_null(start);
+	start += strlen(mark);
+	end = strstr(start, "```");
+	assert_non_null(end);
+	*end = '\0';
+	memmove(doc, start, strlen(start) + 1);
+	return doc;
+}
+
 #endif
