@@ -60,6 +60,10 @@ static const struct vec vecs[] = {
      150000, 1, "truncate", "malformed_voucher"},
     {"wrong-prefix", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
      150000, 1, "prefix", "malformed_voucher"},
+    {"key-not-yet-valid", "PROBOLINGGO", "K1", "2026-09", "Asia/Jakarta", "", 0x5555555555555555ULL,
+     3, 50000, 1, NULL, "unknown_key"},
+    {"retired-key", "PROBOLINGGO", "K3", "2026-12", "Asia/Jakarta", "", 0x6666666666666666ULL, 3,
+     50000, 1, NULL, "unknown_key"},
 };
 #define NVEC (sizeof vecs / sizeof vecs[0])
 
@@ -115,29 +119,38 @@ static const char *check(const char *text, const keyring *kr)
 	return err_code(rc);
 }
 
-static keyring *seed_keyring(const sig_signer *s, char line[256])
+/* K1, and K3 retired after 2026-11-30: the seed's key under two ids, both
+ * of PROBOLINGGO from 2026-10-01. lines gets their keyring lines. */
+static keyring *seed_keyring(const sig_signer *s, char lines[512])
 {
 	keyring *kr = keyring_new();
 	key_entry e = {0};
+	size_t n;
 
 	strcpy(e.kid, "K1");
 	strcpy(e.issuer, "PROBOLINGGO");
 	e.role = KEY_ISSUER;
-	e.valid_from = date_to_days((date){2026, 11, 1});
+	e.valid_from = date_to_days((date){2026, 10, 1});
 	e.retired_after = KEY_NEVER;
 	sig_public(s, e.pub);
 	assert_int_equal(keyring_add(kr, &e), ERR_OK);
-	keyring_format_line(&e, line, 256);
+	n = keyring_format_line(&e, lines, 256);
+	strcpy(e.kid, "K3");
+	e.retired_after = date_to_days((date){2026, 11, 30});
+	assert_int_equal(keyring_add(kr, &e), ERR_OK);
+	keyring_format_line(&e, lines + n, 256);
 	return kr;
 }
 
 static void print_block(void)
 {
 	sig_signer *s = seed_key();
-	char line[256], text[VOUCHER_TEXT_LEN + 1];
+	char line[512], text[VOUCHER_TEXT_LEN + 1], *second;
 	keyring *kr = seed_keyring(s, line);
 
-	printf("seed %s\nnow %s\nkeyring %s", seed_hex, now_text, line);
+	second = strchr(line, '\n') + 1;
+	printf("seed %s\nnow %s\nkeyring %.*skeyring %s", seed_hex, now_text, (int)(second - line),
+	       line, second);
 	for (size_t i = 0; i < NVEC; i++) {
 		const struct vec *x = &vecs[i];
 		build(x, s, text);
@@ -258,44 +271,18 @@ static size_t journal_block(char *out, size_t n)
 	return len;
 }
 
-/* The whole document, NUL-terminated; free() it. */
-static char *read_doc(void)
-{
-	char *doc = NULL;
-	size_t n = 0;
-	FILE *f = fopen(DOC, "r");
-
-	assert_non_null(f);
-	assert_true(getdelim(&doc, &n, '\0', f) > 0);
-	fclose(f);
-	return doc;
-}
-
-/* The lines of the document's block after "<!-- name -->". */
-static char *doc_block(const char *name)
-{
-	char *doc = read_doc(), *start, *end, mark[64];
-
-	snprintf(mark, sizeof mark, "<!-- %s -->\n```\n", name);
-	start = strstr(doc, mark);
-	assert_non_null(start);
-	start += strlen(mark);
-	end = strstr(start, "```");
-	assert_non_null(end);
-	*end = '\0';
-	memmove(doc, start, strlen(start) + 1);
-	return doc;
-}
-
 static void document_matches_code(void **state)
 {
 	sig_signer *s = seed_key();
-	char line[256], text[VOUCHER_TEXT_LEN + 1], want[1024], *doc = doc_block("vectors"), *p;
+	char line[512], text[VOUCHER_TEXT_LEN + 1], want[1024], *doc = doc_block(DOC, "vectors"),
+	                                                        *p, *second;
 	keyring *kr = seed_keyring(s, line);
 	size_t checked = 0;
 
 	(void)state;
-	snprintf(want, sizeof want, "seed %s\nnow %s\nkeyring %s", seed_hex, now_text, line);
+	second = strchr(line, '\n') + 1;
+	snprintf(want, sizeof want, "seed %s\nnow %s\nkeyring %.*skeyring %s", seed_hex, now_text,
+	         (int)(second - line), line, second);
 	assert_memory_equal(doc, want, strlen(want));
 	for (size_t i = 0; i < NVEC; i++) {
 		build(&vecs[i], s, text);
@@ -339,7 +326,7 @@ static void document_receipts(void **state)
 	for (size_t i = 0; i < NRECEIPT; i++)
 		n += (size_t)snprintf(want + n, sizeof want - n, "receipt %s\n", rc[i]);
 	snprintf(want + n, sizeof want - n, "root %s\n", root);
-	doc = doc_block("receipt-vectors");
+	doc = doc_block(DOC, "receipt-vectors");
 	assert_string_equal(doc, want);
 	free(doc);
 
@@ -381,7 +368,7 @@ static int split_line(char *line, const char *fp[JOURNAL_FIELDS], size_t len[JOU
  */
 static void document_journal(void **state)
 {
-	char text[8192], *doc = doc_block("journal-vectors"), *lines[8], *save = NULL;
+	char text[8192], *doc = doc_block(DOC, "journal-vectors"), *lines[8], *save = NULL;
 	int nlines = 0;
 	journal_chain c;
 
@@ -460,7 +447,7 @@ static void document_body_hex(void **state)
 	voucher_message(&v, msg);
 	for (size_t i = 0; i < sizeof msg; i++)
 		sprintf(hex + 2 * i, "%02x", msg[i]);
-	doc = read_doc();
+	doc = read_text(DOC);
 	p = strstr(doc, "signed message (hex): ");
 	assert_non_null(p);
 	p += strlen("signed message (hex): ");
