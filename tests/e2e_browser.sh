@@ -20,28 +20,24 @@ fi
 OUT=${BUILD:-$D/../build}/browser
 mkdir -p "$OUT"
 rm -f "$OUT"/*.png
-K=$T/keys NOW=$(date -u +%Y-%m)
 cd "$T"
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
-printf '[scheme]\nissuer = PROBOLINGGO\ntimezone = Asia/Jakarta\nuse = single\n' >p.ini
-printf '[class.pelaksana]\namount = 50000\n[class.eselon_iii]\namount = 100000\n' >>p.ini
+make_keys
+write_policy p.ini use=single pelaksana:50000 eselon_iii:100000
 cat >roster.csv <<'CSV'
 nip,name,opd,class
 197203151998031001,Ani,Dinas Kesehatan,pelaksana
 197203151998031002,Budi,Dinas Kesehatan,eselon_iii
 197203151998031003,Citra,Dinas Koperasi & UMKM,pelaksana
 CSV
-"$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy p.ini --period "$NOW" --out O >/dev/null
+issue L p.ini "$NOW" O
 # A multi-use voucher from another ledger, for the partial-balance screens.
-sed 's/^use = single/use = multi/' p.ini >pm.ini
+write_policy pm.ini use=multi pelaksana:50000 eselon_iii:100000
 head -n 2 roster.csv >roster-multi.csv
-"$BIN/voucher-issuer" issue --ledger LM --keys "$K" --roster roster-multi.csv --policy pm.ini --period "$NOW" --out OM >/dev/null
+issue LM pm.ini "$NOW" OM roster-multi.csv
 export D_TEXT=$(python3 -c "import csv; print(next(csv.DictReader(open('OM/vouchers.csv')))['token'])")
 col() { python3 -c "import csv,sys; print({r['nip'][-1]: r[sys.argv[2]] for r in csv.DictReader(open('O/vouchers.csv'))}[sys.argv[1]])" "$1" "$2"; }
 TOKEN=$("$BIN/voucher-redeemer" terminal add --db db --merchant BATIK-SARI --name kasir-1 --gallery GAL-1 | tail -n 1)
-start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --listen 127.0.0.1:0 >serve.out 2>serve.log
-for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-URL="http://$(sed -n 's/^listening on //p' serve.out)"
+start_redeemer --db db --keyring "$K/keyring" --listen 127.0.0.1:0
 
 export URL TOKEN OUT CHROMIUM BIN PERIOD=$NOW DB=$T/db MERCHANT=BATIK-SARI REPORT=$T/R/report.html
 export QR_PNG=$T/O/qr/$(col 1 serial).png

@@ -2,22 +2,16 @@
 # A full database: the redeemer answers 503 unavailable, loses nothing it
 # acknowledged, and carries on once it has room (a larger map on restart).
 . "$(dirname "$0")/lib.sh"
-D=$(cd "$(dirname "$0")" && pwd)
-K=$T/keys
 cd "$T"
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
-printf '[scheme]\nissuer = PROBOLINGGO\ntimezone = Asia/Jakarta\n[class.pelaksana]\namount = 4000000000\n' >p.ini
+make_keys
+write_policy p.ini pelaksana:4000000000
 printf 'nip,name,opd,class\n197203151998031001,Ani,Dinas,pelaksana\n' >roster.csv
-"$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy p.ini --period "$(date -u +%Y-%m)" --out O >/dev/null
+issue L p.ini "$NOW" O
 V=$(python3 -c "import csv; print(list(csv.DictReader(open('O/vouchers.csv')))[0]['token'])")
 TOK=$("$BIN/voucher-redeemer" terminal add --db db --merchant M --name K --gallery G | tail -n 1)
 serve() { # map size in MiB
 	printf '[redeemer]\nmap_size_mb = %s\n' "$1" >r.ini
-	rm -f serve.out
-	start_bg "$BIN/voucher-redeemer" serve --config r.ini --db db --keyring "$K/keyring" --listen 127.0.0.1:0 >serve.out 2>>serve.log
-	SERVER=$!
-	for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-	URL="http://$(sed -n 's/^listening on //p' serve.out)"
+	start_redeemer --config r.ini --db db --keyring "$K/keyring" --listen 127.0.0.1:0
 }
 serve 1
 # Redeem 1 rupiah at a time until the 1 MiB map is full.
@@ -40,7 +34,7 @@ PY
 read -r acked code error remaining <run.txt
 check "a full database answers 503 unavailable (after $acked redemptions)" test "$code/$error" = "503/unavailable"
 check "the service is still up" curl -fsS "$URL/healthz" -o /dev/null
-kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
+stop_redeemer
 serve 64
 BODY=$(curl -sS "$URL/v1/vouchers/$(python3 -c "import csv; print(list(csv.DictReader(open('O/vouchers.csv')))[0]['serial'])")")
 left=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['remaining'])" "$BODY")
@@ -48,5 +42,5 @@ check "every acknowledged redemption is kept ($acked)" test "$left" -eq $((40000
 code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$URL/v1/redeem" -H "Authorization: Bearer $TOK" \
 	--data-binary "{\"voucher\":\"$V\",\"amount\":1,\"request_id\":\"after\"}")
 check "with room again it redeems" test "$code" = 201
-"$BIN/voucher-redeemer" export --db db --period "$(date -u +%Y-%m)" >journal.csv
+"$BIN/voucher-redeemer" export --db db --period "$NOW" >journal.csv
 check "the journal holds every acknowledged redemption and no other" test "$(($(wc -l <journal.csv) - 1))" -eq $((acked + 1))

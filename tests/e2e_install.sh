@@ -42,8 +42,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 sed -e "s|/var/lib/voucher|$T/var|; s|/etc/voucher|$T/etc|; s|^listen = .*|listen = 127.0.0.1:0|" \
 	-e "s|^map_size_mb = .*|map_size_mb = 64|; s|^revocations = |;revocations = |" \
 	"$D$P/share/voucher/redeemer.ini" >"$T/redeemer.ini"
+# The installed redeemer, not $BIN's: start_bg and serve_url rather than start_redeemer.
 start_bg "$D$P/bin/voucher-redeemer" serve --config "$T/redeemer.ini" >"$T/serve.out" 2>"$T/serve.log"
-for _ in $(seq 100); do grep -q '^listening' "$T/serve.out" && break; sleep 0.05; done
-grep -q "^listening" "$T/serve.out" || sed "s/^/#   /" "$T/serve.log"
-U="https://$(awk '/^listening on/ {print $3}' "$T/serve.out")"
-check "the sample configuration serves HTTPS" curl -fsS --cacert "$T/etc/tls/fullchain.pem" "$U/healthz" -o /dev/null
+serve_url
+check "the sample configuration serves HTTPS" \
+	curl -fsS --cacert "$T/etc/tls/fullchain.pem" "https://127.0.0.1:$PORT/healthz" -o /dev/null

@@ -5,10 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 D=$(cd "$(dirname "$0")" && pwd)
 PERIOD=$(date -u +%Y-%m)
-K=$T/keys L=$T/ledger O=$T/out
+L=$T/ledger O=$T/out
 
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
-"$D/gen_roster.sh" 300 7 >"$T/roster.csv"
+make_keys
+roster 300 7 >"$T/roster.csv"
 # Three ASN who are not active: skipped and counted, never issued.
 printf '197001011995031001,Pensiunan Satu,Dinas Kesehatan,pelaksana,3000000,pensiun\n' >>"$T/roster.csv"
 printf '197001011995031002,Cuti Dua,Dinas Kesehatan,pelaksana,3000000,CLTN\n' >>"$T/roster.csv"

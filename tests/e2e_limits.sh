@@ -2,13 +2,10 @@
 # The redeemer's limits: a cap on open connections, idle connections timed
 # out, a configuration file with its errors named by line.
 . "$(dirname "$0")/lib.sh"
-K=$T/keys
 cd "$T"
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
+make_keys
 printf '[redeemer]\ndb = %s/db\nkeyring = %s/keyring\nlisten = 127.0.0.1:0\nmax_connections = 4\ntimeout = 2\n' "$T" "$K" >r.ini
-start_bg "$BIN/voucher-redeemer" serve --config r.ini >serve.out 2>serve.log
-for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' serve.out)
+start_redeemer --config r.ini
 check "serve takes its settings from --config" curl -fsS "http://127.0.0.1:$PORT/healthz" -o /dev/null
 
 # Hold 4 idle connections open: the 5th waits; once they go, it is answered.

@@ -2,17 +2,12 @@
 # Operations: hot backups of the redeemer and the ledger, restored and
 # found whole; status and stats at a glance.
 . "$(dirname "$0")/lib.sh"
-D=$(cd "$(dirname "$0")" && pwd)
-K=$T/keys NOW=$(date -u +%Y-%m)
 cd "$T"
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
-"$D/gen_roster.sh" 30 2 >roster.csv
-"$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy "$D/data/policy.ini" --period "$NOW" --out O >/dev/null
+make_keys
+roster 30 2 >roster.csv
+issue L "$TESTS/data/policy.ini" "$NOW" O
 TOK=$("$BIN/voucher-redeemer" terminal add --db db --merchant M --name K --gallery G | tail -n 1)
-start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --listen 127.0.0.1:0 >serve.out 2>serve.log
-SERVER=$!
-for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-URL="http://$(sed -n 's/^listening on //p' serve.out)"
+start_redeemer --db db --keyring "$K/keyring" --listen 127.0.0.1:0
 python3 - "$URL" "$TOK" >acked.txt <<'PY' &
 import csv, json, sys, urllib.request
 url, tok = sys.argv[1:]
@@ -28,7 +23,7 @@ wait "$load"
 expect_status 1 "a backup never overwrites a file" "$BIN/voucher-redeemer" backup --db db --out db.backup
 check "the backup is mode 0600" test "$(stat -c %a db.backup)" = 600
 "$BIN/voucher-redeemer" backup --db db --out db.final >/dev/null
-kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
+stop_redeemer
 mkdir restored && cp db.final restored/data.mdb && cp db/receipt.key restored/
 check "the restored copy has every redemption" cmp -s \
 	<("$BIN/voucher-redeemer" export --db db --period "$NOW") <("$BIN/voucher-redeemer" export --db restored --period "$NOW")

@@ -3,12 +3,9 @@
 # full, voids, a revoked voucher, two merchants at two galleries), export,
 # reconcile, and check every total against what this test did.
 . "$(dirname "$0")/lib.sh"
-D=$(cd "$(dirname "$0")" && pwd)
-K=$T/keys NOW=$(date -u +%Y-%m)
 cd "$T"
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
-printf '[scheme]\nissuer = PROBOLINGGO\ntimezone = Asia/Jakarta\ngrace_days = 3\nunspent = refund\n' >p.ini
-printf '[class.pelaksana]\namount = 50000\n[class.eselon_iii]\namount = 100000\n' >>p.ini
+make_keys
+write_policy p.ini grace_days=3 unspent=refund pelaksana:50000 eselon_iii:100000
 cat >roster.csv <<'CSV'
 nip,name,opd,class
 197203151998031001,Ani,Dinas Kesehatan,pelaksana
@@ -17,15 +14,13 @@ nip,name,opd,class
 197203151998031004,Dedi,Dinas Koperasi & UMKM,pelaksana
 197203151998031005,Eka,Dinas Koperasi & UMKM,eselon_iii
 CSV
-"$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy p.ini --period "$NOW" --out O >/dev/null
+issue L p.ini "$NOW" O
 col() { python3 -c "import csv,sys; print({r['nip'][-1]: r[sys.argv[2]] for r in csv.DictReader(open('O/vouchers.csv'))}[sys.argv[1]])" "$1" "$2"; }
 TA=$("$BIN/voucher-redeemer" terminal add --db db --merchant BATIK --name A --gallery GAL-1 | tail -n 1)
 TB=$("$BIN/voucher-redeemer" terminal add --db db --merchant KOPI --name B --gallery GAL-2 | tail -n 1)
 "$BIN/voucher-issuer" revoke --ledger L --keys "$K" --serial "$(col 5 serial)" --reason pindah >/dev/null
 "$BIN/voucher-issuer" revocations --ledger L --keys "$K" --out rev.txt >/dev/null
-start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --revocations rev.txt --listen 127.0.0.1:0 >serve.out 2>serve.log
-for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-URL="http://$(sed -n 's/^listening on //p' serve.out)"
+start_redeemer --db db --keyring "$K/keyring" --revocations rev.txt --listen 127.0.0.1:0
 redeem() { # terminal nip-digit amount request_id -> prints HTTP code, response in resp
 	curl -sS -o resp -w '%{http_code}' -X POST "$URL/v1/redeem" -H "Authorization: Bearer $1" \
 		--data-binary "{\"voucher\":\"$(col "$2" token)\",\"amount\":$3,\"request_id\":\"$4\"}"
@@ -37,7 +32,7 @@ VOID=$(python3 -c "import json; print(json.load(open('resp'))['redemption_id'])"
 codes="$codes $(curl -sS -o /dev/null -w '%{http_code}' -X POST "$URL/v1/redemptions/$VOID/void" -H "Authorization: Bearer $TA")"
 codes="$codes $(redeem "$TB" 2 5000 b2) $(redeem "$TB" 3 60000 c1) $(redeem "$TA" 5 1000 e1)"
 check "the month's requests were answered as planned ($codes)" test "$codes" = "201 201 201 200 201 201 422"
-kill -TERM %1 2>/dev/null; wait 2>/dev/null
+stop_redeemer
 
 "$BIN/voucher-redeemer" export --db db --period "$NOW" >journal.csv
 "$BIN/voucher-redeemer" receipt-key --db db >receipts.keyring

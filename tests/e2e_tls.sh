@@ -1,8 +1,6 @@
 #!/bin/bash
 # HTTPS: the redeemer with a certificate from a test CA, checked by curl.
 . "$(dirname "$0")/lib.sh"
-D=$(cd "$(dirname "$0")" && pwd)
-K=$T/keys
 cd "$T"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-ca \
 	-keyout ca.key -out ca.crt 2>/dev/null
@@ -13,15 +11,11 @@ openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 
 	-extfile ext -out server.crt 2>/dev/null
 check "a test CA and a server certificate" test -s server.crt
 
-"$BIN/voucher-keys" generate --dir "$K" --kid K1 >/dev/null
-"$D/gen_roster.sh" 2 1 >roster.csv
-"$BIN/voucher-issuer" issue --ledger L --keys "$K" --roster roster.csv --policy "$D/data/policy.ini" \
-	--period "$(date -u +%Y-%m)" --out O >/dev/null
+make_keys
+roster 2 1 >roster.csv
+issue L "$TESTS/data/policy.ini" "$NOW" O
 TOK=$("$BIN/voucher-redeemer" terminal add --db db --merchant M --name K --gallery G | tail -n 1)
-start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --listen 127.0.0.1:0 \
-	--tls-cert server.crt --tls-key server.key >serve.out 2>serve.log
-for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' serve.out)
+start_redeemer --db db --keyring "$K/keyring" --listen 127.0.0.1:0 --tls-cert server.crt --tls-key server.key
 check "it says it serves https" grep -q '(https)' serve.out
 check "healthz over HTTPS, verified against the CA" \
 	curl -fsS --cacert ca.crt "https://127.0.0.1:$PORT/healthz" -o /dev/null

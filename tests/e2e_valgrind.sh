@@ -13,7 +13,7 @@ if ! command -v valgrind >/dev/null; then
 	fail "valgrind is missing (make deps installs it)"
 	exit 1
 fi
-K=$T/keys NOW=$(date -u +%Y-%m)
+K=$T/keys
 cd "$T"
 vg() { # description program args...: ok if memcheck finds nothing
 	local d=$1; shift
@@ -27,7 +27,7 @@ vg() { # description program args...: ok if memcheck finds nothing
 }
 vg "voucher-keys generate" "$BIN/voucher-keys" generate --dir "$K" --kid K1 --issuer PROBOLINGGO
 vg "voucher-keys list" "$BIN/voucher-keys" list --dir "$K"
-printf '[scheme]\nissuer = PROBOLINGGO\ntimezone = Asia/Jakarta\n[class.pelaksana]\namount = 50000\n' >p.ini
+write_policy p.ini pelaksana:50000
 cat >roster.csv <<'CSV'
 nip,name,opd,class
 197203151998031001,Ani,Dinas Kesehatan,pelaksana
@@ -45,14 +45,11 @@ vg "voucher-redeemer terminal add" "$BIN/voucher-redeemer" terminal add --db db 
 TOK=$(tail -n 1 "$T/vg.out")
 vg "voucher-redeemer terminal list" "$BIN/voucher-redeemer" terminal list --db db
 # One redemption through the real service, so the export has something to carry.
-start_bg "$BIN/voucher-redeemer" serve --db db --keyring "$K/keyring" --revocations rev.txt --listen 127.0.0.1:0 >serve.out 2>serve.log
-SERVER=$!
-for _ in $(seq 100); do grep -q '^listening' serve.out && break; sleep 0.05; done
-URL="http://$(sed -n 's/^listening on //p' serve.out)"
+start_redeemer --db db --keyring "$K/keyring" --revocations rev.txt --listen 127.0.0.1:0
 code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$URL/v1/redeem" -H "Authorization: Bearer $TOK" \
 	--data-binary "{\"voucher\":\"$V\",\"amount\":20000,\"request_id\":\"vg1\"}")
 check "a redemption for the export ($code)" test "$code" = 201
-kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
+stop_redeemer
 vg "voucher-redeemer export" "$BIN/voucher-redeemer" export --db db --period "$NOW"
 cp "$T/vg.out" journal.csv
 vg "voucher-redeemer receipt-key" "$BIN/voucher-redeemer" receipt-key --db db
