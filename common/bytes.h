@@ -48,6 +48,31 @@ static inline uint64_t get_be64(const void *p)
 /* n bytes of in as 2n lower-case hex digits into out, then a NUL. */
 void hex_encode(const uint8_t *in, size_t n, char *out);
 
+/* The value of the n (at most 9) decimal digits at s, or -1 if one of them
+ * is not a digit. */
+static inline int dec_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* A 64-bit mix (splitmix64's finalizer): hash table slots from keys that
+ * are not random, such as serials in a row. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 /* A canonical decimal of n characters at s (digits only; no sign, blank or
  * leading zero but "0" itself) of at most max, into *out; false otherwise. */
 bool dec_parse(const char *s, size_t n, uint64_t max, uint64_t *out);

@@ -127,6 +127,35 @@ static int named(const char *list, const char *name)
 	return 0;
 }
 
+size_t cli_command_parse(int argc, char **argv, const cli_command *cmds, size_t n,
+                         const cli_flag *flags)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL, *sub = argc > 2 ? argv[2] : "";
+	char subs[256] = "", what[96];
+	size_t k;
+
+	if (!cmd)
+		cli_usage(2);
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		cli_usage(0);
+	for (k = 0; k < n; k++) {
+		if (strcmp(cmd, cmds[k].name) != 0)
+			continue;
+		if (!cmds[k].sub || strcmp(sub, cmds[k].sub) == 0)
+			break;
+		snprintf(subs + strlen(subs), sizeof subs - strlen(subs), "%s%s",
+		         subs[0] ? ", " : "", cmds[k].sub);
+	}
+	if (k == n && subs[0])
+		cli_fail("%s takes %s", cmd, subs);
+	if (k == n)
+		cli_fail("unknown command '%s'", cmd);
+	snprintf(what, sizeof what, "%s%s%s", cmd, cmds[k].sub ? " " : "",
+	         cmds[k].sub ? cmds[k].sub : "");
+	cli_takes(cli_parse(argc, argv, cmds[k].sub ? 3 : 2, flags), flags, what, cmds[k].takes);
+	return k;
+}
+
 void cli_takes(uint64_t given, const cli_flag *flags, const char *cmd, const char *takes)
 {
 	for (int i = 0; flags[i].name; i++)

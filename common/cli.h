@@ -48,6 +48,23 @@ uint64_t cli_parse(int argc, char **argv, int first, const cli_flag *flags);
  * does not take; takes names those it does, blank-separated ("ledger out"). */
 void cli_takes(uint64_t given, const cli_flag *flags, const char *cmd, const char *takes);
 
+/* A command of a program: its name, its subcommand or NULL, and the flags it
+ * takes (as cli_takes). */
+typedef struct cli_command {
+	const char *name, *sub, *takes;
+} cli_command;
+
+/*
+ * The command of the command line among the n of cmds: argv[1], and
+ * argv[2] too for a command with subcommands. "--help" or "-h" in its place
+ * prints the usage; an unknown command, or a missing or unknown subcommand,
+ * is a usage error. Then its flags (from the next argument on) are parsed
+ * into flags (cli_parse) and any it does not take refused. Returns its
+ * index.
+ */
+size_t cli_command_parse(int argc, char **argv, const cli_command *cmds, size_t n,
+                         const cli_flag *flags);
+
 /* *slot = val; a flag given twice is a usage error. */
 void cli_once(const char **slot, const char *val, const char *flag);
 

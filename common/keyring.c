@@ -173,6 +173,8 @@ err keyring_add(keyring *kr, const key_entry *e)
 	key_entry k = *e;
 	err rc;
 
+	if (k.role == KEY_RECEIPT && k.issuer[0])
+		return ERR_INVALID; /* a receipt key has no issuer */
 	tag_of("kid", k.kid, k.kid_tag);
 	for (size_t i = 0; i < kr->n; i++)
 		if (strcmp(kr->keys[i].kid, e->kid) == 0 ||

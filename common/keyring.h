@@ -73,7 +73,8 @@ size_t keyring_format_line(const key_entry *e, char *out, size_t n);
 
 /*
  * Add a copy of e (tags and verifier are computed here). ERR_EXISTS if a key
- * with the same KID, or the same KID tag, is there already.
+ * with the same KID, or the same KID tag, is there already; ERR_INVALID for
+ * a receipt key with an issuer.
  */
 err keyring_add(keyring *kr, const key_entry *e);
 

@@ -4,20 +4,11 @@
  */
 #include <string.h>
 
+#include "bytes.h"
 #include "nip.h"
 #include "period.h"
 
 #define NIP_MONTH_PPPK 21
-
-/* Value of the n digits at s; the caller has checked they are digits. */
-static int field(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
 
 static err refuse(const char **why, const char *reason)
 {
@@ -32,13 +23,13 @@ err nip_check(const char *s, int this_year, nip_kind *kind, const char **why)
 
 	if (strlen(s) != NIP_LEN || strspn(s, "0123456789") != NIP_LEN)
 		return refuse(why, "must be 18 digits");
-	by = field(s, 4);
-	bm = field(s + 4, 2);
-	bd = field(s + 6, 2);
-	ay = field(s + 8, 4);
-	am = field(s + 12, 2);
-	gender = field(s + 14, 1);
-	seq = field(s + 15, 3);
+	by = dec_digits(s, 4);
+	bm = dec_digits(s + 4, 2);
+	bd = dec_digits(s + 6, 2);
+	ay = dec_digits(s + 8, 4);
+	am = dec_digits(s + 12, 2);
+	gender = dec_digits(s + 14, 1);
+	seq = dec_digits(s + 15, 3);
 
 	if (bm < 1 || bm > 12 || bd < 1 || bd > date_days_in_month(by, bm))
 		return refuse(why, "birth date is not a real date");

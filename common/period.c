@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "period.h"
 
 #define DAY_SECONDS 86400
@@ -22,27 +23,14 @@ static const char *const months_id[12] = {
     "Juli",    "Agustus",  "September", "Oktober", "November", "Desember",
 };
 
-/* Value of the n ASCII digits at s, or -1 if one of them is not a digit. */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 err period_parse(const char *s, period *out)
 {
 	int y, m;
 
 	if (strlen(s) != 7 || s[4] != '-')
 		return ERR_INVALID;
-	y = digits(s, 4);
-	m = digits(s + 5, 2);
+	y = dec_digits(s, 4);
+	m = dec_digits(s + 5, 2);
 	if (y < 2000 || y > 2099 || m < 1 || m > 12)
 		return ERR_INVALID;
 	out->year = y;
@@ -85,9 +73,9 @@ err date_parse(const char *s, date *out)
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return ERR_INVALID;
-	y = digits(s, 4);
-	m = digits(s + 5, 2);
-	d = digits(s + 8, 2);
+	y = dec_digits(s, 4);
+	m = dec_digits(s + 5, 2);
+	d = dec_digits(s + 8, 2);
 	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return ERR_INVALID;
 	*out = (date){y, m, d};
@@ -208,12 +196,12 @@ bool instant_parse(const char *s, size_t n, int64_t *out)
 	if (n != INSTANT_LEN || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
 	    s[16] != ':' || s[19] != 'Z')
 		return false;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	se = digits(s + 17, 2);
+	y = dec_digits(s, 4);
+	mo = dec_digits(s + 5, 2);
+	d = dec_digits(s + 8, 2);
+	h = dec_digits(s + 11, 2);
+	mi = dec_digits(s + 14, 2);
+	se = dec_digits(s + 17, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > date_days_in_month(y, mo) || h < 0 ||
 	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
 		return false;

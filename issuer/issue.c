@@ -130,47 +130,51 @@ static int by_opd_name(const void *a, const void *b)
 	return c ? c : strcmp(x->nip, y->nip);
 }
 
+/* Column col of the issuer's lists for voucher v, then sep. */
+static void voucher_field(FILE *f, const ledger_voucher *v, const char *col, char sep)
+{
+	char buf[VOUCHER_SERIAL_LEN + 1];
+
+	if (strcmp(col, "amount") == 0) {
+		csvw_num(f, v->amount, sep);
+		return;
+	}
+	if (strcmp(col, "serial") == 0)
+		voucher_serial_format(v->serial, buf);
+	else if (strcmp(col, "period") == 0)
+		period_format(v->per, buf, sizeof buf);
+	csvw_str(f,
+	         strcmp(col, "nip") == 0     ? v->nip
+	         : strcmp(col, "name") == 0  ? v->name
+	         : strcmp(col, "opd") == 0   ? v->opd
+	         : strcmp(col, "class") == 0 ? v->cls
+	         : strcmp(col, "token") == 0 ? v->token
+	                                     : buf,
+	         sep);
+}
+
+/* A list of the vouchers: a header of the columns, then a row each. */
+static void voucher_rows(FILE *f, const vlist *l, const char *const *cols, int n)
+{
+	csvw_row(f, n, cols);
+	for (size_t i = 0; i < l->n; i++)
+		for (int c = 0; c < n; c++)
+			voucher_field(f, &l->v[i], cols[c], c + 1 < n ? ',' : '\n');
+}
+
 static void vouchers_csv(FILE *f, void *ctx)
 {
-	static const char *const head[] = {"serial", "nip",    "name",   "opd",
+	static const char *const cols[] = {"serial", "nip",    "name",   "opd",
 	                                   "class",  "amount", "period", "token"};
-	const vlist *l = ctx;
-	char per[8], serial[VOUCHER_SERIAL_LEN + 1];
 
-	csvw_row(f, 8, head);
-	for (size_t i = 0; i < l->n; i++) {
-		const ledger_voucher *v = &l->v[i];
-		voucher_serial_format(v->serial, serial);
-		period_format(v->per, per, sizeof per);
-		csvw_str(f, serial, ',');
-		csvw_str(f, v->nip, ',');
-		csvw_str(f, v->name, ',');
-		csvw_str(f, v->opd, ',');
-		csvw_str(f, v->cls, ',');
-		csvw_num(f, v->amount, ',');
-		csvw_str(f, per, ',');
-		csvw_str(f, v->token, '\n');
-	}
+	voucher_rows(f, ctx, cols, 8);
 }
 
 static void deductions_csv(FILE *f, void *ctx)
 {
-	static const char *const head[] = {"nip", "name", "opd", "period", "amount", "serial"};
-	const vlist *l = ctx;
-	char per[8], serial[VOUCHER_SERIAL_LEN + 1];
+	static const char *const cols[] = {"nip", "name", "opd", "period", "amount", "serial"};
 
-	csvw_row(f, 6, head);
-	for (size_t i = 0; i < l->n; i++) {
-		const ledger_voucher *v = &l->v[i];
-		voucher_serial_format(v->serial, serial);
-		period_format(v->per, per, sizeof per);
-		csvw_str(f, v->nip, ',');
-		csvw_str(f, v->name, ',');
-		csvw_str(f, v->opd, ',');
-		csvw_str(f, per, ',');
-		csvw_num(f, v->amount, ',');
-		csvw_str(f, serial, '\n');
-	}
+	voucher_rows(f, ctx, cols, 6);
 }
 
 /* vouchers.csv and deductions.csv, each replaced atomically. */

@@ -208,16 +208,14 @@ static int cmd_status(const struct opts *o)
 int main(int argc, char **argv)
 {
 	/* Which flags each command takes: any other is a usage error. */
-	static const struct {
-		const char *cmd, *takes;
-	} commands[] = {
-	    {"issue", "ledger keys roster policy period out skip-invalid"},
-	    {"revoke", "ledger keys serial reason"},
-	    {"reissue", "ledger keys policy serial reason out"},
-	    {"revocations", "ledger keys out"},
-	    {"status", "ledger period"},
-	    {"backup", "ledger out"},
-	    {"reconcile", "ledger period journal keyring out"},
+	static const cli_command commands[] = {
+	    {"issue", NULL, "ledger keys roster policy period out skip-invalid"},
+	    {"revoke", NULL, "ledger keys serial reason"},
+	    {"reissue", NULL, "ledger keys policy serial reason out"},
+	    {"revocations", NULL, "ledger keys out"},
+	    {"status", NULL, "ledger period"},
+	    {"backup", NULL, "ledger out"},
+	    {"reconcile", NULL, "ledger period journal keyring out"},
 	};
 	struct opts o = {0};
 	const cli_flag flags[] = {
@@ -235,20 +233,12 @@ int main(int argc, char **argv)
 	    {NULL},
 	};
 	const char *cmd;
-	size_t k = 0;
 
 	cli_init("voucher-issuer", usage);
 	log_init("issuer", LOGL_WARN);
-	if (argc < 2)
-		cli_usage(2);
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cli_usage(0);
-	while (k < sizeof commands / sizeof commands[0] && strcmp(cmd, commands[k].cmd) != 0)
-		k++;
-	if (k == sizeof commands / sizeof commands[0])
-		cli_fail("unknown command '%s'", cmd);
-	cli_takes(cli_parse(argc, argv, 2, flags), flags, cmd, commands[k].takes);
+	cmd = commands[cli_command_parse(argc, argv, commands, sizeof commands / sizeof *commands,
+	                                 flags)]
+	          .name;
 	cli_require(o.ledger, "--ledger");
 	if (strcmp(cmd, "reconcile") == 0) {
 		reconcile_opts ro = {o.ledger,  {0, 0}, o.journals, o.njournals,

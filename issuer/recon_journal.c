@@ -16,20 +16,12 @@
 
 #include <csv.h>
 
+#include "bytes.h"
 #include "reconcile_impl.h"
 
 #define CHUNK (1 << 20)
 
 /* ---- hashing ---- */
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {

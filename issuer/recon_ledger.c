@@ -8,17 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "reconcile_impl.h"
 #include "voucher.h"
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
 
 static size_t pow2_at_least(size_t n)
 {

@@ -171,12 +171,10 @@ static int cmd_retire(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *cmd, *takes;
-	} commands[] = {
-	    {"generate", "dir kid issuer role valid-from"},
-	    {"list", "dir"},
-	    {"retire", "dir kid after"},
+	static const cli_command commands[] = {
+	    {"generate", NULL, "dir kid issuer role valid-from"},
+	    {"list", NULL, "dir"},
+	    {"retire", NULL, "dir kid after"},
 	};
 	struct opts o = {0};
 	const cli_flag flags[] = {
@@ -189,20 +187,12 @@ int main(int argc, char **argv)
 	    {NULL},
 	};
 	const char *cmd;
-	size_t k = 0;
 
 	cli_init("voucher-keys", usage);
 	log_init("keys", LOGL_WARN);
-	if (argc < 2)
-		cli_usage(2);
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cli_usage(0);
-	while (k < sizeof commands / sizeof commands[0] && strcmp(cmd, commands[k].cmd) != 0)
-		k++;
-	if (k == sizeof commands / sizeof commands[0])
-		cli_fail("unknown command '%s'", cmd);
-	cli_takes(cli_parse(argc, argv, 2, flags), flags, cmd, commands[k].takes);
+	cmd = commands[cli_command_parse(argc, argv, commands, sizeof commands / sizeof *commands,
+	                                 flags)]
+	          .name;
 	cli_require(o.dir, "--dir");
 	if (strcmp(cmd, "generate") == 0)
 		return cmd_generate(&o);

@@ -1,5 +1,6 @@
 /* GET /healthz and GET /metrics (Prometheus text format). */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -13,14 +14,28 @@ void http_healthz(struct evhttp_request *req, service *sv)
 	reply_json(sv, req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* A Prometheus histogram of 8 buckets: counts per bucket, made cumulative. */
+static void histogram(struct evbuffer *b, const char *name, const char *help,
+                      const char *const le[8], const uint64_t count[8], const char *sum, uint64_t n)
+{
+	uint64_t cum = 0;
+
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	for (int i = 0; i < 8; i++) {
+		cum += count[i];
+		evbuffer_add_printf(b, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, le[i], cum);
+	}
+	evbuffer_add_printf(b, "%s_sum %s\n%s_count %" PRIu64 "\n", name, sum, name, n);
+}
+
 void http_metrics(struct evhttp_request *req, service *sv)
 {
-	static const char *le_batch[] = {"1", "3", "7", "15", "31", "63", "127", "+Inf"};
-	static const char *le_commit[] = {"0.0005", "0.001", "0.002", "0.004",
-	                                  "0.008",  "0.016", "0.032", "+Inf"};
+	static const char *const le_batch[] = {"1", "3", "7", "15", "31", "63", "127", "+Inf"};
+	static const char *const le_commit[] = {"0.0005", "0.001", "0.002", "0.004",
+	                                        "0.008",  "0.016", "0.032", "+Inf"};
 	struct evbuffer *b = evbuffer_new();
 	store_stats st;
-	uint64_t cum;
+	char sum[32];
 
 	if (!b) {
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
@@ -51,30 +66,12 @@ void http_metrics(struct evhttp_request *req, service *sv)
 	                    "voucher_voided_rupiah_total %" PRIu64 "\n",
 	                    sv->m.redemptions, sv->m.rupiah_redeemed, sv->m.voids,
 	                    sv->m.rupiah_voided);
-	evbuffer_add_printf(b, "# HELP voucher_commit_batch_size Operations per commit.\n"
-	                       "# TYPE voucher_commit_batch_size histogram\n");
-	cum = 0;
-	for (int i = 0; i < 8; i++) {
-		cum += st.batch_hist[i];
-		evbuffer_add_printf(b, "voucher_commit_batch_size_bucket{le=\"%s\"} %" PRIu64 "\n",
-		                    le_batch[i], cum);
-	}
-	evbuffer_add_printf(b,
-	                    "voucher_commit_batch_size_sum %" PRIu64 "\n"
-	                    "voucher_commit_batch_size_count %" PRIu64 "\n",
-	                    st.ops, st.batches);
-	evbuffer_add_printf(b, "# HELP voucher_commit_seconds Commit latency, fsync included.\n"
-	                       "# TYPE voucher_commit_seconds histogram\n");
-	cum = 0;
-	for (int i = 0; i < 8; i++) {
-		cum += st.commit_hist[i];
-		evbuffer_add_printf(b, "voucher_commit_seconds_bucket{le=\"%s\"} %" PRIu64 "\n",
-		                    le_commit[i], cum);
-	}
-	evbuffer_add_printf(b,
-	                    "voucher_commit_seconds_sum %.6f\n"
-	                    "voucher_commit_seconds_count %" PRIu64 "\n",
-	                    st.commit_us_total / 1e6, st.batches);
+	snprintf(sum, sizeof sum, "%" PRIu64, st.ops);
+	histogram(b, "voucher_commit_batch_size", "Operations per commit.", le_batch, st.batch_hist,
+	          sum, st.batches);
+	snprintf(sum, sizeof sum, "%.6f", st.commit_us_total / 1e6);
+	histogram(b, "voucher_commit_seconds", "Commit latency, fsync included.", le_commit,
+	          st.commit_hist, sum, st.batches);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	                  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", b);

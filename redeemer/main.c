@@ -279,9 +279,7 @@ static int cmd_terminal(const char *sub, struct opts *o)
 int main(int argc, char **argv)
 {
 	/* Which flags each command takes: any other is a usage error. */
-	static const struct {
-		const char *cmd, *sub, *takes;
-	} commands[] = {
+	static const cli_command commands[] = {
 	    {"serve", NULL, "db keyring listen revocations config tls-cert tls-key"},
 	    {"terminal", "add", "db merchant name gallery"},
 	    {"terminal", "list", "db"},
@@ -308,32 +306,15 @@ int main(int argc, char **argv)
 	    {"out", &o.out},
 	    {NULL},
 	};
-	const char *cmd, *sub = NULL;
-	char what[64];
-	size_t k = 0;
+	const cli_command *c;
+	const char *cmd, *sub;
 
 	cli_init("voucher-redeemer", usage);
 	log_init("redeemer", LOGL_WARN);
-	if (argc < 2)
-		cli_usage(2);
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cli_usage(0);
-	if (strcmp(cmd, "terminal") == 0) {
-		if (argc < 3 || argv[2][0] == '-')
-			cli_fail("terminal takes add, list or disable");
-		sub = argv[2];
-	}
-	while (k < sizeof commands / sizeof commands[0] &&
-	       (strcmp(cmd, commands[k].cmd) != 0 || (sub && strcmp(sub, commands[k].sub) != 0)))
-		k++;
-	if (k == sizeof commands / sizeof commands[0]) {
-		if (sub)
-			cli_fail("terminal takes add, list or disable");
-		cli_fail("unknown command '%s'", cmd);
-	}
-	snprintf(what, sizeof what, "%s%s%s", cmd, sub ? " " : "", sub ? sub : "");
-	cli_takes(cli_parse(argc, argv, sub ? 3 : 2, flags), flags, what, commands[k].takes);
+	c = &commands[cli_command_parse(argc, argv, commands, sizeof commands / sizeof commands[0],
+	                                flags)];
+	cmd = c->name;
+	sub = c->sub;
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
 	cli_require(o.db, "--db");

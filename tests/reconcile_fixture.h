@@ -43,7 +43,6 @@
 #define T_REISSUE 1796860800 /* 2026-12-10T00:00:00Z */
 #define T_REVOKE  1797724800 /* 2026-12-20T00:00:00Z */
 
-static char *dir;
 static sig_signer *issuer_key, *receipt1, *receipt2, *rogue;
 static const period PER = {2026, 12};
 
@@ -92,7 +91,7 @@ static char *make_ledger(const char *name, bool refund)
 	ledger_voucher v[4], repl;
 	ledger_period_info info = {refund, "Asia/Jakarta", 3};
 
-	snprintf(path, 4096, "%s/%s", dir, name);
+	snprintf(path, 4096, "%s/%s", test_dir, name);
 	assert_int_equal(ledger_open(path, true, &l), ERR_OK);
 	v[0] = make_voucher(S1, "198001012005011001", "Ani", OPD_DINAS, "pelaksana", 100000);
 	v[1] = make_voucher(S2, "198002022005011002", "Budi", OPD_DINAS, "pelaksana", 100000);
@@ -126,7 +125,7 @@ static char *make_keyring(void)
 	char *path = malloc(4096);
 	FILE *f;
 
-	snprintf(path, 4096, "%s/keyring", dir);
+	snprintf(path, 4096, "%s/keyring", test_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	keyline(f, "R-TEST0001", receipt1);
@@ -217,7 +216,7 @@ static void jb_add(jb *j, const char *time, const char *kind, const char *rid, u
 
 static char *jb_write(jb *j, const char *name)
 {
-	char *p = write_file(dir, name, j->text);
+	char *p = write_file(test_dir, name, j->text);
 	free(j->text);
 	j->text = NULL;
 	journal_chain_free(&j->c);
@@ -308,10 +307,10 @@ static result run(const char *lpath, const char *const *journals, size_t n, cons
 	                    .threads = 2};
 
 	r.outdir = malloc(4096);
-	snprintf(r.outdir, 4096, "%s/%s", dir, outname);
+	snprintf(r.outdir, 4096, "%s/%s", test_dir, outname);
 	o.out = r.outdir;
-	snprintf(so, sizeof so, "%s/stdout.txt", dir);
-	snprintf(se, sizeof se, "%s/stderr.txt", dir);
+	snprintf(so, sizeof so, "%s/stdout.txt", test_dir);
+	snprintf(se, sizeof se, "%s/stderr.txt", test_dir);
 	fflush(stdout);
 	fflush(stderr);
 	fo = open(so, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -397,19 +396,22 @@ static const char *const NO_ANOMALIES = "kind,serial,detail\n";
 
 /* ---- setup ---- */
 
-static int setup(void **state)
+/* Run the tests with fresh keys: the issuer's, two redeemers' receipt keys
+ * and a rogue one. */
+static int run_with_keys(const struct CMUnitTest *tests, size_t n)
 {
-	(void)state;
-	dir = tmpdir_make();
-	return dir ? 0 : -1;
-}
+	int rc;
 
-static int teardown(void **state)
-{
-	(void)state;
-	tmpdir_remove(dir);
-	dir = NULL;
-	return 0;
+	assert_int_equal(sig_generate(&issuer_key), ERR_OK);
+	assert_int_equal(sig_generate(&receipt1), ERR_OK);
+	assert_int_equal(sig_generate(&receipt2), ERR_OK);
+	assert_int_equal(sig_generate(&rogue), ERR_OK);
+	rc = _cmocka_run_group_tests("reconcile", tests, n, NULL, NULL);
+	sig_signer_free(issuer_key);
+	sig_signer_free(receipt1);
+	sig_signer_free(receipt2);
+	sig_signer_free(rogue);
+	return rc;
 }
 
 #endif

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "sig.h"
 #include "store.h"
+#include "store_impl.h" /* the records, for a test of older ones */
 
 #define NOW       1795000000 /* 2026-11-18 11:06:40 UTC, 18:06:40 WIB */
 #define WIB       25200

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 /* Run fn in a child with stderr to a pipe; its exit status, its stderr. */
-static int in_child(void (*fn)(void), char *err, size_t n)
+static int in_child(void (*fn)(void), char *errbuf, size_t n)
 {
 	int fds[2], status;
 	size_t len = 0;
@@ -26,9 +26,9 @@ static int in_child(void (*fn)(void), char *err, size_t n)
 		_exit(0);
 	}
 	close(fds[1]);
-	while (len < n - 1 && (got = read(fds[0], err + len, n - 1 - len)) > 0)
+	while (len < n - 1 && (got = read(fds[0], errbuf + len, n - 1 - len)) > 0)
 		len += (size_t)got;
-	err[len] = '\0';
+	errbuf[len] = '\0';
 	close(fds[0]);
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -67,23 +67,23 @@ static void usage_error(void)
 
 static void exits(void **state)
 {
-	char err[512];
+	char errbuf[512];
 
 	(void)state;
-	assert_int_equal(in_child(twice, err, sizeof err), 2);
-	assert_non_null(strstr(err, "prog: --flag given twice"));
-	assert_non_null(strstr(err, "Try 'prog --help'."));
-	assert_int_equal(in_child(missing, err, sizeof err), 2);
-	assert_non_null(strstr(err, "--db is required"));
-	assert_int_equal(in_child(present, err, sizeof err), 0);
-	assert_string_equal(err, "");
-	assert_int_equal(in_child(bad_number, err, sizeof err), 2);
-	assert_non_null(strstr(err, "--id must be a whole number from 1 to 100"));
-	assert_int_equal(in_child(too_big, err, sizeof err), 2);
-	assert_int_equal(in_child(refused, err, sizeof err), 1);
-	assert_string_equal(err, "prog: keyring: no key K9\n");
-	assert_int_equal(in_child(usage_error, err, sizeof err), 2);
-	assert_string_equal(err, "usage: prog things\n");
+	assert_int_equal(in_child(twice, errbuf, sizeof errbuf), 2);
+	assert_non_null(strstr(errbuf, "prog: --flag given twice"));
+	assert_non_null(strstr(errbuf, "Try 'prog --help'."));
+	assert_int_equal(in_child(missing, errbuf, sizeof errbuf), 2);
+	assert_non_null(strstr(errbuf, "--db is required"));
+	assert_int_equal(in_child(present, errbuf, sizeof errbuf), 0);
+	assert_string_equal(errbuf, "");
+	assert_int_equal(in_child(bad_number, errbuf, sizeof errbuf), 2);
+	assert_non_null(strstr(errbuf, "--id must be a whole number from 1 to 100"));
+	assert_int_equal(in_child(too_big, errbuf, sizeof errbuf), 2);
+	assert_int_equal(in_child(refused, errbuf, sizeof errbuf), 1);
+	assert_string_equal(errbuf, "prog: keyring: no key K9\n");
+	assert_int_equal(in_child(usage_error, errbuf, sizeof errbuf), 2);
+	assert_string_equal(errbuf, "usage: prog things\n");
 }
 
 static void numbers(void **state)

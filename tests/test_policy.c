@@ -6,21 +6,27 @@
 
 #include "../issuer/policy.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-	(void)state;
-	dir = tmpdir_make();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tmpdir_remove(dir);
-	return 0;
-}
+/* A policy as people write one (a BOM, CRLF, comments, blanks, odd case):
+ * its scheme's first lines, then the rest of one with two classes, the
+ * last one's amount left to each test. */
+#define FULL_HEAD                                                                                  \
+	"\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"                                                  \
+	"; Kabupaten Bojonegoro\r\n"                                                               \
+	"[ scheme ]   # the scheme\r\n"                                                            \
+	"  issuer = BOJONEGORO   # region\r\n"                                                     \
+	"\ttimezone = WITA\r\n"                                                                    \
+	"Grace_Days = 0\r\n"                                                                       \
+	"use = Single ; one purchase\r\n"
+#define FULL_REST                                                                                  \
+	"unspent = refund # next month\r\n"                                                        \
+	"gallery = DEKRANASDA-1\r\n"                                                               \
+	"title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"                              \
+	"\r\n"                                                                                     \
+	"[class.Eselon IV]\r\n"                                                                    \
+	"  percent_of_tpp = 2,5\r\n"                                                               \
+	"  min = 100000\r\n"                                                                       \
+	"  max = 100000\r\n"                                                                       \
+	"[CLASS.pppk-paruh-waktu]\r\n"
 
 /* The example of DESIGN.md, as it stands there. */
 static const char design_example[] =
@@ -43,7 +49,7 @@ static const char design_example[] =
 static err load(const char *name, const char *text, char **path, policy **p, char *why,
                 size_t whylen)
 {
-	*path = write_file(dir, name, text);
+	*path = write_file(test_dir, name, text);
 	why[0] = '\0';
 	return policy_load(*path, p, why, whylen);
 }
@@ -97,65 +103,26 @@ static void every_key_and_comment_style(void **state)
 	const policy_class *c;
 
 	(void)state;
-	assert_int_equal(load("full.ini",
-	                      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
-	                      "; Kabupaten Bojonegoro\r\n"
-	                      "[ scheme ]   # the scheme\r\n"
-	                      "  issuer = BOJONEGORO   # region\r\n"
-	                      "\ttimezone = WITA\r\n"
-	                      "Grace_Days = 0\r\n"
-	                      "use = Single ; one purchase\r\n"
-	                      "unspent = refund#not a comment? no: no blank before it\r\n",
-	                      &path, &p, why, sizeof why),
-	                 ERR_INVALID);
+	assert_int_equal(
+	    load("full.ini", FULL_HEAD "unspent = refund#not a comment? no: no blank before it\r\n",
+	         &path, &p, why, sizeof why),
+	    ERR_INVALID);
 	/* '#' without a blank before it is part of the value. */
 	assert_non_null(strstr(why, "full.ini:8: unspent must be forfeit or refund"));
 	policy_free(p);
 	free(path);
 
 	assert_int_equal(load("full2.ini",
-	                      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
-	                      "; Kabupaten Bojonegoro\r\n"
-	                      "[ scheme ]   # the scheme\r\n"
-	                      "  issuer = BOJONEGORO   # region\r\n"
-	                      "\ttimezone = WITA\r\n"
-	                      "Grace_Days = 0\r\n"
-	                      "use = Single ; one purchase\r\n"
-	                      "unspent = refund # next month\r\n"
-	                      "gallery = DEKRANASDA-1\r\n"
-	                      "title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"
-	                      "\r\n"
-	                      "[class.Eselon IV]\r\n"
-	                      "  percent_of_tpp = 2,5\r\n"
-	                      "  min = 100000\r\n"
-	                      "  max = 100000\r\n"
-	                      "[CLASS.pppk-paruh-waktu]\r\n"
+	                      FULL_HEAD FULL_REST
 	                      "amount=25000;no blank: part of the value? no, digits only\r\n",
 	                      &path, &p, why, sizeof why),
 	                 ERR_INVALID);
 	assert_non_null(strstr(why, "full2.ini:17: amount must be whole rupiah"));
 	free(path);
 
-	assert_int_equal(load("full3.ini",
-	                      "\xEF\xBB\xBF# Kebijakan voucher TPP\r\n"
-	                      "; Kabupaten Bojonegoro\r\n"
-	                      "[ scheme ]   # the scheme\r\n"
-	                      "  issuer = BOJONEGORO   # region\r\n"
-	                      "\ttimezone = WITA\r\n"
-	                      "Grace_Days = 0\r\n"
-	                      "use = Single ; one purchase\r\n"
-	                      "unspent = refund # next month\r\n"
-	                      "gallery = DEKRANASDA-1\r\n"
-	                      "title = \"Gerakan ASN Belanja Produk UMKM\"   ; printed\r\n"
-	                      "\r\n"
-	                      "[class.Eselon IV]\r\n"
-	                      "  percent_of_tpp = 2,5\r\n"
-	                      "  min = 100000\r\n"
-	                      "  max = 100000\r\n"
-	                      "[CLASS.pppk-paruh-waktu]\r\n"
-	                      "amount: 25000\r\n",
-	                      &path, &p, why, sizeof why),
-	                 ERR_OK);
+	assert_int_equal(
+	    load("full3.ini", FULL_HEAD FULL_REST "amount: 25000\r\n", &path, &p, why, sizeof why),
+	    ERR_OK);
 	s = policy_get_scheme(p);
 	assert_string_equal(s->issuer, "BOJONEGORO");
 	assert_string_equal(s->tz->name, "Asia/Makassar");
@@ -373,5 +340,5 @@ int main(void)
 	    cmocka_unit_test(amounts),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

@@ -248,22 +248,14 @@ static void test_chain_break(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_totals, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refund, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicates_count_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_conflicting_duplicate, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_chain_break, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_totals, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_refund, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicates_count_once, test_dir_setup,
+	                                    test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_conflicting_duplicate, test_dir_setup,
+	                                    test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_break, test_dir_setup, test_dir_teardown),
 	};
-	int rc;
 
-	assert_int_equal(sig_generate(&issuer_key), ERR_OK);
-	assert_int_equal(sig_generate(&receipt1), ERR_OK);
-	assert_int_equal(sig_generate(&receipt2), ERR_OK);
-	assert_int_equal(sig_generate(&rogue), ERR_OK);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	sig_signer_free(issuer_key);
-	sig_signer_free(receipt1);
-	sig_signer_free(receipt2);
-	sig_signer_free(rogue);
-	return rc;
+	return run_with_keys(tests, sizeof tests / sizeof tests[0]);
 }

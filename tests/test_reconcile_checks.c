@@ -219,7 +219,7 @@ static void assert_refused(const char *lpath, const char *text, const char *line
 {
 	jb j1;
 	const char *journals[2];
-	char want[4200], *bad = write_file(dir, "bad.csv", text);
+	char want[4200], *bad = write_file(test_dir, "bad.csv", text);
 	result r;
 
 	journal1(&j1);
@@ -313,7 +313,7 @@ static void test_refused(void **state)
 		result r;
 
 		snprintf(text, sizeof text, "%.*s\"1\"%s", (int)(nl + 1 - j.text), j.text, nl + 2);
-		journals[0] = write_file(dir, "quoted.csv", text);
+		journals[0] = write_file(test_dir, "quoted.csv", text);
 		r = run(lpath, journals, 1, NULL, "quoted-out");
 		assert_int_equal(r.rc, 0);
 		assert_contains(r.out, "anomalies: none");
@@ -349,21 +349,11 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_bad_receipt, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_receipt_trees, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_anomalies, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_receipt, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_receipt_trees, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_anomalies, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_refused, test_dir_setup, test_dir_teardown),
 	};
-	int rc;
 
-	assert_int_equal(sig_generate(&issuer_key), ERR_OK);
-	assert_int_equal(sig_generate(&receipt1), ERR_OK);
-	assert_int_equal(sig_generate(&receipt2), ERR_OK);
-	assert_int_equal(sig_generate(&rogue), ERR_OK);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	sig_signer_free(issuer_key);
-	sig_signer_free(receipt1);
-	sig_signer_free(receipt2);
-	sig_signer_free(rogue);
-	return rc;
+	return run_with_keys(tests, sizeof tests / sizeof tests[0]);
 }

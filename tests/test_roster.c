@@ -7,22 +7,6 @@
 
 #define YEAR 2026
 
-static char *dir;
-
-static int setup(void **state)
-{
-	(void)state;
-	dir = tmpdir_make();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tmpdir_remove(dir);
-	return 0;
-}
-
 /* Write text (len bytes, so it may hold NULs) to dir/name and load it. */
 static err load_n(const char *name, const char *text, size_t len, char **path, roster **r,
                   roster_problems **pr)
@@ -30,7 +14,7 @@ static err load_n(const char *name, const char *text, size_t len, char **path, r
 	FILE *f;
 
 	*path = malloc(4096);
-	snprintf(*path, 4096, "%s/%s", dir, name);
+	snprintf(*path, 4096, "%s/%s", test_dir, name);
 	f = fopen(*path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, len, f), len);
@@ -549,5 +533,5 @@ int main(void)
 	    cmocka_unit_test(class_names),         cmocka_unit_test(problems_add),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

@@ -505,28 +505,20 @@ static void stats_count_batches(void **state)
 }
 
 /*
- * A redemption as the version before receipt trees stored it (e6a04a0): a
- * fixed struct with the receipt in 321 bytes, NUL-padded. Its replay gives
- * that receipt back, and a void keeps it.
+ * A redemption as the version before receipt trees stored it (e6a04a0):
+ * the record's head (RREC_HEAD bytes of an rrec, as today), then the
+ * receipt in 321 bytes, NUL-padded. Its replay gives that receipt back, and
+ * a void keeps it.
  */
-struct rrec_v1 {
-	uint64_t serial;
-	int64_t amount, remaining_after, time, void_time;
-	uint32_t terminal;
-	uint8_t voided;
-	uint16_t year;
-	uint8_t month;
-	char merchant[KEY_ID_MAX + 1];
-	char gallery[KEY_ID_MAX + 1];
-	char receipt[321];
-};
+#define RECEIPT_V1 321
 
 static void reads_older_records(void **state)
 {
 	struct fixture *f = *state;
 	voucher v = mkv(0x0000000000000D1DULL, 40000, true, 2026, 11);
 	op a = redeem(&f->t[0], &v, 15000, "old-1", 9, NOW), x, q;
-	struct rrec_v1 old;
+	uint8_t old[RREC_HEAD + RECEIPT_V1];
+	rrec head;
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
@@ -547,14 +539,15 @@ static void reads_older_records(void **state)
 	key.mv_size = strlen(a.rid);
 	key.mv_data = a.rid;
 	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
-	assert_true(val.mv_size > offsetof(struct rrec_v1, receipt));
-	memset(&old, 0, sizeof old);
-	memcpy(&old, val.mv_data, offsetof(struct rrec_v1, receipt));
-	assert_int_equal(old.serial, v.serial);
-	assert_int_equal(old.amount, 15000);
-	strcpy(old.receipt, "UR1|legacy|SIG");
+	assert_true(val.mv_size > RREC_HEAD);
+	memset(old, 0, sizeof old);
+	memcpy(old, val.mv_data, RREC_HEAD);
+	memcpy(&head, old, RREC_HEAD);
+	assert_int_equal(head.serial, v.serial);
+	assert_int_equal(head.amount, 15000);
+	strcpy((char *)old + RREC_HEAD, "UR1|legacy|SIG");
 	val.mv_size = sizeof old;
-	val.mv_data = &old;
+	val.mv_data = old;
 	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);

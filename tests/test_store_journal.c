@@ -4,21 +4,17 @@
  */
 #include "store_fixture.h"
 
+#include "bytes.h"
 #include "receipt.h"
 
 /* ---- the export, read back ---- */
 
 static void sha256_hex(const char *s, size_t n, char out[65])
 {
-	static const char digits[] = "0123456789abcdef";
 	uint8_t md[32];
 
 	EVP_Digest(s, n, md, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
+	hex_encode(md, sizeof md, out);
 }
 
 static char *export_text(struct fixture *f, const char *per)

@@ -16,26 +16,13 @@ struct fixture {
 	char text[VOUCHER_TEXT_LEN + 1];
 };
 
-static void add_key(keyring *kr, const sig_signer *s, const char *kid, const char *issuer)
-{
-	key_entry e = {0};
-
-	snprintf(e.kid, sizeof e.kid, "%s", kid);
-	snprintf(e.issuer, sizeof e.issuer, "%s", issuer);
-	e.role = KEY_ISSUER;
-	e.valid_from = 0;
-	e.retired_after = KEY_NEVER;
-	sig_public(s, e.pub);
-	assert_int_equal(keyring_add(kr, &e), ERR_OK);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 
 	assert_int_equal(sig_from_seed(seed, &f->key), ERR_OK);
 	f->kr = keyring_new();
-	add_key(f->kr, f->key, "K1", "PROBOLINGGO");
+	add_key(f->kr, f->key, KEY_ISSUER, "K1", "PROBOLINGGO");
 	f->v.flags = VOUCHER_FLAG_MULTI;
 	tag_of("issuer", "PROBOLINGGO", f->v.issuer_tag);
 	tag_of("kid", "K1", f->v.kid_tag);
@@ -194,7 +181,7 @@ static void keys_and_issuers(void **state)
 
 	assert_int_equal(sig_from_seed(s2, &other), ERR_OK);
 	/* Another region's keyring: wrong issuer. */
-	add_key(kr, other, "K1", "MALANG");
+	add_key(kr, other, KEY_ISSUER, "K1", "MALANG");
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_WRONG_ISSUER);
 	/* A receipt key (issuer "-") is no issuer key: still wrong issuer. */
 	{
@@ -206,16 +193,16 @@ static void keys_and_issuers(void **state)
 	keyring_free(kr);
 	/* Our region, but only another key id. */
 	kr = keyring_new();
-	add_key(kr, other, "K2", "PROBOLINGGO");
+	add_key(kr, other, KEY_ISSUER, "K2", "PROBOLINGGO");
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_UNKNOWN_KEY);
 	/* Our region and key id, but the wrong public key. */
-	add_key(kr, other, "K1", "PROBOLINGGO");
+	add_key(kr, other, KEY_ISSUER, "K1", "PROBOLINGGO");
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_BAD_SIGNATURE);
 	keyring_free(kr);
 
 	/* Retired after 2026-11-30: a December voucher no longer verifies. */
 	kr = keyring_new();
-	add_key(kr, f->key, "K1", "PROBOLINGGO");
+	add_key(kr, f->key, KEY_ISSUER, "K1", "PROBOLINGGO");
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_OK);
 	keyring_by_kid(kr, "K1")->retired_after = date_to_days((date){2026, 11, 30});
 	assert_int_equal(voucher_verify(&d, kr, NULL), ERR_KEY_RETIRED);

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "keyring.h"
+
 /* xorshift64: random-looking bytes, the same sequence in every run of a
  * test program. */
 static inline uint8_t rng_byte(void)
@@ -46,6 +48,25 @@ static inline void tmpdir_remove(char *d)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", d);
 	free(d);
+}
+
+/* The temporary directory of the test being run, made by test_dir_setup
+ * and removed by test_dir_teardown (cmocka's setup and teardown). */
+static char *test_dir __attribute__((unused));
+
+static inline int test_dir_setup(void **state)
+{
+	(void)state;
+	test_dir = tmpdir_make();
+	return test_dir ? 0 : -1;
+}
+
+static inline int test_dir_teardown(void **state)
+{
+	(void)state;
+	tmpdir_remove(test_dir);
+	test_dir = NULL;
+	return 0;
 }
 
 /* Write text to dir/name; returns the malloc'd path. */
@@ -96,6 +117,22 @@ static inline char *doc_block(const char *path, const char *name)
 	*end = '\0';
 	memmove(doc, start, strlen(start) + 1);
 	return doc;
+}
+
+/* Add s's public key to kr as key kid of role for issuer ("" for none),
+ * valid from 1970 and never retired. */
+static inline void add_key(keyring *kr, const sig_signer *s, key_role role, const char *kid,
+                           const char *issuer)
+{
+	key_entry e = {0};
+
+	snprintf(e.kid, sizeof e.kid, "%s", kid);
+	snprintf(e.issuer, sizeof e.issuer, "%s", issuer);
+	e.role = role;
+	e.valid_from = 0;
+	e.retired_after = KEY_NEVER;
+	sig_public(s, e.pub);
+	assert_int_equal(keyring_add(kr, &e), ERR_OK);
 }
 
 #endif
