@@ -52,7 +52,7 @@ if want issue; then
 echo
 echo "== issuance of a $N-ASN roster (PNG, SVG and PDF sheets) vs bare sign + QR + PNG"
 tests/gen_roster.sh "$N" 11 >"$W/roster.csv"
-"$BIN/voucher-keys" generate --dir "$W/keys" --kid B1 >/dev/null
+"$BIN/voucher-keys" generate --dir "$W/keys" --kid B1 --valid-from 2026-12-01 >/dev/null
 mkdir -p "$W/ref"
 t0=$(now)
 "$BUILD/bench/bench_issue_ref" "$N" "$W/ref" | sed 's/^/   reference: /'
