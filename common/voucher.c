@@ -29,6 +29,23 @@ size_t voucher_message(const voucher *v, uint8_t out[VOUCHER_MSG_LEN])
 	return VOUCHER_MSG_LEN;
 }
 
+/*
+ * The window lies in its period: from no earlier than the period's first
+ * midnight in the easternmost zone (WIT, UTC+9) until no later than the
+ * midnight VOUCHER_GRACE_MAX days after its end in the westernmost (WIB,
+ * UTC+7). So a key that signs only for some periods cannot make a voucher
+ * that redeems in another.
+ */
+static bool window_in_period(const voucher *v)
+{
+	period p = {v->year, v->month}, next = period_next(p);
+	int64_t first = date_to_days((date){p.year, p.month, 1}),
+	        after = date_to_days((date){next.year, next.month, 1}) + VOUCHER_GRACE_MAX;
+
+	return (int64_t)v->valid_from >= first * 86400 - 9 * 3600 &&
+	       (int64_t)v->valid_until <= after * 86400 - 7 * 3600;
+}
+
 void voucher_pack(const voucher *v, uint8_t out[VOUCHER_LEN])
 {
 	pack_body(v, out);
@@ -59,7 +76,8 @@ err voucher_unpack(const uint8_t *b, size_t len, voucher *out)
 	memcpy(v.gallery_tag, b + 32, TAG_LEN);
 	memcpy(v.sig, b + VOUCHER_BODY_LEN, SIG_LEN);
 	if ((v.flags & ~VOUCHER_FLAG_MULTI) || v.month < 1 || v.month > 12 ||
-	    v.valid_from >= v.valid_until || v.serial == 0 || v.face_value == 0)
+	    v.valid_from >= v.valid_until || !window_in_period(&v) || v.serial == 0 ||
+	    v.face_value == 0)
 		return ERR_MALFORMED_VOUCHER;
 	*out = v;
 	return ERR_OK;

@@ -27,6 +27,7 @@
 #define VOUCHER_MSG_LEN    (sizeof VOUCHER_DOMAIN + VOUCHER_BODY_LEN)
 #define VOUCHER_SERIAL_LEN 16 /* upper-case hex of the 64-bit serial */
 #define VOUCHER_FLAG_MULTI 0x01
+#define VOUCHER_GRACE_MAX  31 /* days a window may run past its period's end */
 
 typedef struct voucher {
 	uint8_t flags;               /* VOUCHER_FLAG_MULTI or 0 (single use) */
@@ -55,7 +56,8 @@ void voucher_pack(const voucher *v, uint8_t out[VOUCHER_LEN]);
  * Parse the 100 token bytes. Checks the layout only, not the signature:
  * ERR_VOUCHER_TRUNCATED / ERR_VOUCHER_TRAILING for a wrong length,
  * ERR_VOUCHER_VERSION, or ERR_MALFORMED_VOUCHER for unknown flags, a month
- * out of range, an empty window, a zero serial or face value.
+ * out of range, an empty window or one outside its period (voucher_window_ok),
+ * a zero serial or face value.
  */
 err voucher_unpack(const uint8_t *buf, size_t len, voucher *out);
 

@@ -45,11 +45,12 @@
 #include "err.h"
 #include "keyring.h"
 #include "period.h"
+#include "voucher.h"
 
 #define POLICY_TITLE_MAX     120 /* bytes of UTF-8 */
 #define POLICY_DEFAULT_TITLE "Voucher Belanja Produk UMKM"
 #define POLICY_AMOUNT_MAX    4294967295LL /* a token carries the face value in 32 bits */
-#define POLICY_GRACE_MAX     31
+#define POLICY_GRACE_MAX     VOUCHER_GRACE_MAX
 
 typedef enum policy_use {
 	POLICY_MULTI = 0, /* spend in several purchases */

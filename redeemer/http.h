@@ -44,6 +44,7 @@ typedef struct service {
 	store *st;
 	pool *verifiers; /* verify vouchers off the loop */
 	const tzone *tz; /* the local day of voids */
+	int64_t clock;   /* 0: the system's clock; a fixed instant, for the request fuzzer */
 	auth_slot *auth; /* failed logins per client address */
 	metrics m;
 	/* The keyring and revocation list: the loop replaces them (SIGHUP)
@@ -54,6 +55,9 @@ typedef struct service {
 	revlist rl;
 	bool have_rl;
 } service;
+
+/* The instant a request is taken at (Unix seconds). */
+int64_t service_now(const service *sv);
 
 /* ---- replies: each request ends in exactly one of these ---- */
 

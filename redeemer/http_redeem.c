@@ -109,7 +109,7 @@ void http_redeem(struct evhttp_request *req, service *sv)
 	p->o.kind = OP_REDEEM;
 	p->o.term = t;
 	p->o.amount = amount;
-	p->o.now = time(NULL);
+	p->o.now = service_now(sv);
 	strcpy(p->o.request_id, json_string_value(jr));
 	text = json_string_value(jv);
 	body_hash(text, json_string_length(jv), amount, p->o.body_hash);

@@ -61,7 +61,7 @@ void http_void(struct evhttp_request *req, service *sv, const char *rid)
 	p->o.done = (task){voided, p, NULL};
 	p->o.kind = OP_VOID;
 	p->o.term = t;
-	p->o.now = time(NULL);
+	p->o.now = service_now(sv);
 	p->o.tz_offset = sv->tz->offset;
 	strcpy(p->o.rid, rid);
 	pending_submit(p);

@@ -38,7 +38,7 @@ void http_voucher(struct evhttp_request *req, service *sv, const char *rest)
 	vstate st;
 	voucher v = {0};
 	bool known;
-	int64_t now = time(NULL);
+	int64_t now = service_now(sv);
 	err e;
 
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {

@@ -9,6 +9,11 @@
 #include "http.h"
 #include "log.h"
 
+int64_t service_now(const service *sv)
+{
+	return sv->clock ? sv->clock : (int64_t)time(NULL);
+}
+
 static void count(service *sv, int status)
 {
 	if (status >= 100 && status < 600)

@@ -62,6 +62,8 @@ static const struct vec vecs[] = {
      150000, 1, "prefix", "malformed_voucher"},
     {"key-not-yet-valid", "PROBOLINGGO", "K1", "2026-09", "Asia/Jakarta", "", 0x5555555555555555ULL,
      3, 50000, 1, NULL, "unknown_key"},
+    {"window-past-its-period", "PROBOLINGGO", "K1", "2026-11", "Asia/Jakarta", "",
+     0x7777777777777777ULL, 45, 50000, 1, NULL, "malformed_voucher"},
     {"retired-key", "PROBOLINGGO", "K3", "2026-12", "Asia/Jakarta", "", 0x6666666666666666ULL, 3,
      50000, 1, NULL, "unknown_key"},
 };

@@ -171,6 +171,41 @@ static void field_checks(void **state)
 	assert_int_equal(voucher_unpack(raw, 0, &d), ERR_VOUCHER_TRUNCATED);
 }
 
+/* The window lies in its period: from 2026-12-01 00:00 WIT (UTC+9) at the
+ * earliest to 31 days after the period, 2027-02-01 00:00 WIB (UTC+7), at
+ * the latest. One second beyond either is no voucher. */
+static void window_bound_to_period(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t earliest = 1796050800, latest = 1801414800;
+	uint8_t raw[VOUCHER_LEN];
+	voucher v = f->v, d;
+
+	v.valid_from = earliest;
+	v.valid_until = latest;
+	voucher_pack(&v, raw);
+	assert_int_equal(voucher_unpack(raw, sizeof raw, &d), ERR_OK);
+	v.valid_from = earliest - 1;
+	voucher_pack(&v, raw);
+	assert_int_equal(voucher_unpack(raw, sizeof raw, &d), ERR_MALFORMED_VOUCHER);
+	v.valid_from = earliest;
+	v.valid_until = latest + 1;
+	voucher_pack(&v, raw);
+	assert_int_equal(voucher_unpack(raw, sizeof raw, &d), ERR_MALFORMED_VOUCHER);
+	/* A November voucher valid in December, as a retired key would make one. */
+	v = f->v;
+	v.month = 11;
+	voucher_pack(&v, raw);
+	assert_int_equal(voucher_unpack(raw, sizeof raw, &d), ERR_MALFORMED_VOUCHER);
+	v.valid_until = 1796317200; /* 2026-12-04 00:00 WIB: within November's 31 days */
+	voucher_pack(&v, raw);
+	assert_int_equal(voucher_unpack(raw, sizeof raw, &d), ERR_OK);
+	v.year = 2000;
+	v.month = 1;
+	voucher_pack(&v, raw);
+	assert_int_equal(voucher_unpack(raw, sizeof raw, &d), ERR_MALFORMED_VOUCHER);
+}
+
 static void keys_and_issuers(void **state)
 {
 	struct fixture *f = *state;
@@ -246,6 +281,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(hostile_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(every_bit_matters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(field_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(window_bound_to_period, setup, teardown),
 	    cmocka_unit_test_setup_teardown(keys_and_issuers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(validity_window, setup, teardown),
 	    cmocka_unit_test(serials),

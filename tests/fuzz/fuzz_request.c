@@ -17,8 +17,9 @@
  * and hand the request to the loop, where it is answered as the writer
  * would (or refused with the worker's reason), through the request's own
  * continuation (p->o.done), which frees it. The keyring holds RFC 8032 TEST 1's key as K1 of
- * PROBOLINGGO; the seeds carry vouchers of that key valid until 2100
- * (redeemable whatever the date). POST /v1/redemptions/ID/void reads no
+ * PROBOLINGGO; the seeds carry vouchers of that key for 2026-12, and the
+ * service's clock is held at 2026-12-15 12:00 WIB, so that they redeem
+ * whatever the date the harness runs. POST /v1/redemptions/ID/void reads no
  * body: its ID comes from the path.
  *
  * Invariants: every request gets exactly one reply, never a 5xx (nothing
@@ -203,6 +204,7 @@ static void init(void)
 		abort();
 	atexit(cleanup);
 	sv.tz = tzone_find("Asia/Jakarta");
+	sv.clock = 1797310800; /* 2026-12-15T05:00:00Z */
 	if (store_open(dir, (size_t)16 << 20, &sv.st) != ERR_OK ||
 	    store_terminal_add(sv.st, "M1", "Kasir 1", "DEKRANASDA", token, &term_id) != ERR_OK)
 		abort();
