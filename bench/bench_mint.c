@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	today = date_at(time(NULL), wib);
 	p.year = today.year;
 	p.month = today.month;
-	if (signkey_open(argv[1], issuer, p, &key, why, sizeof why) != ERR_OK) {
+	if (signkey_open(argv[1], issuer, p, NULL, &key, why, sizeof why) != ERR_OK) {
 		fprintf(stderr, "bench_mint: %s\n", why);
 		return 1;
 	}

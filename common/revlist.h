@@ -1,19 +1,25 @@
 /*
- * revlist: the signed revocation list an issuer hands its redeemers.
+ * revlist: the signed revocation list an issuer hands its redeemers
+ * (docs/FORMAT.md, "The revocation list").
  *
  *   UMKM-REVOCATIONS-v1
  *   issuer PROBOLINGGO
- *   kid K1
+ *   kid K2
  *   version 3
- *   time 2026-11-22T10:00:00Z
+ *   time 2026-12-14T10:00:00Z
  *   revoked 0123456789ABCDEF
+ *   ...
+ *   compromised K1 2026-12-14T09:30:00Z
+ *   allowed 0000000000000007
  *   ...
  *   signature BASE64
  *
  * The signature is Ed25519 by the issuer key KID over every byte before the
- * "signature " line (the first line is the domain tag). Serials are in
- * ascending order; version grows with every revocation, so a redeemer can
- * refuse to go back to an older list.
+ * "signature " line (the first line is the domain tag). `time` orders lists:
+ * a redeemer takes no list older than one it has, nor one from the future.
+ * `version` counts the ledger's revocations (it says, it does not order).
+ * A compromised key's vouchers redeem only if their serial is allowed: the
+ * vouchers the ledger holds, not a thief's.
  */
 #ifndef REVLIST_H
 #define REVLIST_H
@@ -26,25 +32,39 @@
 #include "keyring.h"
 
 #define REVLIST_MAGIC "UMKM-REVOCATIONS-v1"
+#define REVLIST_SKEW  300 /* seconds a list's time may be ahead of the reader's clock */
+
+typedef struct revlist_key {
+	char kid[KEY_ID_MAX + 1];
+	int64_t since; /* when it was found compromised, Unix seconds */
+} revlist_key;
 
 typedef struct revlist {
 	char issuer[KEY_ID_MAX + 1];
 	char kid[KEY_ID_MAX + 1];
 	uint64_t version;
 	int64_t time;      /* Unix seconds */
-	uint64_t *serials; /* ascending */
+	uint64_t *serials; /* revoked, ascending */
 	size_t n;
-	uint8_t digest[32]; /* of the issuer and the serials: what a version must keep */
+	revlist_key *compromised; /* by kid, ascending */
+	size_t ncompromised;
+	uint64_t *allowed; /* ascending */
+	size_t nallowed;
+	uint8_t digest[32]; /* of all the list says but its time, kid and version */
 } revlist;
 
 /*
- * Parse and verify the list in path against kr's issuer keys. Every
- * refusal sets why to "FILE:LINE: what": ERR_INVALID for a malformed file,
- * ERR_UNKNOWN_KEY (line 3, the kid), ERR_BAD_SIGNATURE (the signature's
- * line); ERR_IO and ERR_TOO_LARGE ("FILE: what"). On success *out is
- * filled; free with revlist_free.
+ * Parse and verify the list in path against kr's issuer keys, at instant
+ * now. Every refusal sets why to "FILE:LINE: what": ERR_INVALID for a
+ * malformed file or a time more than REVLIST_SKEW ahead of now (line 5);
+ * ERR_UNKNOWN_KEY (line 3) for a key that is not an issuer key of the
+ * list's issuer in kr, that was retired before the list's time or made
+ * after it, or that the list itself calls compromised; ERR_BAD_SIGNATURE
+ * (the signature's line); ERR_IO and ERR_TOO_LARGE ("FILE: what"). On
+ * success *out is filled; free with revlist_free.
  */
-err revlist_load(const char *path, const keyring *kr, revlist *out, char *why, size_t whylen);
+err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out, char *why,
+                 size_t whylen);
 
 /* The body (everything the signature covers) for the fields of rl. Returns
  * a malloc'd string, or NULL when out of memory. */
@@ -56,8 +76,14 @@ char *revlist_body(const revlist *rl);
 #define REVLIST_SIG_LINE_MAX (10 + 88 + 1)
 size_t revlist_signature_line(const uint8_t sig[SIG_LEN], char out[REVLIST_SIG_LINE_MAX + 1]);
 
-/* True if serial is on the list (binary search). */
+/* True if serial is on the list of revoked serials. */
 bool revlist_has(const revlist *rl, uint64_t serial);
+
+/* True if the list calls key kid compromised. */
+bool revlist_compromised(const revlist *rl, const char *kid);
+
+/* True unless kid is compromised and serial is not among the allowed. */
+bool revlist_allows(const revlist *rl, const char *kid, uint64_t serial);
 
 void revlist_free(revlist *rl);
 

@@ -517,13 +517,24 @@ int issue_run(const issue_opts *o)
 		goto out;
 	}
 
-	if ((rc = signkey_open(o->keys, sc->issuer, o->per, &key, why, sizeof why)) != ERR_OK) {
+	/* The key first, so that a missing one makes no ledger; then again
+	 * without the keys the ledger says are compromised. */
+	if ((rc = signkey_open(o->keys, sc->issuer, o->per, NULL, &key, why, sizeof why)) !=
+	    ERR_OK) {
 		fprintf(stderr, "%s\n", why);
 		goto out;
 	}
 	if ((rc = ledger_open(o->ledger, true, &l)) != ERR_OK) {
 		fprintf(stderr, "%s: cannot open the ledger: %s\n", o->ledger, err_str(rc));
 		goto out;
+	}
+	if (ledger_is_compromised(l, key.kid)) {
+		signkey_close(&key);
+		if ((rc = signkey_open(o->keys, sc->issuer, o->per, l, &key, why, sizeof why)) !=
+		    ERR_OK) {
+			fprintf(stderr, "%s\n", why);
+			goto out;
+		}
 	}
 
 	/* One voucher per NIP per period: keep only those who have none. */
@@ -669,7 +680,7 @@ int issue_reissue(const char *ledger_dir, const char *keys, const char *policy_p
 		fprintf(stderr, "voucher %s is revoked already (%s)\n", old_s, old->reason);
 		goto out;
 	}
-	if ((rc = signkey_open(keys, sc->issuer, old->per, &key, why, sizeof why)) != ERR_OK) {
+	if ((rc = signkey_open(keys, sc->issuer, old->per, l, &key, why, sizeof why)) != ERR_OK) {
 		fprintf(stderr, "%s\n", why);
 		goto out;
 	}

@@ -558,3 +558,113 @@ err ledger_backup(ledger *l, const char *path)
 {
 	return backup_lmdb(l->env, path);
 }
+
+/* ---- the revocation lists' times: meta "revlist_time" -> u64 ---- */
+
+err ledger_next_list_time(ledger *l, int64_t now, int64_t *out)
+{
+	MDB_val key = {12, "revlist_time"}, val;
+	uint8_t v[8];
+	uint64_t last = 0;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0)
+		return db_err(rc, "begin");
+	rc = mdb_get(txn, l->meta, &key, &val);
+	if (rc == 0 && val.mv_size == 8)
+		last = get_be64(val.mv_data);
+	else if (rc != MDB_NOTFOUND)
+		return finish(txn, rc ? rc : MDB_CORRUPTED, "list time");
+	*out = now > (int64_t)last ? now : (int64_t)last + 1;
+	put_be64(v, (uint64_t)*out);
+	val = (MDB_val){8, v};
+	return finish(txn, mdb_put(txn, l->meta, &key, &val, 0), "list time");
+}
+
+/* ---- compromised keys: meta "compromised:KID" -> u64 instant ---- */
+
+#define COMPROMISED "compromised:"
+
+err ledger_compromise(ledger *l, const char *kid, int64_t at)
+{
+	char name[sizeof COMPROMISED + KEY_ID_MAX];
+	uint8_t v[8];
+	MDB_val key = {0, name}, val = {8, v};
+	MDB_txn *txn;
+	int rc;
+
+	key.mv_size = (size_t)snprintf(name, sizeof name, COMPROMISED "%s", kid);
+	put_be64(v, (uint64_t)at);
+	if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0)
+		return db_err(rc, "begin");
+	rc = mdb_put(txn, l->meta, &key, &val, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		mdb_txn_abort(txn);
+		return ERR_EXISTS;
+	}
+	return finish(txn, rc, "compromise");
+}
+
+err ledger_compromised(ledger *l, revlist_key **out, size_t *n)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val key = {sizeof COMPROMISED - 1, COMPROMISED}, val;
+	revlist_key *keys = NULL;
+	size_t count = 0;
+	err e = ERR_OK;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_cursor_open(txn, l->meta, &cur)) != 0) {
+		e = db_err(rc, "read");
+		goto cleanup;
+	}
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		size_t len = key.mv_size - (sizeof COMPROMISED - 1);
+		revlist_key *nk;
+
+		if (key.mv_size < sizeof COMPROMISED ||
+		    memcmp(key.mv_data, COMPROMISED, sizeof COMPROMISED - 1) != 0)
+			break;
+		if (len > KEY_ID_MAX || val.mv_size != 8)
+			continue;
+		if (!(nk = realloc(keys, (count + 1) * sizeof *nk))) {
+			e = ERR_NOMEM;
+			goto cleanup;
+		}
+		keys = nk;
+		memcpy(keys[count].kid, (char *)key.mv_data + sizeof COMPROMISED - 1, len);
+		keys[count].kid[len] = '\0';
+		keys[count++].since = (int64_t)get_be64(val.mv_data);
+	}
+cleanup:
+	mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (e != ERR_OK) {
+		free(keys);
+		return e;
+	}
+	*out = keys;
+	*n = count;
+	return ERR_OK;
+}
+
+bool ledger_is_compromised(ledger *l, const char *kid)
+{
+	revlist_key *keys;
+	size_t n;
+	bool found = false;
+
+	if (ledger_compromised(l, &keys, &n) != ERR_OK)
+		return true; /* cannot tell: do not sign with it */
+	for (size_t i = 0; i < n && !found; i++)
+		found = strcmp(keys[i].kid, kid) == 0;
+	free(keys);
+	return found;
+}

@@ -17,6 +17,7 @@
 #include "keyring.h"
 #include "nip.h"
 #include "period.h"
+#include "revlist.h"
 #include "voucher.h"
 
 #define LEDGER_TEXT_MAX 255 /* name, OPD, class, reason: bytes of UTF-8 */
@@ -107,5 +108,20 @@ err ledger_reissue(ledger *l, uint64_t old, const ledger_voucher *repl, const ch
  * grows with every revocation).
  */
 err ledger_revoked(ledger *l, uint64_t **serials, size_t *n, uint64_t *version);
+
+/* The time of a new revocation list made at now: now, or one second after
+ * the last list's if that is not earlier, so that every list is newer than
+ * the one before it (redeemers order lists by time). Recorded. */
+err ledger_next_list_time(ledger *l, int64_t now, int64_t *out);
+
+/* Record that key kid was found compromised at instant at: ERR_EXISTS if it
+ * was recorded before (the first record stays). */
+err ledger_compromise(ledger *l, const char *kid, int64_t at);
+
+/* The keys recorded compromised, in kid order (*out malloc'd, *n of them). */
+err ledger_compromised(ledger *l, revlist_key **out, size_t *n);
+
+/* True if kid is recorded compromised, or the ledger cannot say. */
+bool ledger_is_compromised(ledger *l, const char *kid);
 
 #endif

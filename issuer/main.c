@@ -32,6 +32,7 @@ static const char usage[] =
     "       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
     "                              [--reason TEXT] [--out OUTDIR]\n"
     "       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
+    "       voucher-issuer compromise --ledger DIR --keys KEYDIR --kid KID\n"
     "       voucher-issuer status --ledger DIR --period YYYY-MM\n"
     "       voucher-issuer backup --ledger DIR --out FILE\n"
     "       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
@@ -42,6 +43,8 @@ static const char usage[] =
     "into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
     "reissue replaces a lost voucher: the old serial is revoked.\n"
     "revocations writes the signed revocation list that redeemers load.\n"
+    "compromise records that an issuer key was stolen: the next revocation list\n"
+    "lets redeemers take only the vouchers of that key that the ledger holds.\n"
     "status prints the period's vouchers and totals per OPD; backup copies the\n"
     "ledger consistently (restore: the file as data.mdb in an empty folder).\n"
     "reconcile joins the ledger with the redeemers' exported journals and writes\n"
@@ -52,7 +55,8 @@ static const char usage[] =
 #define MAX_JOURNALS 256
 
 struct opts {
-	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason, *keyring;
+	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason, *keyring,
+	    *kid;
 	const char *journals[MAX_JOURNALS];
 	size_t njournals;
 	int skip_invalid;
@@ -116,14 +120,18 @@ static int cmd_revocations(const struct opts *o)
 	gmtime_r(&now, &tm);
 	p.year = tm.tm_year + 1900;
 	p.month = tm.tm_mon + 1;
+	/* Read-only first, so that a wrong --ledger makes no ledger. */
 	if (ledger_open(o->ledger, false, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	ledger_close(l);
+	if (ledger_open(o->ledger, true, &l) != ERR_OK)
 		cli_die(1, "%s: cannot open the ledger", o->ledger);
 	if (ledger_issuer(l, issuer) != ERR_OK) {
 		ledger_close(l);
 		cli_die(1, "%s: nothing issued yet", o->ledger);
 	}
 	/* The list is signed by the key that signs vouchers now. */
-	if ((rc = signkey_open(o->keys, issuer, p, &key, why, sizeof why)) != ERR_OK) {
+	if ((rc = signkey_open(o->keys, issuer, p, l, &key, why, sizeof why)) != ERR_OK) {
 		ledger_close(l);
 		cli_die(1, "%s", why);
 	}
@@ -133,6 +141,47 @@ static int cmd_revocations(const struct opts *o)
 	if (rc != ERR_OK)
 		cli_die(1, "%s: %s", o->out, err_str(rc));
 	printf("%s: revocation list written\n", o->out);
+	return 0;
+}
+
+/* Record that an issuer key was stolen or leaked: from the next revocation
+ * list on, redeemers take its vouchers only if the ledger holds them. */
+static int cmd_compromise(const struct opts *o)
+{
+	char ring[4096], why[512], when[INSTANT_LEN + 1];
+	keyring *kr = NULL;
+	key_entry *k;
+	ledger *l;
+	int64_t now = time(NULL);
+	err rc;
+
+	cli_require(o->kid, "--kid");
+	snprintf(ring, sizeof ring, "%s/keyring", o->keys);
+	if (keyring_load(ring, &kr, why, sizeof why) != ERR_OK)
+		cli_die(1, "%s", why);
+	k = keyring_by_kid(kr, o->kid);
+	if (!k || k->role != KEY_ISSUER) {
+		keyring_free(kr);
+		cli_die(1, "%s: no issuer key %s", ring, o->kid);
+	}
+	keyring_free(kr);
+	/* Read-only first, so that a wrong --ledger makes no ledger. */
+	if (ledger_open(o->ledger, false, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	ledger_close(l);
+	if (ledger_open(o->ledger, true, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	rc = ledger_compromise(l, o->kid, now);
+	ledger_close(l);
+	if (rc == ERR_EXISTS)
+		cli_die(1, "key %s is recorded compromised already", o->kid);
+	if (rc != ERR_OK)
+		cli_die(1, "%s: %s", o->ledger, err_str(rc));
+	instant_format(now, when);
+	printf("key %s recorded compromised at %s: it signs nothing more, and redeemers take its\n"
+	       "vouchers only if this ledger holds them once they have a new revocation list:\n"
+	       "voucher-issuer revocations (signed by another key: voucher-keys generate)\n",
+	       o->kid, when);
 	return 0;
 }
 
@@ -216,6 +265,7 @@ int main(int argc, char **argv)
 	    {"status", NULL, "ledger period"},
 	    {"backup", NULL, "ledger out"},
 	    {"reconcile", NULL, "ledger period journal keyring out"},
+	    {"compromise", NULL, "ledger keys kid"},
 	};
 	struct opts o = {0};
 	const cli_flag flags[] = {
@@ -230,6 +280,7 @@ int main(int argc, char **argv)
 	    {"skip-invalid", NULL, &o.skip_invalid},
 	    {"journal", NULL, NULL, o.journals, &o.njournals, MAX_JOURNALS},
 	    {"keyring", &o.keyring},
+	    {"kid", &o.kid},
 	    {NULL},
 	};
 	const char *cmd;
@@ -283,6 +334,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "revoke") == 0)
 		return cmd_revoke(&o);
+	if (strcmp(cmd, "compromise") == 0)
+		return cmd_compromise(&o);
 	if (strcmp(cmd, "reissue") == 0) {
 		cli_require(o.policy, "--policy");
 		cli_require(o.serial, "--serial");

@@ -9,8 +9,10 @@
 #include "ledger.h"
 #include "signkey.h"
 
-/* Sign every revoked serial of the ledger with key and write the list to
- * path atomically; now is the list's time. */
+/* Sign every revoked serial of the ledger, and its compromised keys with
+ * the serials of theirs it holds that may still redeem, with key, and write
+ * the list to path atomically. Its time is now, or later than the last
+ * list's (ledger_next_list_time): l must be open for writing. */
 err revocations_write(ledger *l, const signkey *key, int64_t now, const char *path);
 
 #endif

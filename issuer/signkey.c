@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-err signkey_open(const char *keydir, const char *issuer, period p, signkey *out, char *why,
-                 size_t whylen)
+err signkey_open(const char *keydir, const char *issuer, period p, ledger *l, signkey *out,
+                 char *why, size_t whylen)
 {
 	char ring[4096], keyfile[4096];
 	uint8_t pub[SIG_PUBLEN];
@@ -23,7 +23,7 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 		key_entry *k = keyring_at_mut(kr, i);
 		if (k->role != KEY_ISSUER || (k->issuer[0] && strcmp(k->issuer, issuer) != 0) ||
 		    (k->retired_after != KEY_NEVER && k->retired_after < first) ||
-		    k->valid_from > last)
+		    k->valid_from > last || (l && ledger_is_compromised(l, k->kid)))
 			continue;
 		if (!best || k->valid_from >= best->valid_from)
 			best = k;
@@ -32,7 +32,8 @@ err signkey_open(const char *keydir, const char *issuer, period p, signkey *out,
 	if (!best) {
 		snprintf(why, whylen,
 		         "%s: no issuer key for %s valid in the period (VALID_FROM .. "
-		         "RETIRED_AFTER); make one with voucher-keys generate",
+		         "RETIRED_AFTER) and not compromised; make one with voucher-keys "
+		         "generate",
 		         ring, issuer);
 		goto cleanup;
 	}

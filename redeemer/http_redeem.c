@@ -138,11 +138,14 @@ out:
 static err check_voucher(service *sv, const terminal *t, const voucher *v, int64_t now)
 {
 	static const uint8_t any[TAG_LEN];
+	const key_entry *k;
 	err e;
 
-	if ((e = voucher_verify(v, sv->kr, NULL)) != ERR_OK)
+	if ((e = voucher_verify(v, sv->kr, &k)) != ERR_OK)
 		return e;
-	if (sv->have_rl && revlist_has(&sv->rl, v->serial))
+	/* Revoked, or of a compromised key and not one the issuer made. */
+	if (sv->have_rl &&
+	    (revlist_has(&sv->rl, v->serial) || !revlist_allows(&sv->rl, k->kid, v->serial)))
 		return ERR_REVOKED;
 	if (memcmp(v->gallery_tag, any, TAG_LEN) != 0 &&
 	    memcmp(v->gallery_tag, t->gallery_tag, TAG_LEN) != 0)

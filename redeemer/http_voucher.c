@@ -13,10 +13,12 @@
 
 #include "http.h"
 
-static const char *status_of(service *sv, uint64_t serial, int64_t face, int64_t remaining,
-                             uint32_t valid_from, uint32_t valid_until, int64_t now)
+static const char *status_of(service *sv, uint64_t serial, const key_entry *k, int64_t face,
+                             int64_t remaining, uint32_t valid_from, uint32_t valid_until,
+                             int64_t now)
 {
-	if (sv->have_rl && revlist_has(&sv->rl, serial))
+	if (sv->have_rl &&
+	    (revlist_has(&sv->rl, serial) || (k && !revlist_allows(&sv->rl, k->kid, serial))))
 		return "revoked";
 	if (remaining == 0)
 		return "spent";
@@ -37,6 +39,7 @@ void http_voucher(struct evhttp_request *req, service *sv, const char *rest)
 	uint64_t serial;
 	vstate st;
 	voucher v = {0};
+	const key_entry *k = NULL;
 	bool known;
 	int64_t now = service_now(sv);
 	err e;
@@ -54,7 +57,7 @@ void http_voucher(struct evhttp_request *req, service *sv, const char *rest)
 	if (text) {
 		e = voucher_decode(text, strlen(text), &v);
 		if (e == ERR_OK)
-			e = voucher_verify(&v, sv->kr, NULL);
+			e = voucher_verify(&v, sv->kr, &k);
 		if (e == ERR_OK && v.serial != serial)
 			e = ERR_MALFORMED_VOUCHER;
 		if (e != ERR_OK) {
@@ -95,7 +98,7 @@ void http_voucher(struct evhttp_request *req, service *sv, const char *rest)
 	           json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "serial",
 	                     serial_text, "face_value", (json_int_t)st.face_value, "remaining",
 	                     (json_int_t)st.remaining, "status",
-	                     status_of(sv, serial, st.face_value, st.remaining, st.valid_from,
+	                     status_of(sv, serial, k, st.face_value, st.remaining, st.valid_from,
 	                               st.valid_until, now),
 	                     "use", st.multi ? "multi" : "single", "period", per, "valid_from",
 	                     (json_int_t)st.valid_from, "valid_until", (json_int_t)st.valid_until,

@@ -59,23 +59,29 @@ static err server_reload(server *srv)
 		return e;
 	}
 	if (srv->cfg.revocations) {
-		uint64_t seen = 0;
-		e = revlist_load(srv->cfg.revocations, kr, &rl, why, sizeof why);
-		if (e == ERR_OK &&
-		    (e = store_note_revlist(sv->st, rl.version, rl.digest, &seen)) != ERR_OK) {
+		const char *path = srv->cfg.revocations;
+		char when[INSTANT_LEN + 1], kid[KEY_ID_MAX + 1];
+		int64_t newest = 0;
+		e = revlist_load(path, kr, service_now(sv), &rl, why, sizeof why);
+		if (e == ERR_OK && (e = store_take_revlist(sv->st, &rl, &newest, kid)) != ERR_OK) {
+			instant_format(newest, when);
 			if (e == ERR_INVALID)
+				snprintf(why, sizeof why,
+				         "%s:5: older than the list of %s taken before", path,
+				         when);
+			else if (e == ERR_EXISTS)
 				snprintf(
 				    why, sizeof why,
-				    "%s:4: version %llu is older than version %llu loaded before",
-				    srv->cfg.revocations, (unsigned long long)rl.version,
-				    (unsigned long long)seen);
-			else if (e == ERR_EXISTS)
+				    "%s:5: a list of this time that said other things was taken "
+				    "before",
+				    path);
+			else if (e == ERR_UNKNOWN_KEY)
 				snprintf(why, sizeof why,
-				         "%s:4: version %llu was loaded before with other serials",
-				         srv->cfg.revocations, (unsigned long long)rl.version);
+				         "%s:3: key %s was called compromised before: this list is "
+				         "signed by it or does not say so",
+				         path, kid);
 			else
-				snprintf(why, sizeof why, "%s: %s", srv->cfg.revocations,
-				         err_str(e));
+				snprintf(why, sizeof why, "%s: %s", path, err_str(e));
 			revlist_free(&rl);
 		}
 		if (e != ERR_OK) {
@@ -93,8 +99,9 @@ static err server_reload(server *srv)
 		sv->have_rl = true;
 	}
 	pthread_rwlock_unlock(&sv->keys_lock);
-	LOG(LOGL_INFO, "loaded keyring keys=%zu revoked=%zu", keyring_count(kr),
-	    sv->have_rl ? sv->rl.n : (size_t)0);
+	LOG(LOGL_INFO, "loaded keyring keys=%zu revoked=%zu compromised_keys=%zu",
+	    keyring_count(kr), sv->have_rl ? sv->rl.n : (size_t)0,
+	    sv->have_rl ? sv->rl.ncompromised : (size_t)0);
 	return ERR_OK;
 }
 

@@ -185,39 +185,76 @@ int meta_next(store *s, MDB_txn *txn, const char *name, uint64_t *out)
 	return rc ? rc : meta_put_u64(s, txn, name, ++*out);
 }
 
-err store_note_revlist(store *s, uint64_t version, const uint8_t digest[32], uint64_t *seen)
+/* ERR_UNKNOWN_KEY with kid set if a key meta calls compromised is not
+ * compromised in rl, or signed it; an LMDB error as -(rc) otherwise. */
+static err check_compromised(store *s, MDB_txn *txn, const revlist *rl, char kid[KEY_ID_MAX + 1])
 {
-	MDB_val key = {sizeof "revlist_digest" - 1, "revlist_digest"}, val;
+	static const char pre[] = "compromised:";
+	MDB_cursor *cur;
+	MDB_val key = {sizeof pre - 1, (void *)pre}, val;
+	err e = ERR_OK;
+	int rc = mdb_cursor_open(txn, s->meta, &cur);
+
+	for (rc = rc ? rc : mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && e == ERR_OK;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		size_t n = key.mv_size - (sizeof pre - 1);
+		if (key.mv_size < sizeof pre || memcmp(key.mv_data, pre, sizeof pre - 1) != 0 ||
+		    n > KEY_ID_MAX)
+			break;
+		memcpy(kid, (char *)key.mv_data + sizeof pre - 1, n);
+		kid[n] = '\0';
+		if (!revlist_compromised(rl, kid) || strcmp(rl->kid, kid) == 0)
+			e = ERR_UNKNOWN_KEY;
+	}
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		mdb_cursor_close(cur);
+	return e != ERR_OK ? e : rc && rc != MDB_NOTFOUND ? db_err(rc, "revocation list") : ERR_OK;
+}
+
+err store_take_revlist(store *s, const revlist *rl, int64_t *newest, char kid[KEY_ID_MAX + 1])
+{
+	MDB_val dkey = {sizeof "revlist_digest" - 1, "revlist_digest"}, val;
 	MDB_txn *txn;
+	uint64_t t;
 	err e = ERR_OK;
 	int rc;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		return db_err(rc, "begin");
-	if ((rc = meta_get_u64(s, txn, "revlist_version", seen)) != 0)
+	if ((e = check_compromised(s, txn, rl, kid)) != ERR_OK)
 		goto out;
-	if (version < *seen) {
+	if ((rc = meta_get_u64(s, txn, "revlist_time", &t)) != 0)
+		goto out;
+	*newest = (int64_t)t;
+	if (rl->time < *newest) {
 		e = ERR_INVALID;
 		goto out;
 	}
-	rc = mdb_get(txn, s->meta, &key, &val);
-	if (rc == 0 && version == *seen &&
-	    (val.mv_size != 32 || memcmp(val.mv_data, digest, 32) != 0)) {
-		e = ERR_EXISTS; /* the same version, other contents */
+	rc = mdb_get(txn, s->meta, &dkey, &val);
+	if (rc == 0 && rl->time == *newest &&
+	    (val.mv_size != 32 || memcmp(val.mv_data, rl->digest, 32) != 0)) {
+		e = ERR_EXISTS;
 		goto out;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		goto out;
-	val = (MDB_val){32, (void *)digest};
-	if ((rc = meta_put_u64(s, txn, "revlist_version", version)) != 0 ||
-	    (rc = mdb_put(txn, s->meta, &key, &val, 0)) != 0)
+	rc = 0;
+	val = (MDB_val){32, (void *)rl->digest};
+	if ((rc = meta_put_u64(s, txn, "revlist_time", (uint64_t)rl->time)) != 0 ||
+	    (rc = mdb_put(txn, s->meta, &dkey, &val, 0)) != 0)
 		goto out;
-	rc = mdb_txn_commit(txn);
+	for (size_t i = 0; i < rl->ncompromised && rc == 0; i++) {
+		char name[12 + KEY_ID_MAX + 1];
+		snprintf(name, sizeof name, "compromised:%s", rl->compromised[i].kid);
+		rc = meta_put_u64(s, txn, name, (uint64_t)rl->compromised[i].since);
+	}
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
 	txn = NULL;
 out:
 	if (txn)
 		mdb_txn_abort(txn);
-	return e != ERR_OK ? e : rc ? db_err(rc, "revocation list version") : ERR_OK;
+	return e != ERR_OK ? e : rc ? db_err(rc, "revocation list") : ERR_OK;
 }
 
 /* ---- reads ---- */

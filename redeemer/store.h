@@ -21,6 +21,7 @@
 #include "period.h"
 #include "pool.h"
 #include "receipt.h"
+#include "revlist.h"
 #include "voucher.h"
 
 #define TERMINAL_TOKEN_LEN 46 /* "vt_" + Base64url of 32 random bytes */
@@ -117,14 +118,15 @@ err store_request_get(store *s, uint32_t term_id, const char *request_id,
                       const uint8_t body_hash[32], op *o);
 
 /*
- * Record that revocation list version, whose serials have this digest
- * (revlist.h), was loaded, and refuse, even after a restart, one older than
- * any loaded before (an old list would bring revoked vouchers back):
- * ERR_INVALID with *seen the newest seen; and one of the newest version
- * that revokes other serials: ERR_EXISTS. (The same list signed again, at
- * another time or by another key, is the same list.)
+ * Take revocation list rl as the newest, and remember it: refuse, even
+ * after a restart, a list older (by its time) than the newest taken, which
+ * would bring revoked vouchers back (ERR_INVALID, *newest that one's time);
+ * one of the same time that says other things (ERR_EXISTS); and one that
+ * no longer calls compromised a key that a list taken before did, or that
+ * such a key signed (ERR_UNKNOWN_KEY, kid names the key). A key once called
+ * compromised stays so.
  */
-err store_note_revlist(store *s, uint64_t version, const uint8_t digest[32], uint64_t *seen);
+err store_take_revlist(store *s, const revlist *rl, int64_t *newest, char kid[KEY_ID_MAX + 1]);
 
 /* ---- writes through the writer thread ---- */
 

@@ -135,6 +135,18 @@ serve_url() {
 	PORT=${PORT##*:}
 }
 
+# reload_redeemer: SIGHUP to the service start_redeemer started, and wait
+# until its log says it loaded (or kept) its keyring and revocation list.
+reload_redeemer() {
+	local log=$T/serve.log before end=$((SECONDS + 10))
+	before=$(grep -c -e 'loaded keyring' -e 'not loaded' "$log" 2>/dev/null)
+	kill -HUP "$SERVER"
+	while (($(grep -c -e 'loaded keyring' -e 'not loaded' "$log" 2>/dev/null) == before)); do
+		((SECONDS < end)) || break
+		sleep 0.05
+	done
+}
+
 # stop_redeemer: SIGTERM to the service start_redeemer started; returns its
 # exit status.
 stop_redeemer() {

@@ -5,7 +5,8 @@
 #include "sig.h"
 #include "sign/sign.h"
 
-#define LIST_TIME 1795000000 /* 2026-11-18T11:06:40Z */
+#define LIST_TIME 1795000000          /* 2026-11-18T11:06:40Z */
+#define NOW       (LIST_TIME + 86400) /* the reader's clock, a day later */
 
 struct fixture {
 	char *dir;
@@ -95,7 +96,7 @@ static void load_and_find(void **state)
 	assert_non_null(strstr(text, "UMKM-REVOCATIONS-v1\nissuer PROBOLINGGO\nkid K1\nversion 42\n"
 	                             "time 2026-11-18T11:06:40Z\nrevoked 00000000000003E8\n"));
 	path = write_file(f->dir, "rev", text);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_OK);
 	assert_string_equal(rl.issuer, "PROBOLINGGO");
 	assert_string_equal(rl.kid, "K1");
 	assert_int_equal(rl.version, 42);
@@ -116,7 +117,7 @@ static void load_and_find(void **state)
 
 	text = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
 	path = write_file(f->dir, "rev3", text);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_OK);
 	assert_int_equal(rl.n, 3);
 	assert_true(revlist_has(&rl, 0x0123456789ABCDEFULL));
 	assert_true(revlist_has(&rl, 0x1111111111111111ULL));
@@ -134,7 +135,7 @@ static void empty_list(void **state)
 	revlist rl = {0};
 
 	path = write_file(f->dir, "empty", text);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_OK);
 	assert_int_equal(rl.n, 0);
 	assert_int_equal(rl.version, 0);
 	assert_false(revlist_has(&rl, 0x0123456789ABCDEFULL));
@@ -151,7 +152,7 @@ static void refuse(struct fixture *f, const char *name, const char *text, unsign
 	char *path = write_file(f->dir, name, text), why[1024] = "", want[4300];
 	revlist rl = {0};
 
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_INVALID);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_INVALID);
 	snprintf(want, sizeof want, "%s:%u: %s", path, line, what);
 	if (strncmp(why, want, strlen(want)) != 0)
 		fail_msg("%s: why \"%s\", want \"%s...\"", name, why, want);
@@ -173,10 +174,10 @@ static void digest_of_serials(void **state)
 	pa = write_file(f->dir, "a", a);
 	pb = write_file(f->dir, "b", b);
 	pc = write_file(f->dir, "c", c);
-	assert_int_equal(revlist_load(pa, f->kr, &ra, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(pa, f->kr, NOW, &ra, why, sizeof why), ERR_OK);
 	assert_int_equal(ra.version, UINT64_MAX); /* the largest version is one */
-	assert_int_equal(revlist_load(pb, f->kr, &rb, why, sizeof why), ERR_OK);
-	assert_int_equal(revlist_load(pc, f->kr, &rc, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(pb, f->kr, NOW, &rb, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(pc, f->kr, NOW, &rc, why, sizeof why), ERR_OK);
 	assert_memory_equal(ra.digest, rb.digest, 32);
 	assert_memory_not_equal(rb.digest, rc.digest, 32);
 	revlist_free(&ra);
@@ -204,7 +205,7 @@ static void malformed(void **state)
 	{
 		revlist rl = {0};
 		char *path = write_file(f->dir, "good", good), why[512];
-		assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+		assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_OK);
 		revlist_free(&rl);
 		free(path);
 	}
@@ -333,7 +334,7 @@ static void bad_signature(void **state)
 	/* Still well formed and ascending, but not what was signed. */
 	replace(t, "revoked 1111111111111111\n", "revoked 1111111111111112\n");
 	path = write_file(f->dir, "changed", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
 	assert_non_null(strstr(why, path));
 	assert_non_null(strstr(why, "/changed:9: the signature does not verify"));
 	assert_null(rl.serials);
@@ -344,7 +345,7 @@ static void bad_signature(void **state)
 	t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
 	replace(t, "revoked 1111111111111111\n", "");
 	path = write_file(f->dir, "dropped", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
 	free(path);
 	free(t);
 
@@ -352,14 +353,14 @@ static void bad_signature(void **state)
 	t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key);
 	replace(t, "version 3\n", "version 9\n");
 	path = write_file(f->dir, "version", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
 	free(path);
 	free(t);
 
 	/* Naming PROBOLINGGO's K1 but signed with MALANG's key. */
 	t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->other);
 	path = write_file(f->dir, "forged", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_BAD_SIGNATURE);
 	free(path);
 	free(t);
 }
@@ -373,7 +374,7 @@ static void unknown_key(void **state)
 	/* Signed by M1, a key of another issuer (MALANG), for PROBOLINGGO. */
 	t = list_text("PROBOLINGGO", "M1", 3, three, 3, f->other);
 	path = write_file(f->dir, "m1", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
 	assert_non_null(strstr(why, "M1"));
 	assert_non_null(strstr(why, "/m1:3: signed by M1 of PROBOLINGGO"));
 	assert_null(rl.serials);
@@ -383,24 +384,118 @@ static void unknown_key(void **state)
 	/* K1 exists, but not for MALANG. */
 	t = list_text("MALANG", "K1", 3, three, 3, f->key);
 	path = write_file(f->dir, "malang_k1", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
 	free(path);
 	free(t);
 
 	/* A receipt key is not an issuer key. */
 	t = list_text("PROBOLINGGO", "R1", 3, three, 3, f->rcpt);
 	path = write_file(f->dir, "receipt", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_UNKNOWN_KEY);
 	free(path);
 	free(t);
 
 	/* Yet MALANG's list, signed by M1, is fine. */
 	t = list_text("MALANG", "M1", 1, three, 3, f->other);
 	path = write_file(f->dir, "malang", t);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_OK);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_OK);
 	assert_string_equal(rl.issuer, "MALANG");
 	assert_true(revlist_has(&rl, three[1]));
 	revlist_free(&rl);
+	free(path);
+	free(t);
+}
+
+/* Load text signed with f->key at the reader's clock now: its error, why. */
+static err load_at(struct fixture *f, const char *name, const char *text, int64_t now, char *why,
+                   size_t n)
+{
+	char *path = write_file(f->dir, name, text);
+	revlist rl = {0};
+	err rc = revlist_load(path, f->kr, now, &rl, why, n);
+
+	revlist_free(&rl);
+	free(path);
+	return rc;
+}
+
+/* A list is no newer than the reader's clock allows, and its key signed it
+ * within its days: a list from the future, or from a retired key, would
+ * pin the redeemer or outlive the key. */
+static void time_and_key(void **state)
+{
+	struct fixture *f = *state;
+	char *t = list_text("PROBOLINGGO", "K1", 3, three, 3, f->key), why[1024];
+	key_entry *k1 = keyring_by_kid(f->kr, "K1");
+
+	assert_int_equal(load_at(f, "ok", t, LIST_TIME - REVLIST_SKEW, why, sizeof why), ERR_OK);
+	assert_int_equal(load_at(f, "future", t, LIST_TIME - REVLIST_SKEW - 1, why, sizeof why),
+	                 ERR_INVALID);
+	assert_non_null(strstr(why, "/future:5: the list's time is in the future"));
+	/* Retired after 2026-11-17: its list of 2026-11-18 is refused. */
+	k1->retired_after = LIST_TIME / 86400 - 1;
+	assert_int_equal(load_at(f, "retired", t, NOW, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_non_null(strstr(why, "/retired:3: key K1 was retired after 2026-11-17"));
+	k1->retired_after = LIST_TIME / 86400; /* the list's own day: still its */
+	assert_int_equal(load_at(f, "retiring", t, NOW, why, sizeof why), ERR_OK);
+	k1->retired_after = KEY_NEVER;
+	k1->valid_from = LIST_TIME / 86400 + 1;
+	assert_int_equal(load_at(f, "early", t, NOW, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_non_null(strstr(why, "/early:3: key K1 is valid only from 2026-11-19"));
+	k1->valid_from = 0;
+	free(t);
+}
+
+/* A compromised key's vouchers redeem only if allowed; the key itself
+ * signs no list that names it. */
+static void compromised_keys(void **state)
+{
+	struct fixture *f = *state;
+	revlist_key comp[2] = {{"K0", LIST_TIME - 60}, {"K9", LIST_TIME - 30}};
+	uint64_t allowed[2] = {0x0000000000000007ULL, 0x0000000000000100ULL};
+	revlist rl = {.version = 3,
+	              .time = LIST_TIME,
+	              .serials = (uint64_t *)three,
+	              .n = 3,
+	              .compromised = comp,
+	              .ncompromised = 2,
+	              .allowed = allowed,
+	              .nallowed = 2},
+	        back = {0};
+	char *t, *path, why[1024], *p;
+	size_t len;
+	err rc;
+
+	strcpy(rl.issuer, "PROBOLINGGO");
+	strcpy(rl.kid, "K1");
+	t = revlist_sign(&rl, f->key, &len, &rc);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "revoked FEDCBA9876543210\ncompromised K0 2026-11-18T11:05:40Z\n"
+	                          "compromised K9 2026-11-18T11:06:10Z\nallowed 0000000000000007\n"
+	                          "allowed 0000000000000100\nsignature "));
+	path = write_file(f->dir, "comp", t);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &back, why, sizeof why), ERR_OK);
+	assert_int_equal(back.ncompromised, 2);
+	assert_string_equal(back.compromised[1].kid, "K9");
+	assert_int_equal(back.compromised[1].since, LIST_TIME - 30);
+	assert_true(revlist_compromised(&back, "K0"));
+	assert_false(revlist_compromised(&back, "K1"));
+	assert_true(revlist_allows(&back, "K9", 0x0000000000000100ULL));
+	assert_false(revlist_allows(&back, "K9", 0x0000000000000101ULL)); /* a thief's */
+	assert_true(revlist_allows(&back, "K1", 0x0000000000000101ULL));  /* a sound key's */
+	revlist_free(&back);
+	free(path);
+
+	/* Out of order, or the signer among the compromised: refused. */
+	p = strstr(t, "compromised K0");
+	memcpy(p, "allowed 00000000000000000", 25); /* an allowed line first */
+	refuse(f, "comp_order", t, 9, "lines out of order");
+	free(t);
+	comp[1] = (revlist_key){"K1", LIST_TIME};
+	t = revlist_sign(&rl, f->key, &len, &rc);
+	path = write_file(f->dir, "self", t);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &back, why, sizeof why), ERR_UNKNOWN_KEY);
+	assert_non_null(strstr(why, "/self:3: key K1 signs a list that calls it compromised"));
 	free(path);
 	free(t);
 }
@@ -412,7 +507,7 @@ static void missing_file(void **state)
 	revlist rl = {0};
 
 	snprintf(path, sizeof path, "%s/none", f->dir);
-	assert_int_equal(revlist_load(path, f->kr, &rl, why, sizeof why), ERR_IO);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &rl, why, sizeof why), ERR_IO);
 	assert_non_null(strstr(why, path));
 }
 
@@ -425,6 +520,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_signature, setup, teardown),
 	    cmocka_unit_test_setup_teardown(unknown_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(time_and_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(compromised_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(missing_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

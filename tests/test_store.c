@@ -572,27 +572,51 @@ static void reads_older_records(void **state)
 	assert_int_equal(sum.voided, 1);
 }
 
-/* The newest revocation list's version and serials survive a restart: an
- * older version is refused, and so is the newest with other serials. */
-static void revocation_versions(void **state)
+/* A revocation list as the store sees it: its time, digest and keys. */
+static revlist list_at(int64_t time, uint8_t digest_byte, const char *signer, revlist_key *comp,
+                       size_t ncomp)
+{
+	revlist rl = {.time = time, .compromised = comp, .ncompromised = ncomp};
+
+	snprintf(rl.kid, sizeof rl.kid, "%s", signer);
+	memset(rl.digest, digest_byte, sizeof rl.digest);
+	return rl;
+}
+
+/* The newest list taken survives a restart: an older one is refused, and
+ * one of its time that says other things; a key once called compromised
+ * stays so, and signs no list. */
+static void revocation_lists(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t a[32], b[32];
-	uint64_t seen;
+	revlist_key k1 = {"K1", NOW - 60};
+	revlist a = list_at(NOW, 0xA, "K1", NULL, 0), b = list_at(NOW, 0xB, "K1", NULL, 0),
+	        old = list_at(NOW - 1, 0xA, "K1", NULL, 0),
+	        comp = list_at(NOW + 10, 0xC, "K2", &k1, 1),
+	        dropped = list_at(NOW + 20, 0xD, "K2", NULL, 0),
+	        by_k1 = list_at(NOW + 30, 0xE, "K1", &k1, 1),
+	        later = list_at(NOW + 40, 0xF, "K2", &k1, 1);
+	char kid[KEY_ID_MAX + 1];
+	int64_t newest;
 
-	memset(a, 0xA, sizeof a);
-	memset(b, 0xB, sizeof b);
-	assert_int_equal(store_note_revlist(f->s, 5, a, &seen), ERR_OK);
-	assert_int_equal(store_note_revlist(f->s, 5, a, &seen), ERR_OK); /* the same list again */
-	assert_int_equal(store_note_revlist(f->s, 5, b, &seen), ERR_EXISTS);
-	assert_int_equal(store_note_revlist(f->s, 4, a, &seen), ERR_INVALID);
-	assert_int_equal(seen, 5);
+	assert_int_equal(store_take_revlist(f->s, &a, &newest, kid), ERR_OK);
+	assert_int_equal(store_take_revlist(f->s, &a, &newest, kid), ERR_OK); /* the same again */
+	assert_int_equal(store_take_revlist(f->s, &b, &newest, kid), ERR_EXISTS);
+	assert_int_equal(store_take_revlist(f->s, &old, &newest, kid), ERR_INVALID);
+	assert_int_equal(newest, NOW);
 	store_close(f->s);
 	start(f);
-	assert_int_equal(store_note_revlist(f->s, 4, a, &seen), ERR_INVALID);
-	assert_int_equal(store_note_revlist(f->s, 5, b, &seen), ERR_EXISTS);
-	assert_int_equal(store_note_revlist(f->s, 6, b, &seen), ERR_OK);
-	assert_int_equal(store_note_revlist(f->s, 6, b, &seen), ERR_OK);
+	assert_int_equal(store_take_revlist(f->s, &old, &newest, kid), ERR_INVALID);
+	assert_int_equal(store_take_revlist(f->s, &b, &newest, kid), ERR_EXISTS);
+	assert_int_equal(store_take_revlist(f->s, &comp, &newest, kid), ERR_OK);
+	/* K1 is compromised from now on: a list that forgets it, or that it signs. */
+	assert_int_equal(store_take_revlist(f->s, &dropped, &newest, kid), ERR_UNKNOWN_KEY);
+	assert_string_equal(kid, "K1");
+	assert_int_equal(store_take_revlist(f->s, &by_k1, &newest, kid), ERR_UNKNOWN_KEY);
+	store_close(f->s);
+	start(f);
+	assert_int_equal(store_take_revlist(f->s, &dropped, &newest, kid), ERR_UNKNOWN_KEY);
+	assert_int_equal(store_take_revlist(f->s, &later, &newest, kid), ERR_OK);
 }
 
 int main(void)
@@ -610,7 +634,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(never_overspent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stats_count_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(reads_older_records, setup, teardown),
-	    cmocka_unit_test_setup_teardown(revocation_versions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(revocation_lists, setup, teardown),
 	};
 
 	evthread_use_pthreads();

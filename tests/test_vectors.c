@@ -181,6 +181,28 @@ static const struct list_case lists[] = {
      "revoked 8BADF00DDEADBEEF", "revoked 8BADF00DDEADBEF0"},
     {"list refused at line 6 (invalid): text after the signature",
      LIST_HEAD "version 0\n" LIST_TIME, NULL, NULL, "revoked FFFFFFFFFFFFFFFF\n"},
+    {"list refused at line 5 (invalid): a time more than 300 s ahead of the reader's clock",
+     LIST_HEAD "version 0\ntime 2026-12-15T05:05:01Z\n"},
+    {"list ok: a time 300 s ahead of the reader's clock",
+     LIST_HEAD "version 0\ntime 2026-12-15T05:05:00Z\n"},
+    {"list refused at line 3 (unknown_key): K3, retired after 2026-11-30, signs on 2026-12-01",
+     "UMKM-REVOCATIONS-v1\nissuer PROBOLINGGO\nkid K3\nversion 0\n" LIST_TIME},
+    {"list ok: K3 signs on its last day",
+     "UMKM-REVOCATIONS-v1\nissuer PROBOLINGGO\nkid K3\nversion 0\n"
+     "time 2026-11-30T23:59:59Z\n"},
+    {"list ok: a compromised key, the serials of it that redeem",
+     LIST_HEAD "version 1\n" LIST_TIME
+               "revoked 0123456789ABCDEF\ncompromised K0 2026-11-30T08:00:00Z\ncompromised K9 "
+               "2026-11-30T09:00:00Z\nallowed 0000000000000007\nallowed 8BADF00DDEADBEEF\n"},
+    {"list refused at line 6 (invalid): allowed serials before the compromised keys", LIST_HEAD
+     "version 0\n" LIST_TIME "allowed 0000000000000007\ncompromised K0 2026-11-30T08:00:00Z\n"},
+    {"list refused at line 6 (invalid): a compromised key without its time",
+     LIST_HEAD "version 0\n" LIST_TIME "compromised K0\n"},
+    {"list refused at line 7 (invalid): compromised keys out of order",
+     LIST_HEAD "version 0\n" LIST_TIME "compromised K9 2026-11-30T08:00:00Z\ncompromised K0 "
+               "2026-11-30T08:00:00Z\n"},
+    {"list refused at line 3 (unknown_key): signed by a key it calls compromised",
+     LIST_HEAD "version 0\n" LIST_TIME "compromised K1 2026-11-30T08:00:00Z\n"},
 };
 
 #define JL_OK                                                                                      \
@@ -306,7 +328,7 @@ static void print_blocks(void)
 		print_indented(keyrings[i].head, keyrings[i].text);
 	printf(
 	    "```\n\n<!-- revlist-vectors -->\n```\nkeyring K1 issuer PROBOLINGGO 2026-11-01 - " PUB
-	    "\n");
+	    "\nkeyring K3 issuer PROBOLINGGO 2026-11-01 2026-11-30 " PUB "\n");
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
 		char *t = list_text(&lists[i], key);
 		print_indented(lists[i].head, t);
@@ -368,21 +390,24 @@ static void revlist_vectors(void **state)
 	keyring *kr;
 
 	(void)state;
-	*strchr(head, '\n') = '\0';
-	assert_memory_equal(head, "keyring ", 8);
-	path = write_file(dir, "keyring", head + 8);
+	/* The keyring lines first: "keyring " and a keyring line each. */
+	for (char *p = head; strncmp(p, "keyring ", 8) == 0; p = strchr(p, '\n') + 1)
+		memmove(p, p + 8, strlen(p + 8) + 1);
+	*strstr(head, "\nlist ") = '\0';
+	path = write_file(dir, "keyring", head);
 	assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_OK);
+	assert_int_equal(keyring_count(kr), 2);
 	free(path);
 	free(head);
 	v = vectors_of("revlist-vectors", &n);
-	assert_int_equal(n, 1 + sizeof lists / sizeof lists[0]); /* the keyring line first */
-	for (size_t i = 1; i < n; i++) {
+	assert_int_equal(n, 2 + sizeof lists / sizeof lists[0]); /* the keyring lines first */
+	for (size_t i = 2; i < n; i++) {
 		expect x = expect_of(v[i].head);
 		revlist rl = {0};
 		err rc;
 
 		path = write_file(dir, "list", v[i].text);
-		rc = revlist_load(path, kr, &rl, why, sizeof why);
+		rc = revlist_load(path, kr, 1797310800, &rl, why, sizeof why); /* 2026-12-15 */
 		if (x.ok && rc != ERR_OK)
 			fail_msg("%s: %s", v[i].head, why);
 		if (!x.ok) {

@@ -84,7 +84,8 @@ static void round_trip(const revlist *rl)
 	if (!body)
 		return;
 	text = sign(body, strlen(body), &len);
-	if (revlist_load(memfile_put(&again, text, len), kr, &back, why, sizeof why) != ERR_OK)
+	if (revlist_load(memfile_put(&again, text, len), kr, INT64_MAX / 2, &back, why,
+	                 sizeof why) != ERR_OK)
 		__builtin_trap();
 	if (strcmp(back.issuer, rl->issuer) != 0 || strcmp(back.kid, rl->kid) != 0 ||
 	    back.version != rl->version || back.time != rl->time || back.n != rl->n ||
@@ -118,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		text = sign(data, size, &len);
 	}
 	text[len] = '\0'; /* for check_version; not part of the file */
-	rc = revlist_load(memfile_put(&in, text, len), kr, &rl, why, sizeof why);
+	rc = revlist_load(memfile_put(&in, text, len), kr, INT64_MAX / 2, &rl, why, sizeof why);
 	if (rc == ERR_OK) {
 		check_list(&rl);
 		if (!memchr(text, '\0', len))
