@@ -42,7 +42,8 @@ COMMON_SRC   = $(wildcard common/*.c)
 SIGN_SRC     = $(wildcard common/sign/*.c)
 KEYS_SRC     = $(filter-out keys/main.c,$(wildcard keys/*.c))
 ISSUER_SRC   = $(filter-out issuer/main.c,$(wildcard issuer/*.c))
-PAGE_FILES   = index:redeemer/page/index.html jsqr:redeemer/page/vendor/jsQR.js \
+PAGE_FILES   = index:redeemer/page/index.html app:redeemer/page/app.js \
+	       jsqr:redeemer/page/vendor/jsQR.js \
 	       jsqr_license:redeemer/page/vendor/jsQR.LICENSE
 PAGE_SRC     = $(foreach f,$(PAGE_FILES),$(BUILD)/gen/page_$(firstword $(subst :, ,$(f))).c)
 REDEEMER_SRC = $(filter-out redeemer/main.c,$(wildcard redeemer/*.c)) $(PAGE_SRC)

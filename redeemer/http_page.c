@@ -10,8 +10,8 @@
 
 #include "http.h"
 
-extern const unsigned char page_index[], page_jsqr[], page_jsqr_license[];
-extern const unsigned int page_index_len, page_jsqr_len, page_jsqr_license_len;
+extern const unsigned char page_index[], page_app[], page_jsqr[], page_jsqr_license[];
+extern const unsigned int page_index_len, page_app_len, page_jsqr_len, page_jsqr_license_len;
 
 static const struct asset {
 	const char *path, *type;
@@ -19,6 +19,7 @@ static const struct asset {
 	const unsigned int *len;
 } assets[] = {
     {"/", "text/html; charset=utf-8", page_index, &page_index_len},
+    {"/app.js", "text/javascript; charset=utf-8", page_app, &page_app_len},
     {"/jsqr.js", "text/javascript; charset=utf-8", page_jsqr, &page_jsqr_len},
     {"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license, &page_jsqr_license_len},
 };
@@ -40,7 +41,7 @@ static void serve_asset(struct evhttp_request *req, service *sv, const struct as
 	evhttp_add_header(h, "Content-Type", a->type);
 	/* The page may talk to this service only, and run only its own code. */
 	evhttp_add_header(h, "Content-Security-Policy",
-	                  "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+	                  "default-src 'self'; script-src 'self'; "
 	                  "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
 	                  "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");

@@ -113,7 +113,7 @@ expect "a voucher revoked after SIGHUP" 422 revoked
 # The older list, signed and valid, must not bring the voucher back, not even after a restart.
 expect_status 1 "a second redeemer refuses the older revocation list" "$BIN/voucher-redeemer" serve \
 	--db "$T/db" --keyring "$K/keyring" --revocations "$T/revoked-old.txt" --listen 127.0.0.1:0
-check "and says why" grep -q "older than version" "$T/last.err"
+check "and says why" grep -q "older than the list" "$T/last.err"
 cp "$T/revoked-old.txt" "$T/revoked.txt"
 kill -HUP "$SERVER"
 sleep 0.3
@@ -149,6 +149,12 @@ curl -fsS "$URL/metrics" >"$T/metrics"
 check "metrics count redemptions" grep -q '^voucher_redemptions_total [1-9]' "$T/metrics"
 check "metrics show commit batches" grep -q '^voucher_commit_batch_size_count [1-9]' "$T/metrics"
 check "the page is served" sh -c "curl -fsS '$URL/' | grep -q '<html'"
+curl -fsS -D "$T/page.h" -o "$T/page" "$URL/"
+check "the page carries no inline script" sh -c "! grep -q '<script>' '$T/page'"
+check "the page may run only its own scripts (no unsafe-inline)" \
+	sh -c "grep -i '^content-security-policy:' '$T/page.h' | grep -q \"script-src 'self';\""
+check "the page's script is served as JavaScript" \
+	sh -c "curl -fsS -D - -o /dev/null '$URL/app.js' | grep -qi '^content-type: text/javascript'"
 
 # Restart keeps everything.
 stop_redeemer

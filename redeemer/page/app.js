@@ -1,0 +1,292 @@
+/* The scanner page's code (index.html): its own file, so that the page runs
+ * under a Content-Security-Policy that allows no inline script. */
+"use strict";
+const $ = (id) => document.getElementById(id);
+const KEY = "voucher.terminalToken";
+const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                "September", "Oktober", "November", "Desember"];
+const thousands = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+const rupiah = (n) => "Rp" + thousands(n);
+const day = (s) => { const [y, m, d] = s.split("-").map(Number); return d + " " + MONTHS[m - 1] + " " + y; };
+
+/* One plain sentence per error code of the API (docs/API.md). */
+const MESSAGES = {
+  malformed_voucher: "Kode voucher tidak terbaca. Pindai ulang atau ketik kodenya dengan teliti.",
+  bad_signature: "Voucher ini palsu atau rusak: tanda tangannya tidak cocok. Jangan terima.",
+  unknown_key: "Voucher ditandatangani kunci yang tidak dikenal galeri ini. Jangan terima.",
+  wrong_issuer: "Voucher ini diterbitkan daerah lain dan tidak berlaku di sini.",
+  not_yet_valid: "Voucher ini belum berlaku. Periksa tanggal berlakunya.",
+  expired: "Voucher ini sudah kedaluwarsa.",
+  revoked: "Voucher ini sudah dicabut oleh bagian keuangan.",
+  not_valid_here: "Voucher ini hanya berlaku di galeri lain.",
+  already_spent: "Voucher ini sudah terpakai.",
+  insufficient_balance: "Saldo voucher tidak cukup untuk jumlah ini.",
+  request_conflict: "Transaksi ini bentrok dengan transaksi sebelumnya. Mulai transaksi baru.",
+  void_too_late: "Transaksi hanya bisa dibatalkan pada hari yang sama.",
+  unauthorized: "Token terminal salah atau sudah dinonaktifkan. Minta token baru ke petugas.",
+  too_many_attempts: "Terlalu banyak token salah dari perangkat ini. Tunggu satu menit.",
+  malformed_request: "Permintaan tidak sah. Periksa jumlah belanja.",
+  too_large: "Permintaan terlalu besar.",
+  not_found: "Voucher atau transaksi tidak ditemukan.",
+  unavailable: "Layanan sedang sibuk; belum ada yang tercatat. Tekan Coba lagi.",
+};
+const STATUS_ERROR = { spent: "already_spent", revoked: "revoked", expired: "expired",
+                       not_yet_valid: "not_yet_valid" };
+
+let voucher = null;     /* { text, serial, info } of the voucher on screen */
+let pending = null;     /* the redeem request in flight, resent as is on retry */
+let last = JSON.parse(localStorage.getItem("voucher.last") || "null");
+let stream = null, scanning = false;
+
+/* Base45 (RFC 9285) decoded just far enough to read the serial. */
+const B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+function base45(s) {
+  const out = [];
+  for (let i = 0; i < s.length; i += 3) {
+    const c = [...s.slice(i, i + 3)].map((ch) => B45.indexOf(ch));
+    if (c.includes(-1) || c.length === 1) return null;
+    const n = c[0] + c[1] * 45 + (c.length === 3 ? c[2] * 2025 : 0);
+    if (c.length === 3) { if (n > 0xffff) return null; out.push(n >> 8, n & 0xff); }
+    else { if (n > 0xff) return null; out.push(n); }
+  }
+  return out;
+}
+function serialOf(text) {
+  const b = /^UV1:/.test(text) && base45(text.slice(4));
+  if (!b || b.length !== 100) return null;
+  return b.slice(10, 18).map((x) => x.toString(16).padStart(2, "0")).join("").toUpperCase();
+}
+
+function showScreens() {
+  const token = localStorage.getItem(KEY);
+  $("setup").hidden = !!token;
+  $("main").hidden = !token;
+  $("void-last").hidden = !last;
+}
+
+function result(kind, title, big, text, opts = {}) {
+  const r = $("result");
+  r.className = kind;
+  $("r-title").textContent = title;
+  $("r-big").textContent = big || "";
+  $("r-text").textContent = text || "";
+  $("r-retry").hidden = !opts.retry;
+  $("r-void").hidden = !opts.void;
+  r.hidden = false;
+  r.dataset.state = opts.state || kind;
+  (opts.retry ? $("r-retry") : $("r-close")).focus();
+}
+
+function refuse(code, fallback, extra) {
+  result("err", "DITOLAK", "", (MESSAGES[code] || fallback || "Terjadi kesalahan.") + (extra || ""),
+         { state: code });
+}
+
+async function api(method, path, body) {
+  const headers = { "Authorization": "Bearer " + (localStorage.getItem(KEY) || "") };
+  if (body) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, { method, headers, body: body && JSON.stringify(body),
+                                  cache: "no-store" });
+  let j = {};
+  try { j = await res.json(); } catch (e) { /* an empty or broken body */ }
+  if (res.status === 401) { localStorage.removeItem(KEY); showScreens(); }
+  return { status: res.status, j };
+}
+
+async function lookup(text) {
+  text = text.replace(/[\r\n\t]/g, "").toUpperCase();
+  const serial = serialOf(text);
+  $("info").hidden = true;
+  voucher = null;
+  if (!serial) return refuse("malformed_voucher");
+  let r;
+  try {
+    r = await api("GET", "/v1/vouchers/" + serial + "?voucher=" + encodeURIComponent(text));
+  } catch (e) {
+    return result("err", "JARINGAN GAGAL", "", "Tidak dapat menghubungi server galeri. " +
+                  "Periksa jaringan lalu periksa voucher lagi.", { state: "network" });
+  }
+  if (r.status !== 200) return refuse(r.j.error, r.j.message);
+  const v = r.j;
+  if (STATUS_ERROR[v.status]) return refuse(STATUS_ERROR[v.status]);
+  voucher = { text, serial, info: v };
+  $("face").textContent = rupiah(v.face_value);
+  $("remaining").textContent = rupiah(v.remaining);
+  $("valid").textContent = day(v.first_day) + " s.d. " + day(v.last_day);
+  $("use").textContent = v.use === "multi" ? "Bisa dipakai beberapa kali" :
+                         "Sekali pakai: seluruh nilai terpakai";
+  setAmount(v.use === "multi" ? "" : String(v.remaining));
+  $("info").hidden = false;
+  (v.use === "multi" ? $("amount") : $("redeem")).focus();
+}
+
+/* Whole rupiah: dots group thousands as typed; a comma starts the sen, which
+ * are kept on screen but not counted ("25.000,00" is Rp25.000). */
+const rupiahDigits = (text) => text.split(",")[0].replace(/\D/g, "").replace(/^0+/, "").slice(0, 10);
+const amountValue = () => Number(rupiahDigits($("amount").value)) || 0;
+function setAmount(text) {
+  const d = rupiahDigits(text), sen = text.split(",")[1];
+  $("amount").value = (d ? thousands(d) : "") +
+                      (sen === undefined ? "" : "," + sen.replace(/\D/g, "").slice(0, 2));
+  $("redeem").textContent = d ? "Tukarkan " + rupiah(d) : "Tukarkan";
+}
+
+function newRequestId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+async function redeem() {
+  if (!voucher) return;
+  const amount = amountValue();
+  if (amount < 1) return refuse("malformed_request", null, " Isi jumlah belanja.");
+  pending = { voucher: voucher.text, amount, request_id: newRequestId() };
+  await send();
+}
+
+/* Sends `pending`; on a network failure keeps it, so "Coba lagi" resends the
+ * same request_id and the redeemer answers it at most once. */
+async function send() {
+  let r;
+  $("redeem").disabled = $("r-retry").disabled = true;
+  try {
+    r = await api("POST", "/v1/redeem", pending);
+  } catch (e) {
+    r = null;
+  } finally {
+    $("redeem").disabled = $("r-retry").disabled = false;
+  }
+  if (!r || r.status === 503 || (r.status >= 500 && !r.j.error))
+    return result("err", "JARINGAN GAGAL", "", "Belum pasti tercatat. Periksa jaringan lalu tekan " +
+                  "Coba lagi: voucher tidak akan terpotong dua kali.",
+                  { retry: true, state: "network" });
+  const sent = pending;
+  pending = null;
+  if (r.status === 201) {
+    last = { id: r.j.redemption_id, amount: r.j.amount };
+    localStorage.setItem("voucher.last", JSON.stringify(last));
+    $("info").hidden = true;
+    $("code").value = "";
+    voucher = null;
+    return result("ok", "BERHASIL", rupiah(r.j.amount),
+                  "Sisa saldo " + rupiah(r.j.remaining) + "\nNo. transaksi " + r.j.redemption_id,
+                  { void: true });
+  }
+  if (r.j.error === "insufficient_balance") {
+    let left = "";
+    try {
+      const g = await api("GET", "/v1/vouchers/" + serialOf(sent.voucher));
+      if (g.status === 200) left = " Sisa saldo " + rupiah(g.j.remaining) + ".";
+    } catch (e) { /* the sentence alone */ }
+    return refuse("insufficient_balance", null, left);
+  }
+  refuse(r.j.error, r.j.message);
+}
+
+async function voidLast() {
+  if (!last) return;
+  const b = $("result").hidden ? $("void-last") : $("r-void");
+  if (!b.dataset.armed) {
+    b.dataset.armed = "1";
+    b.textContent = "Yakin? Tekan lagi untuk membatalkan " + last.id;
+    return;
+  }
+  delete b.dataset.armed;
+  let r;
+  try {
+    r = await api("POST", "/v1/redemptions/" + encodeURIComponent(last.id) + "/void");
+  } catch (e) {
+    return result("err", "JARINGAN GAGAL", "", "Pembatalan belum terkirim. Coba batalkan lagi.",
+                  { void: true, state: "network" });
+  }
+  if (r.status !== 200) return refuse(r.j.error, r.j.message);
+  last = null;
+  localStorage.removeItem("voucher.last");
+  result("void", "DIBATALKAN", rupiah(r.j.amount), "Transaksi " + r.j.redemption_id +
+         " dibatalkan. Saldo voucher kembali " + rupiah(r.j.remaining) + ".");
+}
+
+/* The camera: BarcodeDetector where the browser has it, jsQR otherwise. */
+async function startCamera() {
+  if (scanning) return stopCamera();
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+  } catch (e) {
+    return refuse(null, "Kamera tidak bisa dibuka. Ketik atau tempel kode voucher.");
+  }
+  const video = $("video");
+  video.srcObject = stream;
+  video.hidden = false;
+  await video.play();
+  scanning = true;
+  $("camera").textContent = "Hentikan kamera";
+  let detector = null;
+  if ("BarcodeDetector" in window) {
+    try {
+      if ((await BarcodeDetector.getSupportedFormats()).includes("qr_code"))
+        detector = new BarcodeDetector({ formats: ["qr_code"] });
+    } catch (e) { detector = null; }
+  }
+  const canvas = document.createElement("canvas");
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const tick = async () => {
+    if (!scanning) return;
+    let text = null;
+    if (video.readyState >= 2) {
+      if (detector) {
+        const codes = await detector.detect(video).catch(() => []);
+        text = codes.length ? codes[0].rawValue : null;
+      } else if (window.jsQR) {
+        const s = Math.min(1, 640 / video.videoWidth);
+        canvas.width = Math.round(video.videoWidth * s);
+        canvas.height = Math.round(video.videoHeight * s);
+        ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        const code = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+        text = code ? code.data : null;
+      }
+    }
+    if (text && text.startsWith("UV")) {
+      stopCamera();
+      $("code").value = text;
+      return lookup(text);
+    }
+    setTimeout(tick, 120);
+  };
+  tick();
+}
+function stopCamera() {
+  scanning = false;
+  if (stream) stream.getTracks().forEach((t) => t.stop());
+  stream = null;
+  $("video").hidden = true;
+  $("camera").textContent = "Pindai dengan kamera";
+}
+
+$("save").onclick = () => {
+  const t = $("token").value.trim();
+  if (!t) return;
+  localStorage.setItem(KEY, t);
+  $("token").value = "";
+  showScreens();
+};
+$("forget").onclick = (e) => { e.preventDefault(); localStorage.removeItem(KEY); showScreens(); };
+$("camera").onclick = startCamera;
+$("check").onclick = () => lookup($("code").value);
+$("code").onkeydown = (e) => { if (e.key === "Enter") lookup($("code").value); };
+$("amount").oninput = () => setAmount($("amount").value);
+$("amount").onkeydown = (e) => { if (e.key === "Enter") redeem(); };
+$("redeem").onclick = redeem;
+$("r-retry").onclick = send;
+$("r-void").onclick = voidLast;
+$("void-last").onclick = voidLast;
+$("r-close").onclick = () => {
+  $("result").hidden = true;
+  pending = null;
+  for (const b of [$("r-void"), $("void-last")]) { delete b.dataset.armed; }
+  $("r-void").textContent = "Batalkan transaksi ini";
+  $("void-last").textContent = "Batalkan transaksi terakhir";
+  showScreens();
+};
+showScreens();
