@@ -23,9 +23,10 @@ struct evhttp_request;
 typedef struct json_t json_t;
 
 #define BODY_MAX       8192
-#define AUTH_FAILS_MAX 10   /* failed terminal logins an address may make... */
-#define AUTH_WINDOW    60   /* ...in this many seconds before it must wait */
-#define AUTH_SLOTS     4096 /* addresses remembered (the oldest are forgotten) */
+#define BODY_READ_MAX  65536 /* read to answer 413 in JSON; libevent's HTML 413 above */
+#define AUTH_FAILS_MAX 10    /* failed terminal logins an address may make... */
+#define AUTH_WINDOW    60    /* ...in this many seconds before it must wait */
+#define AUTH_SLOTS     4096  /* addresses remembered (the oldest are forgotten) */
 
 typedef struct auth_slot {
 	char addr[48];
@@ -45,7 +46,8 @@ typedef struct service {
 	pool *verifiers; /* verify vouchers off the loop */
 	const tzone *tz; /* the local day of voids */
 	int64_t clock;   /* 0: the system's clock; a fixed instant, for the request fuzzer */
-	auth_slot *auth; /* failed logins per client address */
+	const char *metrics_token; /* GET /metrics needs it; NULL: open */
+	auth_slot *auth;           /* failed logins per client address */
 	metrics m;
 	/* The keyring and revocation list: the loop replaces them (SIGHUP)
 	 * under the write lock; the verifiers read them under the read lock;
@@ -69,7 +71,8 @@ void reply_json(service *sv, struct evhttp_request *req, int status, json_t *o);
 void reply_error(service *sv, struct evhttp_request *req, err e, const char *detail);
 
 /* The authenticated terminal of req, or reply 401 (429 for an address that
- * keeps guessing) and return false. */
+ * keeps guessing) and return false. A valid token always passes: a lockout
+ * never shuts out the other devices behind one address. */
 bool terminal_or_reply(service *sv, struct evhttp_request *req, terminal *t);
 
 /* The request body (at most BODY_MAX bytes) as a NUL-terminated string in

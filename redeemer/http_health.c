@@ -6,12 +6,19 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "http.h"
 
 void http_healthz(struct evhttp_request *req, service *sv)
 {
-	reply_json(sv, req, 200, json_pack("{s:s}", "status", "ok"));
+	const char *why;
+	err e = store_health(sv->st, &why);
+
+	if (e != ERR_OK)
+		reply_error(sv, req, e == ERR_DB ? ERR_UNAVAILABLE : e, why);
+	else
+		reply_json(sv, req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
 /* A Prometheus histogram of 8 buckets: counts per bucket, made cumulative. */
@@ -28,16 +35,32 @@ static void histogram(struct evbuffer *b, const char *name, const char *help,
 	evbuffer_add_printf(b, "%s_sum %s\n%s_count %" PRIu64 "\n", name, sum, name, n);
 }
 
+/* The metrics token, if the configuration sets one, as a bearer token. */
+static bool metrics_allowed(struct evhttp_request *req, const service *sv)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	size_t n = sv->metrics_token ? strlen(sv->metrics_token) : 0;
+
+	if (!sv->metrics_token)
+		return true;
+	return h && strncmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == n &&
+	       CRYPTO_memcmp(h + 7, sv->metrics_token, n) == 0;
+}
+
 void http_metrics(struct evhttp_request *req, service *sv)
 {
 	static const char *const le_batch[] = {"1", "3", "7", "15", "31", "63", "127", "+Inf"};
 	static const char *const le_commit[] = {"0.0005", "0.001", "0.002", "0.004",
 	                                        "0.008",  "0.016", "0.032", "+Inf"};
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	store_stats st;
 	char sum[32];
 
-	if (!b) {
+	if (!metrics_allowed(req, sv)) {
+		reply_error(sv, req, ERR_UNAUTHORIZED, "send Authorization: Bearer METRICS_TOKEN");
+		return;
+	}
+	if (!(b = evbuffer_new())) {
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		return;
 	}

@@ -45,19 +45,71 @@ static const char usage[] =
     "\n"
     "The --config INI file has a [redeemer] section with any of: db, keyring,\n"
     "listen, revocations, tls_cert, tls_key, timezone (Asia/Jakarta), timeout\n"
-    "(seconds, 10), max_connections (1024), map_size_mb (1024), log_level (info),\n"
-    "verify_threads (one per core);\n"
-    "flags win over the file.\n";
+    "(seconds, 10), max_connections (1024), max_connections_per_address (a\n"
+    "quarter of max_connections, at least 2), max_requests_per_connection (1000),\n"
+    "max_connection_seconds (300), map_size_mb (1024, grown as needed up to\n"
+    "map_size_max_mb and the disk's free space), metrics_token (none: /metrics\n"
+    "open), log_level (info), verify_threads (one per core); flags win over the\n"
+    "file. The sample redeemer.ini says what each is for.\n";
 
 struct opts {
 	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
 	    *period, *id, *tls_cert, *tls_key, *out;
 };
 
-/* Settings from --config; strings owned here until exit. */
+/*
+ * The settings of --config, by name: strings (owned here until exit) and
+ * numbers (0 when unset, else 1 to 1048576). Flags win over the file.
+ */
+enum text_setting {
+	T_DB,
+	T_KEYRING,
+	T_LISTEN,
+	T_REVOCATIONS,
+	T_TLS_CERT,
+	T_TLS_KEY,
+	T_TIMEZONE,
+	T_LOG_LEVEL,
+	T_METRICS_TOKEN,
+	T_COUNT
+};
+enum number_setting {
+	N_TIMEOUT,
+	N_MAX_CONNECTIONS,
+	N_PER_ADDRESS,
+	N_CONN_REQUESTS,
+	N_CONN_SECONDS,
+	N_MAP_SIZE,
+	N_MAP_SIZE_MAX,
+	N_VERIFY_THREADS,
+	N_COUNT
+};
+static const char *const text_names[T_COUNT] = {
+    [T_DB] = "db",
+    [T_KEYRING] = "keyring",
+    [T_LISTEN] = "listen",
+    [T_REVOCATIONS] = "revocations",
+    [T_TLS_CERT] = "tls_cert",
+    [T_TLS_KEY] = "tls_key",
+    [T_TIMEZONE] = "timezone",
+    [T_LOG_LEVEL] = "log_level",
+    [T_METRICS_TOKEN] = "metrics_token",
+};
+static const char *const number_names[N_COUNT] = {
+    [N_TIMEOUT] = "timeout",
+    [N_MAX_CONNECTIONS] = "max_connections",
+    [N_PER_ADDRESS] = "max_connections_per_address",
+    [N_CONN_REQUESTS] = "max_requests_per_connection",
+    [N_CONN_SECONDS] = "max_connection_seconds",
+    [N_MAP_SIZE] = "map_size_mb",
+    [N_MAP_SIZE_MAX] = "map_size_max_mb",
+    [N_VERIFY_THREADS] = "verify_threads",
+};
+#define NUMBER_MAX 1048576
+
 struct config {
-	char *db, *keyring, *listen, *revocations, *timezone, *log_level, *tls_cert, *tls_key;
-	long timeout, map_size_mb, max_connections, verify_threads;
+	char *text[T_COUNT];
+	long number[N_COUNT];
 	FILE *f;
 	int line;     /* lines inih has read so far */
 	int bad_line; /* the first line a setting was refused on; 0: none */
@@ -91,51 +143,38 @@ __attribute__((format(printf, 2, 3))) static int config_refuse(struct config *c,
 	return 0;
 }
 
+/* The index of name in names[n], or -1. */
+static int setting_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 static int config_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct config *c = user;
-	char **slot = NULL;
-	long *num = NULL, v;
+	int t = setting_index(text_names, T_COUNT, name);
+	int n = setting_index(number_names, N_COUNT, name);
+	long v;
 	char *end;
 
 	if (strcmp(section, "redeemer") != 0)
 		return config_refuse(c, "unknown section [%s]", section);
-	if (strcmp(name, "db") == 0)
-		slot = &c->db;
-	else if (strcmp(name, "keyring") == 0)
-		slot = &c->keyring;
-	else if (strcmp(name, "listen") == 0)
-		slot = &c->listen;
-	else if (strcmp(name, "revocations") == 0)
-		slot = &c->revocations;
-	else if (strcmp(name, "timezone") == 0)
-		slot = &c->timezone;
-	else if (strcmp(name, "log_level") == 0)
-		slot = &c->log_level;
-	else if (strcmp(name, "tls_cert") == 0)
-		slot = &c->tls_cert;
-	else if (strcmp(name, "tls_key") == 0)
-		slot = &c->tls_key;
-	else if (strcmp(name, "timeout") == 0)
-		num = &c->timeout;
-	else if (strcmp(name, "map_size_mb") == 0)
-		num = &c->map_size_mb;
-	else if (strcmp(name, "max_connections") == 0)
-		num = &c->max_connections;
-	else if (strcmp(name, "verify_threads") == 0)
-		num = &c->verify_threads;
-	else
+	if (t < 0 && n < 0)
 		return config_refuse(c, "unknown setting %s", name);
-	if (slot ? *slot != NULL : *num != 0)
+	if (t >= 0 ? c->text[t] != NULL : c->number[n] != 0)
 		return config_refuse(c, "%s given twice", name);
-	if (num) {
+	if (n >= 0) {
 		v = strtol(value, &end, 10);
-		if (*end || end == value || v < 1 || v > 1048576)
-			return config_refuse(c, "%s must be a whole number from 1", name);
-		*num = v;
+		if (*end || end == value || v < 1 || v > NUMBER_MAX)
+			return config_refuse(c, "%s must be a whole number from 1 to %d", name,
+			                     NUMBER_MAX);
+		c->number[n] = v;
 		return 1;
 	}
-	if (!(*slot = strdup(value)))
+	if (!(c->text[t] = strdup(value)))
 		return config_refuse(c, "out of memory");
 	return 1;
 }
@@ -158,6 +197,18 @@ static int config_load(const char *path, struct config *c)
 	return line;
 }
 
+/* A flag, else the file's setting. */
+static const char *either(const char *flag, const struct config *c, enum text_setting t)
+{
+	return flag ? flag : c->text[t];
+}
+
+/* The file's number, else dflt. */
+static long number_or(const struct config *c, enum number_setting n, long dflt)
+{
+	return c->number[n] ? c->number[n] : dflt;
+}
+
 static int cmd_serve(struct opts *o)
 {
 	struct config c = {0};
@@ -171,26 +222,36 @@ static int cmd_serve(struct opts *o)
 		if (line > 0)
 			cli_die(1, "%s:%d: %s", o->config, line, c.why);
 	}
-	cfg.db = o->db ? o->db : c.db;
-	cfg.keyring = o->keyring ? o->keyring : c.keyring;
-	cfg.listen = o->listen ? o->listen : c.listen;
-	cfg.revocations = o->revocations ? o->revocations : c.revocations;
-	cfg.tls_cert = o->tls_cert ? o->tls_cert : c.tls_cert;
-	cfg.tls_key = o->tls_key ? o->tls_key : c.tls_key;
+	cfg.db = either(o->db, &c, T_DB);
+	cfg.keyring = either(o->keyring, &c, T_KEYRING);
+	cfg.listen = either(o->listen, &c, T_LISTEN);
+	cfg.revocations = either(o->revocations, &c, T_REVOCATIONS);
+	cfg.tls_cert = either(o->tls_cert, &c, T_TLS_CERT);
+	cfg.tls_key = either(o->tls_key, &c, T_TLS_KEY);
+	cfg.metrics_token = c.text[T_METRICS_TOKEN];
 	if (!cfg.tls_cert != !cfg.tls_key)
 		cli_fail("--tls-cert and --tls-key go together");
 	cli_require(cfg.db, "--db (or db in --config)");
 	cli_require(cfg.keyring, "--keyring (or keyring in --config)");
 	cli_require(cfg.listen, "--listen (or listen in --config)");
-	cfg.tz = tzone_find(c.timezone ? c.timezone : "Asia/Jakarta");
+	cfg.tz = tzone_find(c.text[T_TIMEZONE] ? c.text[T_TIMEZONE] : "Asia/Jakarta");
 	if (!cfg.tz)
 		cli_die(1, "%s: timezone must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
 		        o->config);
-	cfg.timeout = c.timeout ? (int)c.timeout : 10;
-	cfg.max_connections = c.max_connections ? (int)c.max_connections : 1024;
-	cfg.verify_threads = (int)c.verify_threads; /* 0: one per core */
-	cfg.map_size = (size_t)(c.map_size_mb ? c.map_size_mb : 1024) << 20;
-	level = log_level_parse(c.log_level ? c.log_level : "info");
+	cfg.timeout = (int)number_or(&c, N_TIMEOUT, 10);
+	cfg.max_connections = (int)number_or(&c, N_MAX_CONNECTIONS, 1024);
+	/* A quarter of the places, at least 2 (a phone may open a second
+	 * connection while the first is closing). */
+	cfg.max_per_address = (int)number_or(
+	    &c, N_PER_ADDRESS, cfg.max_connections >= 8 ? cfg.max_connections / 4 : 2);
+	cfg.conn_requests = (int)number_or(&c, N_CONN_REQUESTS, 1000);
+	cfg.conn_seconds = (int)number_or(&c, N_CONN_SECONDS, 300);
+	cfg.verify_threads = (int)c.number[N_VERIFY_THREADS]; /* 0: one per core */
+	cfg.map_size = (size_t)number_or(&c, N_MAP_SIZE, 1024) << 20;
+	cfg.map_size_max = (size_t)number_or(&c, N_MAP_SIZE_MAX, NUMBER_MAX) << 20;
+	if (cfg.map_size_max < cfg.map_size)
+		cli_die(1, "%s: map_size_max_mb must be at least map_size_mb", o->config);
+	level = log_level_parse(c.text[T_LOG_LEVEL] ? c.text[T_LOG_LEVEL] : "info");
 	if (level < 0)
 		cli_die(1, "%s: log_level must be debug, info, warn, error or off", o->config);
 	log_init("redeemer", level);

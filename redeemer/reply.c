@@ -75,29 +75,32 @@ static auth_slot *auth_slot_of(service *sv, struct evhttp_request *req, int64_t 
 bool terminal_or_reply(service *sv, struct evhttp_request *req, terminal *t)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
-	int64_t now = time(NULL);
-	auth_slot *slot = auth_slot_of(sv, req, now);
+	auth_slot *slot;
 	err e;
 
-	/* Guessing tokens from one address: after AUTH_FAILS_MAX misses, wait. */
-	if (slot->fails >= AUTH_FAILS_MAX) {
-		reply_error(sv, req, ERR_TOO_MANY, NULL);
-		return false;
-	}
 	if (!h || strncmp(h, "Bearer ", 7) != 0) {
 		reply_error(sv, req, ERR_UNAUTHORIZED, "send Authorization: Bearer TERMINAL_TOKEN");
 		return false;
 	}
 	h += 7;
-	e = store_terminal_auth(sv->st, h, strlen(h), t);
-	if (e == ERR_UNAUTHORIZED && ++slot->fails == AUTH_FAILS_MAX)
-		LOG(LOGL_WARN, "too many failed terminal logins from %s; refused for %d s",
-		    slot->addr, AUTH_WINDOW);
-	if (e != ERR_OK) {
-		reply_error(sv, req, e == ERR_UNAUTHORIZED ? e : ERR_UNAVAILABLE, NULL);
+	if ((e = store_terminal_auth(sv->st, h, strlen(h), t)) == ERR_OK)
+		return true;
+	if (e != ERR_UNAUTHORIZED) {
+		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		return false;
 	}
-	return true;
+	/* Guessing tokens from one address: after AUTH_FAILS_MAX misses, its
+	 * misses are 429 until the window ends. */
+	slot = auth_slot_of(sv, req, time(NULL));
+	if (slot->fails >= AUTH_FAILS_MAX) {
+		reply_error(sv, req, ERR_TOO_MANY, NULL);
+		return false;
+	}
+	if (++slot->fails == AUTH_FAILS_MAX)
+		LOG(LOGL_WARN, "too many failed terminal logins from %s; misses refused for %d s",
+		    slot->addr, AUTH_WINDOW);
+	reply_error(sv, req, ERR_UNAUTHORIZED, NULL);
+	return false;
 }
 
 bool body_or_reply(service *sv, struct evhttp_request *req, char *buf, size_t *len)

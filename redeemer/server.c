@@ -8,19 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <event2/listener.h>
 #include <event2/thread.h>
 #include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "conns.h"
 #include "http.h"
 #include "log.h"
 
@@ -32,16 +28,7 @@ typedef struct server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct ssl_ctx_st *tls;
-	/* Every open connection's bufferevent, held by one reference of ours
-	 * so that its end (evhttp drops it) can be seen, and the time of its
-	 * last request (or its opening); see conn_sweep. */
-	struct conn {
-		struct bufferevent *bev;
-		int64_t seen;
-	} * conns;
-	size_t nconns;
-	bool paused;
-	struct event *sweep;
+	conns *conns; /* conns.h: caps and fair shares */
 } server;
 
 /* Load (or reload, on SIGHUP) the keyring and revocation list; on failure
@@ -105,46 +92,21 @@ static err server_reload(server *srv)
 	return ERR_OK;
 }
 
-static int64_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/*
- * Note that req's connection has just delivered a whole request: every
- * route does it first. A client that takes longer than twice the timeout
- * to finish a request (a slowloris) is cut off by conn_sweep.
- */
-static void conn_seen(server *sv, struct evhttp_request *req)
-{
-	struct evhttp_connection *c = evhttp_request_get_connection(req);
-	struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
-
-	for (size_t i = 0; bev && i < sv->nconns; i++)
-		if (sv->conns[i].bev == bev) {
-			sv->conns[i].seen = now_s();
-			return;
-		}
-}
-
 static void on_redeem(struct evhttp_request *req, void *arg)
 {
-	conn_seen(arg, req);
+	conns_request(((server *)arg)->conns, req);
 	http_redeem(req, &((server *)arg)->svc);
 }
 
 static void on_healthz(struct evhttp_request *req, void *arg)
 {
-	conn_seen(arg, req);
+	conns_request(((server *)arg)->conns, req);
 	http_healthz(req, &((server *)arg)->svc);
 }
 
 static void on_metrics(struct evhttp_request *req, void *arg)
 {
-	conn_seen(arg, req);
+	conns_request(((server *)arg)->conns, req);
 	http_metrics(req, &((server *)arg)->svc);
 }
 
@@ -158,7 +120,7 @@ static void route(struct evhttp_request *req, void *arg)
 	char rid[RID_MAX + 2];
 	size_t n;
 
-	conn_seen(srv, req);
+	conns_request(srv->conns, req);
 	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
 		http_voucher(req, sv, path + 13);
 		return;
@@ -196,91 +158,13 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	/* Stop accepting; answer everything the writer holds; let the answers
 	 * go out; then stop. */
 	if (sv->bound) {
+		conns_listen_on(sv->conns, NULL);
 		evhttp_del_accept_socket(sv->http, sv->bound);
 		sv->bound = NULL;
 	}
 	pool_stop(sv->svc.verifiers); /* what it verified goes on to the store... */
 	store_stop(sv->svc.st);       /* ...which commits and answers all it holds */
 	event_base_loopexit(sv->base, &grace);
-}
-
-static void listening(server *sv, bool on)
-{
-	struct evconnlistener *l = sv->bound ? evhttp_bound_socket_get_listener(sv->bound) : NULL;
-
-	if (!l || sv->paused == !on)
-		return;
-	if (on)
-		evconnlistener_enable(l);
-	else
-		evconnlistener_disable(l);
-	sv->paused = !on;
-}
-
-/*
- * Each new connection's bufferevent (TLS with a certificate). We keep a
- * reference to it: libevent 2.1 has no connection limit and no callback
- * when an HTTP connection ends, but when evhttp lets go of a bufferevent
- * it clears its callbacks, which conn_sweep sees. At the cap, the listener
- * pauses and new connections wait in the kernel's queue.
- */
-static struct bufferevent *new_conn(struct event_base *base, void *arg)
-{
-	server *sv = arg;
-	struct bufferevent *bev;
-
-	if (sv->tls) {
-		SSL *ssl = SSL_new(sv->tls);
-		if (!ssl)
-			return NULL;
-		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-		                                     BEV_OPT_CLOSE_ON_FREE);
-	} else {
-		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	}
-	if (!bev)
-		return NULL;
-	bufferevent_incref(bev);
-	sv->conns[sv->nconns].bev = bev;
-	sv->conns[sv->nconns++].seen = now_s();
-	if (sv->nconns >= (size_t)sv->cfg.max_connections)
-		listening(sv, false);
-	return bev;
-}
-
-/*
- * Release the connections evhttp has finished with, and resume accepting.
- * Cut off those that have not finished a request for twice the timeout:
- * libevent's own timeout restarts with every byte, so a client sending one
- * byte a second would otherwise hold its place for ever.
- */
-static void conn_sweep(evutil_socket_t fd, short what, void *arg)
-{
-	server *sv = arg;
-	int64_t now = now_s();
-	size_t k = 0;
-
-	(void)fd;
-	(void)what;
-	for (size_t i = 0; i < sv->nconns; i++) {
-		struct conn *c = &sv->conns[i];
-		bufferevent_data_cb r, w;
-		bufferevent_event_cb e;
-		bufferevent_getcb(c->bev, &r, &w, &e, NULL);
-		if (!r && !w && !e) {
-			bufferevent_decref(c->bev);
-			continue;
-		}
-		if (now - c->seen > 2 * (int64_t)sv->cfg.timeout &&
-		    bufferevent_getfd(c->bev) >= 0) {
-			shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
-			c->seen = INT64_MAX / 2; /* once */
-		}
-		sv->conns[k++] = *c;
-	}
-	sv->nconns = k;
-	if (sv->nconns < (size_t)sv->cfg.max_connections)
-		listening(sv, true);
 }
 
 /* A server context for the certificate chain and key, TLS 1.2 or later. */
@@ -334,7 +218,6 @@ int server_run(const server_config *cfg)
 	server *sv = calloc(1, sizeof *sv);
 	struct evhttp_bound_socket *bound;
 	struct event *hup = NULL, *term = NULL, *intr = NULL;
-	struct timeval sweep_every = {0, 50000};
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	char host[256], shown[INET6_ADDRSTRLEN];
@@ -353,16 +236,18 @@ int server_run(const server_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	sv->svc.tz = cfg->tz;
+	sv->svc.metrics_token = cfg->metrics_token;
 	pthread_rwlock_init(&sv->svc.keys_lock, NULL);
 	if ((e = store_open(cfg->db, cfg->map_size, &sv->svc.st)) != ERR_OK) {
 		LOG(LOGL_ERROR, "cannot open the store in %s: %s", cfg->db, err_str(e));
 		goto out;
 	}
+	store_limit_map(sv->svc.st, cfg->map_size_max);
 	if (server_reload(sv) != ERR_OK)
 		goto out;
 	if (!(sv->base = event_base_new()) || !(sv->http = evhttp_new(sv->base)))
 		goto out;
-	evhttp_set_max_body_size(sv->http, BODY_MAX);
+	evhttp_set_max_body_size(sv->http, BODY_READ_MAX);
 	evhttp_set_max_headers_size(sv->http, 8192);
 	evhttp_set_timeout(sv->http, cfg->timeout);
 	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
@@ -370,11 +255,11 @@ int server_run(const server_config *cfg)
 		goto out;
 	if (!(sv->svc.auth = calloc(AUTH_SLOTS, sizeof *sv->svc.auth)))
 		goto out;
-	if (!(sv->conns = calloc((size_t)cfg->max_connections, sizeof *sv->conns)) ||
-	    !(sv->sweep = event_new(sv->base, -1, EV_PERSIST, conn_sweep, sv)) ||
-	    event_add(sv->sweep, &sweep_every) != 0)
+	if (!(sv->conns =
+	          conns_new(sv->base, sv->http, sv->tls,
+	                    &(conns_limits){cfg->max_connections, cfg->max_per_address,
+	                                    cfg->conn_requests, cfg->conn_seconds, cfg->timeout})))
 		goto out;
-	evhttp_set_bevcb(sv->http, new_conn, sv);
 	evhttp_set_cb(sv->http, "/v1/redeem", on_redeem, sv);
 	evhttp_set_cb(sv->http, "/healthz", on_healthz, sv);
 	evhttp_set_cb(sv->http, "/metrics", on_metrics, sv);
@@ -384,6 +269,7 @@ int server_run(const server_config *cfg)
 		LOG(LOGL_ERROR, "cannot listen on %s", cfg->listen);
 		goto out;
 	}
+	conns_listen_on(sv->conns, bound);
 	if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET6) {
 			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
@@ -421,11 +307,7 @@ out:
 		event_free(intr);
 	if (sv->http)
 		evhttp_free(sv->http);
-	if (sv->sweep)
-		event_free(sv->sweep);
-	for (size_t i = 0; i < sv->nconns; i++)
-		bufferevent_decref(sv->conns[i].bev);
-	free(sv->conns);
+	conns_free(sv->conns);
 	free(sv->svc.auth);
 	store_close(sv->svc.st);
 	pool_free(sv->svc.verifiers);

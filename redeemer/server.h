@@ -12,10 +12,15 @@
 typedef struct server_config {
 	const char *db, *keyring, *revocations, *listen;
 	const char *tls_cert, *tls_key; /* HTTPS when both are given */
+	const char *metrics_token;      /* GET /metrics needs it as a bearer token; NULL: open */
 	const tzone *tz;                /* the local day of voids: Asia/Jakarta by default */
-	size_t map_size;                /* LMDB map size in bytes, 0 for the default */
+	size_t map_size;                /* LMDB map size in bytes at start, 0 for the default */
+	size_t map_size_max;            /* the most it grows to (disk space permitting) */
 	int timeout;                    /* seconds a connection may idle or dawdle */
 	int max_connections;            /* open connections at most; more wait to be accepted */
+	int max_per_address;            /* open connections from one client address at most */
+	int conn_requests;              /* requests a connection may make before it is closed */
+	int conn_seconds;               /* seconds after which a connection is closed */
 	int verify_threads;             /* voucher verify workers; 0: one per core */
 } server_config;
 

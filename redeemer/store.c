@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <openssl/evp.h>
@@ -20,11 +22,96 @@
 #include "period.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)1 << 30)
+#define HEALTH_ROOM      ((size_t)1 << 20) /* less room than this to write: not healthy */
+
+bool db_full(int rc)
+{
+	return rc == MDB_MAP_FULL || rc == MDB_TXN_FULL || rc == ENOSPC || rc == EDQUOT ||
+	       rc == EFBIG;
+}
 
 err db_err(int rc, const char *what)
 {
 	LOG(LOGL_ERROR, "store %s: %s", what, mdb_strerror(rc));
-	return rc == MDB_MAP_FULL || rc == MDB_TXN_FULL ? ERR_UNAVAILABLE : ERR_DB;
+	return db_full(rc) ? ERR_UNAVAILABLE : ERR_DB;
+}
+
+/* Writer-preferring, so that a stream of readers cannot hold off a growth. */
+static void map_lock_init(pthread_rwlock_t *l)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(l, &a);
+	pthread_rwlockattr_destroy(&a);
+}
+
+int txn_begin(store *s, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&s->map);
+	rc = mdb_txn_begin(s->env, NULL, flags, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		pthread_rwlock_unlock(&s->map);
+		pthread_rwlock_wrlock(&s->map);
+		rc = mdb_env_set_mapsize(s->env, 0); /* the size the other process set */
+		pthread_rwlock_unlock(&s->map);
+		pthread_rwlock_rdlock(&s->map);
+		if (rc == 0)
+			rc = mdb_txn_begin(s->env, NULL, flags, txn);
+	}
+	if (rc != 0) {
+		*txn = NULL;
+		pthread_rwlock_unlock(&s->map);
+	}
+	return rc;
+}
+
+void txn_abort(store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->map);
+}
+
+int txn_commit(store *s, MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn);
+
+	pthread_rwlock_unlock(&s->map);
+	return rc;
+}
+
+/* The bytes the database's file has, and the free bytes beside it; false
+ * if they cannot be known. */
+static bool file_space(store *s, size_t *size, size_t *free)
+{
+	struct statvfs vfs;
+	struct stat st;
+	mdb_filehandle_t fd;
+
+	if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0 || fstatvfs(fd, &vfs) != 0)
+		return false;
+	*size = (size_t)st.st_size;
+	*free = (size_t)vfs.f_bavail * vfs.f_frsize;
+	return true;
+}
+
+size_t map_room(store *s, size_t *now)
+{
+	MDB_envinfo info;
+	size_t want, size, free, page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (mdb_env_info(s->env, &info) != 0 || !file_space(s, &size, &free))
+		return *now = 0;
+	*now = info.me_mapsize;
+	want = info.me_mapsize > s->map_max / 2 ? s->map_max : 2 * info.me_mapsize;
+	/* The file grows into the map as it is written: no more than it can. */
+	if (want > size + free)
+		want = size + free;
+	want -= want % page;
+	return want > *now ? want : *now;
 }
 
 /* The receipt key in dir: made on first start, loaded after. */
@@ -72,6 +159,8 @@ err store_open(const char *dir, size_t map_size, store **out)
 		return ERR_NOMEM;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
+	map_lock_init(&s->map);
+	s->map_max = SIZE_MAX;
 	s->queue_tail = &s->queue;
 	s->done_tail = &s->done;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -100,17 +189,19 @@ err store_open(const char *dir, size_t map_size, store **out)
 			goto fail;
 		}
 	}
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "vouchers", MDB_CREATE, &s->vouchers)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "redemptions", MDB_CREATE, &s->redemptions)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "requests", MDB_CREATE, &s->requests)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "terminals", MDB_CREATE, &s->terminals)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "tokens", MDB_CREATE, &s->tokens)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &s->journal)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) != 0 ||
-	    (rc = mdb_txn_commit(txn)) != 0) {
-		if (txn)
-			mdb_txn_abort(txn);
+	if ((rc = txn_begin(s, 0, &txn)) == 0) {
+		if ((rc = mdb_dbi_open(txn, "vouchers", MDB_CREATE, &s->vouchers)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "redemptions", MDB_CREATE, &s->redemptions)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "requests", MDB_CREATE, &s->requests)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "terminals", MDB_CREATE, &s->terminals)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "tokens", MDB_CREATE, &s->tokens)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &s->journal)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) != 0)
+			txn_abort(s, txn);
+		else
+			rc = txn_commit(s, txn);
+	}
+	if (rc != 0) {
 		e = db_err(rc, "open tables");
 		goto fail;
 	}
@@ -122,6 +213,7 @@ fail:
 	mdb_env_close(s->env);
 	sig_signer_free(s->receipt_key);
 	journal_chain_free(&s->chain);
+	pthread_rwlock_destroy(&s->map);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
 	free(s);
@@ -139,9 +231,39 @@ void store_close(store *s)
 	journal_chain_free(&s->chain);
 	if (s->notify)
 		event_free(s->notify);
+	pthread_rwlock_destroy(&s->map);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
 	free(s);
+}
+
+void store_limit_map(store *s, size_t max)
+{
+	s->map_max = max;
+}
+
+err store_health(store *s, const char **why)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t size, free, used;
+
+	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0 ||
+	    !file_space(s, &size, &free)) {
+		*why = "the database cannot be read";
+		return ERR_DB;
+	}
+	used = (info.me_last_pgno + 1) * st.ms_psize;
+	*why = NULL;
+	if (free < HEALTH_ROOM)
+		*why = "the disk is full";
+	else if (used + HEALTH_ROOM > (info.me_mapsize > s->map_max ? info.me_mapsize : s->map_max))
+		*why = "the database has reached map_size_max_mb";
+	pthread_mutex_lock(&s->lock);
+	if (!*why && s->space_short)
+		*why = "the last commit found no room: the database or the disk is full";
+	pthread_mutex_unlock(&s->lock);
+	return *why ? ERR_UNAVAILABLE : ERR_OK;
 }
 
 void store_receipt_keyline(const store *s, char *out, size_t n)
@@ -219,7 +341,7 @@ err store_take_revlist(store *s, const revlist *rl, int64_t *newest, char kid[KE
 	err e = ERR_OK;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+	if ((rc = txn_begin(s, 0, &txn)) != 0)
 		return db_err(rc, "begin");
 	if ((e = check_compromised(s, txn, rl, kid)) != ERR_OK)
 		goto out;
@@ -249,11 +371,11 @@ err store_take_revlist(store *s, const revlist *rl, int64_t *newest, char kid[KE
 		rc = meta_put_u64(s, txn, name, (uint64_t)rl->compromised[i].since);
 	}
 	if (rc == 0)
-		rc = mdb_txn_commit(txn);
+		rc = txn_commit(s, txn);
 	txn = NULL;
 out:
 	if (txn)
-		mdb_txn_abort(txn);
+		txn_abort(s, txn);
 	return e != ERR_OK ? e : rc ? db_err(rc, "revocation list") : ERR_OK;
 }
 
@@ -280,10 +402,10 @@ err store_voucher_get(store *s, uint64_t serial, vstate *out)
 	vrec v;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
 	rc = get_vrec(s, txn, serial, &v);
-	mdb_txn_abort(txn);
+	txn_abort(s, txn);
 	if (rc == MDB_NOTFOUND)
 		return ERR_NOT_FOUND;
 	if (rc != 0)
@@ -305,10 +427,10 @@ err store_request_get(store *s, uint32_t term_id, const char *request_id,
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
 	rc = spend_lookup_request(s, txn, term_id, request_id, body_hash, o);
-	mdb_txn_abort(txn);
+	txn_abort(s, txn);
 	if (rc == MDB_NOTFOUND)
 		return ERR_NOT_FOUND;
 	return rc == 0 ? o->rc : db_err(rc, "request");
@@ -324,7 +446,7 @@ err store_summarize(store *s, store_summary *out)
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
 	if ((rc = mdb_stat(txn, s->journal, &st)) == 0)
 		out->journal_entries = st.ms_entries;
@@ -364,6 +486,6 @@ err store_summarize(store *s, store_summary *out)
 	}
 	if (rc != 0)
 		e = db_err(rc, "summary");
-	mdb_txn_abort(txn);
+	txn_abort(s, txn);
 	return e;
 }

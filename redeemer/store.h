@@ -63,6 +63,14 @@ typedef struct vstate {
 err store_open(const char *dir, size_t map_size, store **out);
 void store_close(store *s);
 
+/* Let the map grow, when full, up to max bytes (and the disk's free
+ * space); without this call it grows as far as the disk allows. */
+void store_limit_map(store *s, size_t max);
+
+/* ERR_OK if the store can record now; else ERR_UNAVAILABLE (the map cannot
+ * grow or the disk is full) or ERR_DB, with *why saying which. */
+err store_health(store *s, const char **why);
+
 /* The receipt key's keyring line ("R-XXXXXXXX receipt - DATE - PUB\n"). */
 void store_receipt_keyline(const store *s, char *out, size_t n);
 

@@ -21,6 +21,12 @@
 
 struct store {
 	MDB_env *env;
+	/* LMDB changes the map's size only with no transaction open in the
+	 * process: every transaction holds `map` shared (txn_begin), the writer
+	 * takes it alone to grow the map (store_writer.c), up to map_max. */
+	pthread_rwlock_t map;
+	size_t map_max;
+	bool space_short; /* the last commit failed for want of space: map or disk */
 	MDB_dbi vouchers, redemptions, requests, terminals, tokens, journal, meta;
 	sig_signer *receipt_key;
 	char receipt_kid[KEY_ID_MAX + 1];
@@ -71,9 +77,22 @@ typedef struct rrec {
 
 #define RREC_HEAD (offsetof(rrec, gallery) + sizeof((rrec *)0)->gallery)
 
-/* Log an LMDB failure and translate it: a full map is ERR_UNAVAILABLE
- * (nothing recorded, try later), anything else ERR_DB. */
+/* Log an LMDB failure and translate it: a full map or disk is
+ * ERR_UNAVAILABLE (nothing recorded, try later), anything else ERR_DB. */
 err db_err(int rc, const char *what);
+
+/* Whether rc says the map or the disk is full. */
+bool db_full(int rc);
+
+/* Begin a transaction (adopting a map another process grew) and end it:
+ * each holds the map lock shared from begin to end. */
+int txn_begin(store *s, unsigned flags, MDB_txn **txn);
+void txn_abort(store *s, MDB_txn *txn);
+int txn_commit(store *s, MDB_txn *txn);
+
+/* The size the map may grow to now: twice its size, within map_max and the
+ * disk's free space; at most its size if it cannot grow. */
+size_t map_room(store *s, size_t *now);
 
 /* The number under name in meta (0 if none); set it; add one and return it. */
 int meta_get_u64(store *s, MDB_txn *txn, const char *name, uint64_t *out);

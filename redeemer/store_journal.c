@@ -77,10 +77,10 @@ err store_export(store *s, period p, FILE *f)
 	int rc;
 
 	period_format(p, per, sizeof per);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
 	if ((rc = mdb_cursor_open(txn, s->journal, &cur)) != 0) {
-		mdb_txn_abort(txn);
+		txn_abort(s, txn);
 		return db_err(rc, "cursor");
 	}
 	fputs(JOURNAL_HEADER "\n", f);
@@ -92,7 +92,7 @@ err store_export(store *s, period p, FILE *f)
 		fputc('\n', f);
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	txn_abort(s, txn);
 	if (fflush(f) != 0 || ferror(f))
 		return ERR_IO;
 	return rc == 0 || rc == MDB_NOTFOUND ? ERR_OK : db_err(rc, "export");

@@ -104,7 +104,7 @@ err store_terminal_add(store *s, const char *merchant, const char *name, const c
 	snprintf(t.gallery, sizeof t.gallery, "%s", gallery);
 	snprintf(t.name, sizeof t.name, "%s", name);
 	t.created = time(NULL);
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+	if ((rc = txn_begin(s, 0, &txn)) != 0)
 		return db_err(rc, "begin");
 	if ((rc = meta_next(s, txn, "next_terminal", &n)) == 0) {
 		t.id = (uint32_t)n;
@@ -113,10 +113,10 @@ err store_terminal_add(store *s, const char *merchant, const char *name, const c
 			rc = mdb_put(txn, s->tokens, &tkey, &tval, MDB_NOOVERWRITE);
 	}
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		txn_abort(s, txn);
 		return db_err(rc, "add terminal");
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0)
+	if ((rc = txn_commit(s, txn)) != 0)
 		return db_err(rc, "commit");
 	*id = t.id;
 	return ERR_OK;
@@ -133,7 +133,7 @@ err store_terminal_auth(store *s, const char *token, size_t len, terminal *out)
 	if (len != TERMINAL_TOKEN_LEN)
 		return ERR_UNAUTHORIZED;
 	EVP_Digest(token, len, md, NULL, EVP_sha256(), NULL);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
 	rc = mdb_get(txn, s->tokens, &key, &val);
 	if (rc == 0 && val.mv_size == 4) {
@@ -145,7 +145,7 @@ err store_terminal_auth(store *s, const char *token, size_t len, terminal *out)
 	} else if (rc != MDB_NOTFOUND) {
 		e = db_err(rc, "auth");
 	}
-	mdb_txn_abort(txn);
+	txn_abort(s, txn);
 	return e;
 }
 
@@ -156,7 +156,7 @@ err store_terminal_disable(store *s, uint32_t id)
 	err e;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+	if ((rc = txn_begin(s, 0, &txn)) != 0)
 		return db_err(rc, "begin");
 	if ((e = get_terminal(s, txn, id, &t)) == ERR_OK) {
 		t.disabled = true;
@@ -164,10 +164,10 @@ err store_terminal_disable(store *s, uint32_t id)
 			e = db_err(rc, "disable");
 	}
 	if (e != ERR_OK) {
-		mdb_txn_abort(txn);
+		txn_abort(s, txn);
 		return e;
 	}
-	return (rc = mdb_txn_commit(txn)) == 0 ? ERR_OK : db_err(rc, "commit");
+	return (rc = txn_commit(s, txn)) == 0 ? ERR_OK : db_err(rc, "commit");
 }
 
 err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void *ctx)
@@ -178,10 +178,10 @@ err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void
 	err e = ERR_OK;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
 	if ((rc = mdb_cursor_open(txn, s->terminals, &cur)) != 0) {
-		mdb_txn_abort(txn);
+		txn_abort(s, txn);
 		return db_err(rc, "cursor");
 	}
 	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
@@ -193,6 +193,6 @@ err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void
 		fn(&t, ctx);
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	txn_abort(s, txn);
 	return e;
 }

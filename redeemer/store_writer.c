@@ -56,17 +56,38 @@ static op *take_batch(store *s, uint64_t *n, op ***tail)
 static int commit_batch(store *s, op *batch)
 {
 	MDB_txn *txn = NULL;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	int rc = txn_begin(s, 0, &txn);
 
 	for (op *o = batch; o && rc == 0; o = o->next)
 		rc = o->kind == OP_REDEEM ? spend_redeem(s, txn, o) : spend_void(s, txn, o);
 	if (rc == 0)
 		rc = spend_finish_batch(s, txn, batch);
 	if (rc == 0)
-		return mdb_txn_commit(txn); /* durable: synced before it returns */
+		return txn_commit(s, txn); /* durable: synced before it returns */
 	if (txn)
-		mdb_txn_abort(txn);
+		txn_abort(s, txn);
 	return rc;
+}
+
+/* Grow the full map, with no transaction open in the process. false if
+ * it cannot grow (map_size_max_mb, or the disk). */
+static bool grow_map(store *s)
+{
+	size_t now, want;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&s->map);
+	want = map_room(s, &now);
+	if (want > now)
+		rc = mdb_env_set_mapsize(s->env, want);
+	pthread_rwlock_unlock(&s->map);
+	if (want > now && rc == 0) {
+		LOG(LOGL_INFO, "database map grown from %zu to %zu MiB", now >> 20, want >> 20);
+		return true;
+	}
+	LOG(LOGL_ERROR, "database map full at %zu MiB: %s", now >> 20,
+	    rc ? mdb_strerror(rc) : "no room to grow (map_size_max_mb, or the disk)");
+	return false;
 }
 
 static void *writer_main(void *arg)
@@ -81,6 +102,10 @@ static void *writer_main(void *arg)
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = commit_batch(s, batch);
+		/* A batch the map has no room for: the same batch again in a larger
+		 * map (what it did was undone with its transaction). */
+		while (rc == MDB_MAP_FULL && grow_map(s))
+			rc = commit_batch(s, batch);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (rc != 0) {
 			err e = rc == -1 ? ERR_CRYPTO : db_err(rc, "commit");
@@ -94,6 +119,7 @@ static void *writer_main(void *arg)
 		                (t1.tv_nsec - t0.tv_nsec) / 1000);
 
 		pthread_mutex_lock(&s->lock);
+		s->space_short = db_full(rc);
 		s->stats.batches++;
 		s->stats.ops += n;
 		s->stats.commit_us_total += us;

@@ -123,7 +123,9 @@ expect "SIGHUP with the older list keeps the newer" 422 revoked
 
 # Limits and hostile requests.
 post /v1/redeem "$TA" "$(head -c 9000 /dev/zero | tr '\0' 'x')"
-expect "a body over 8 KiB" 413
+expect "a body over 8 KiB is 413 too_large, in JSON" 413 too_large
+post /v1/redeem "$TA" "$(head -c 60000 /dev/zero | tr '\0' 'x')"
+expect "so is one of 60 KB" 413 too_large
 post /v1/redeem "$TA" '{"voucher":'
 expect "broken JSON" 400 malformed_request
 post /v1/redeem "$TA" "{\"voucher\":\"$T2\",\"amount\":-5,\"request_id\":\"n1\"}"

@@ -512,45 +512,54 @@ static void stats_count_batches(void **state)
  */
 #define RECEIPT_V1 321
 
+/* Replace the stored record of redemption rid (the store closed) with the
+ * one made by edit from the stored one: its bytes, a buffer of cap bytes,
+ * its length. */
+static void rewrite_rrec(struct fixture *f, const char *rid,
+                         size_t (*edit)(const MDB_val *stored, uint8_t *buf, size_t cap))
+{
+	uint8_t buf[RREC_HEAD + RECEIPT_MAX + 64];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key = {strlen(rid), (void *)rid}, val;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, f->db, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "redemptions", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+	assert_true(val.mv_size > RREC_HEAD);
+	val.mv_size = edit(&val, buf, sizeof buf);
+	val.mv_data = buf;
+	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* The layout of an older version: the head, then a receipt NUL-padded to RECEIPT_V1. */
+static size_t to_old_layout(const MDB_val *stored, uint8_t *buf, size_t cap)
+{
+	assert_true(cap >= RREC_HEAD + RECEIPT_V1);
+	memset(buf, 0, RREC_HEAD + RECEIPT_V1);
+	memcpy(buf, stored->mv_data, RREC_HEAD);
+	strcpy((char *)buf + RREC_HEAD, "UR1|legacy|SIG");
+	return RREC_HEAD + RECEIPT_V1;
+}
+
 static void reads_older_records(void **state)
 {
 	struct fixture *f = *state;
 	voucher v = mkv(0x0000000000000D1DULL, 40000, true, 2026, 11);
 	op a = redeem(&f->t[0], &v, 15000, "old-1", 9, NOW), x, q;
-	uint8_t old[RREC_HEAD + RECEIPT_V1];
-	rrec head;
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val key, val;
 	uint8_t hash[32];
 	store_summary sum;
 
 	run1(f, &a);
 	assert_int_equal(a.rc, ERR_OK);
 	store_close(f->s);
-
-	/* Rewrite its record in the old layout, with an old receipt. */
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_open(env, f->db, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "redemptions", 0, &dbi), 0);
-	key.mv_size = strlen(a.rid);
-	key.mv_data = a.rid;
-	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
-	assert_true(val.mv_size > RREC_HEAD);
-	memset(old, 0, sizeof old);
-	memcpy(old, val.mv_data, RREC_HEAD);
-	memcpy(&head, old, RREC_HEAD);
-	assert_int_equal(head.serial, v.serial);
-	assert_int_equal(head.amount, 15000);
-	strcpy((char *)old + RREC_HEAD, "UR1|legacy|SIG");
-	val.mv_size = sizeof old;
-	val.mv_data = old;
-	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	rewrite_rrec(f, a.rid, to_old_layout);
 
 	start(f);
 	memset(hash, 9, sizeof hash);
@@ -570,6 +579,37 @@ static void reads_older_records(void **state)
 	assert_int_equal(store_summarize(f->s, &sum), ERR_OK);
 	assert_int_equal(sum.redemptions, 1);
 	assert_int_equal(sum.voided, 1);
+}
+
+/* A record whose receipt is longer than any receipt, with no NUL. */
+static size_t to_overlong(const MDB_val *stored, uint8_t *buf, size_t cap)
+{
+	memcpy(buf, stored->mv_data, RREC_HEAD);
+	memset(buf + RREC_HEAD, 'A', cap - RREC_HEAD);
+	return RREC_HEAD + RECEIPT_MAX + 1;
+}
+
+/* A record longer than the store writes is a corrupted database, not a
+ * receipt read past its buffer (AddressSanitizer sees the overflow). */
+static void refuses_overlong_record(void **state)
+{
+	struct fixture *f = *state;
+	voucher v = mkv(0x0000000000000D1EULL, 40000, true, 2026, 11);
+	op a = redeem(&f->t[0], &v, 15000, "long-1", 9, NOW), x, q;
+	uint8_t hash[32];
+
+	run1(f, &a);
+	assert_int_equal(a.rc, ERR_OK);
+	store_close(f->s);
+	rewrite_rrec(f, a.rid, to_overlong);
+
+	start(f);
+	memset(hash, 9, sizeof hash);
+	memset(&q, 0, sizeof q);
+	assert_int_equal(store_request_get(f->s, f->t[0].id, "long-1", hash, &q), ERR_DB);
+	x = void_op(&f->t[0], a.rid, NOW + 60);
+	run1(f, &x);
+	assert_int_equal(x.rc, ERR_DB);
 }
 
 /* A revocation list as the store sees it: its time, digest and keys. */
@@ -634,6 +674,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(never_overspent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stats_count_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(reads_older_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(refuses_overlong_record, setup, teardown),
 	    cmocka_unit_test_setup_teardown(revocation_lists, setup, teardown),
 	};
 
