@@ -23,7 +23,7 @@ static const uint8_t lower_hex[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
     ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1};
 
-static bool lower_hex64(const char *s, size_t n)
+bool journal_hash_valid(const char *s, size_t n)
 {
 	unsigned ok = 1;
 
@@ -40,9 +40,10 @@ static bool id_char(char c)
 	       c == '.' || c == '_' || c == '-';
 }
 
-bool journal_rid_split(const char *s, size_t n, size_t *kid_len, uint64_t *num)
+bool journal_rid_split(const char *s, size_t n, size_t *prefix_len, uint64_t *num)
 {
 	const char *dash = NULL;
+	size_t kid;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!id_char(s[i]))
@@ -50,10 +51,57 @@ bool journal_rid_split(const char *s, size_t n, size_t *kid_len, uint64_t *num)
 		if (s[i] == '-')
 			dash = s + i;
 	}
-	if (!dash || dash == s || (size_t)(dash - s) > KEY_ID_MAX)
+	if (!dash || dash - s < 8 || (size_t)(dash - s) > KEY_ID_MAX + 7)
 		return false;
-	*kid_len = (size_t)(dash - s);
-	return dec_parse(dash + 1, n - *kid_len - 1, UINT64_MAX, num);
+	*prefix_len = (size_t)(dash - s);
+	kid = *prefix_len - 7;
+	if (s[kid] != '-')
+		return false;
+	for (size_t i = kid + 1; i < *prefix_len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return dec_parse(dash + 1, n - *prefix_len - 1, UINT64_MAX, num) && *num > 0;
+}
+
+/* Whether the redemption id's "YYYYMM" (before its number) is period p. */
+static bool rid_of_period(const char *rid, size_t prefix_len, period p)
+{
+	char six[16];
+
+	snprintf(six, sizeof six, "%04u%02u", (unsigned)p.year % 10000, (unsigned)p.month % 100);
+	return memcmp(rid + prefix_len - 6, six, 6) == 0;
+}
+
+/* A head line: only its time, kind, period and signed head are filled. */
+static bool parse_head_line(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL_FIELDS],
+                            journal_entry *e, const char **why)
+{
+	journal_head h;
+	size_t body;
+
+	for (int i = 0; i < JOURNAL_FIELDS; i++)
+		if (len[i] && i != J_TIME && i != J_KIND && i != J_PERIOD && i != J_RECEIPT) {
+			*why = "a head line has only a time, a period and the signed head";
+			return false;
+		}
+	if (!instant_parse(f[J_TIME], len[J_TIME], &e->time))
+		*why = "bad time (YYYY-MM-DDTHH:MM:SSZ)";
+	else if (period_parse(f[J_PERIOD], &e->per) != ERR_OK)
+		*why = "bad period (YYYY-MM)";
+	else if (!journal_head_parse(f[J_RECEIPT], len[J_RECEIPT], &h, &body, why))
+		;
+	else if (h.per.year != e->per.year || h.per.month != e->per.month || h.time != e->time)
+		*why = "the head line's time or period differs from its signed head's";
+	if (*why)
+		return false;
+	*e = (journal_entry){.time = e->time,
+	                     .kind = JOURNAL_HEAD,
+	                     .rid = "",
+	                     .per = e->per,
+	                     .merchant = "",
+	                     .gallery = "",
+	                     .receipt = f[J_RECEIPT]};
+	return true;
 }
 
 /* Printable ASCII, no blank, comma or quote: what a receipt is made of. */
@@ -89,22 +137,26 @@ bool journal_parse(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL
                    journal_entry *e, const char **why)
 {
 	uint64_t amount, remaining, terminal;
-	size_t kid_len;
+	size_t prefix_len;
 	uint64_t num;
 
 	*why = NULL;
+	if (strcmp(f[J_KIND], "head") == 0)
+		return parse_head_line(f, len, e, why);
 	if (!dec_parse(f[J_SEQ], len[J_SEQ], UINT64_MAX, &e->seq) || e->seq == 0)
 		*why = "bad seq (a number from 1)";
 	else if (!instant_parse(f[J_TIME], len[J_TIME], &e->time))
 		*why = "bad time (YYYY-MM-DDTHH:MM:SSZ)";
 	else if (strcmp(f[J_KIND], "redeem") != 0 && strcmp(f[J_KIND], "void") != 0)
-		*why = "bad kind (redeem or void)";
-	else if (!journal_rid_split(f[J_RID], len[J_RID], &kid_len, &num))
-		*why = "bad redemption_id (KEYID-NUMBER)";
+		*why = "bad kind (redeem, void or head)";
+	else if (!journal_rid_split(f[J_RID], len[J_RID], &prefix_len, &num))
+		*why = "bad redemption_id (KEYID-YYYYMM-NUMBER)";
 	else if (!voucher_serial_canonical(f[J_SERIAL], len[J_SERIAL], &e->serial))
 		*why = "bad serial (16 upper-case hex digits)";
 	else if (period_parse(f[J_PERIOD], &e->per) != ERR_OK)
 		*why = "bad period (YYYY-MM)";
+	else if (!rid_of_period(f[J_RID], prefix_len, e->per))
+		*why = "bad redemption_id (its YYYYMM is not the line's period)";
 	else if (!dec_parse(f[J_AMOUNT], len[J_AMOUNT], UINT32_MAX, &amount) || amount == 0)
 		*why = "bad amount (whole rupiah, 1 to 4294967295)";
 	else if (!dec_parse(f[J_REMAINING], len[J_REMAINING], UINT32_MAX, &remaining))
@@ -115,21 +167,15 @@ bool journal_parse(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL
 		*why = "bad gallery (1-32 of A-Z a-z 0-9 . _ -)";
 	else if (!dec_parse(f[J_TERMINAL], len[J_TERMINAL], UINT32_MAX, &terminal))
 		*why = "bad terminal (a number)";
-	else if (!receipt_chars(f[J_RECEIPT], len[J_RECEIPT]))
-		*why = "bad receipt (printable ASCII, no comma, quote or blank)";
-	else if (!lower_hex64(f[J_PREV], len[J_PREV]))
+	else if (len[J_RECEIPT] == 0 || !receipt_chars(f[J_RECEIPT], len[J_RECEIPT]))
+		*why = "bad receipt (signed: printable ASCII, no comma, quote or blank)";
+	else if (!journal_hash_valid(f[J_PREV], len[J_PREV]))
 		*why = "bad prev_hash (64 lower-case hex digits)";
-	else if (!lower_hex64(f[J_HASH], len[J_HASH]))
+	else if (!journal_hash_valid(f[J_HASH], len[J_HASH]))
 		*why = "bad hash (64 lower-case hex digits)";
 	if (*why)
 		return false;
 	e->kind = f[J_KIND][0] == 'r' ? JOURNAL_REDEEM : JOURNAL_VOID;
-	if (e->kind == JOURNAL_REDEEM && len[J_RECEIPT] == 0)
-		*why = "a redeem line without a receipt";
-	else if (e->kind == JOURNAL_VOID && len[J_RECEIPT] != 0)
-		*why = "a void line with a receipt";
-	if (*why)
-		return false;
 	e->rid = f[J_RID];
 	e->amount = (int64_t)amount;
 	e->remaining = (int64_t)remaining;
@@ -151,6 +197,8 @@ int journal_receipt_mismatch(const char *const f[JOURNAL_FIELDS], const size_t l
 	            {J_MERCHANT, RP_MERCHANT}, {J_GALLERY, RP_GALLERY},
 	            {J_TERMINAL, RP_TERMINAL}, {J_TIME, RP_TIME}};
 
+	if (p->is_void != (f[J_KIND][0] == 'v'))
+		return J_KIND;
 	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
 		if (p->len[same[i].part] != len[same[i].col] ||
 		    memcmp(p->part[same[i].part], f[same[i].col], len[same[i].col]) != 0)

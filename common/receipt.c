@@ -113,9 +113,9 @@ size_t receipt_body(const receipt_fields *r, char *out, size_t n)
 
 	instant_format(r->time, ts);
 	voucher_serial_format(r->serial, sr);
-	len =
-	    snprintf(out, n, "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s", r->rid,
-	             sr, r->amount, r->remaining, r->merchant, r->gallery, r->terminal, ts, r->kid);
+	len = snprintf(out, n, "%s|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s",
+	               r->is_void ? "URV2" : "UR2", r->rid, sr, r->amount, r->remaining,
+	               r->merchant, r->gallery, r->terminal, ts, r->kid);
 	if (len < 0 || (size_t)len >= n || len > RECEIPT_MAX - RECEIPT_TAIL_MAX)
 		return 0;
 	return (size_t)len;
@@ -136,7 +136,10 @@ bool receipt_parse(const char *r, size_t n, receipt_parts *p)
 		p->len[np++] = i - start;
 		start = i + 1;
 	}
-	if (np != RECEIPT_PARTS || p->len[RP_TAG] != 3 || memcmp(r, "UR2", 3) != 0)
+	if (np != RECEIPT_PARTS)
+		return false;
+	p->is_void = p->len[RP_TAG] == 4 && memcmp(r, "URV2", 4) == 0;
+	if (!p->is_void && (p->len[RP_TAG] != 3 || memcmp(r, "UR2", 3) != 0))
 		return false;
 	p->body_len = (size_t)(p->part[RP_PATH] - 1 - r);
 	return true;

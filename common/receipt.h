@@ -4,6 +4,8 @@
  *
  *   UR2|rid|serial|amount|remaining|merchant|gallery|terminal|time|kid|path|sig
  *
+ * for a redemption; a void's receipt is the same with the tag URV2 (the
+ * amount given back, the balance after, the voiding terminal and time).
  * The body is everything before "|path": receipt_body builds it, and
  * receipt_parse splits a whole receipt. The redeemer's writer gathers the
  * bodies of a commit into Merkle trees of up to RECEIPT_TREE_MAX leaves and
@@ -61,7 +63,8 @@ void receipt_message(const uint8_t root[32], uint8_t msg[RECEIPT_MSG_LEN]);
 
 /* The values a receipt's body records; the strings are not owned. */
 typedef struct receipt_fields {
-	const char *rid; /* "<kid>-<n>", the redemption id */
+	bool is_void;    /* URV2, not UR2 */
+	const char *rid; /* "<kid>-<YYYYMM>-<n>", the redemption id */
 	uint64_t serial;
 	int64_t amount, remaining;
 	const char *merchant, *gallery;
@@ -73,7 +76,7 @@ typedef struct receipt_fields {
 /*
  * The body of r into out (n bytes; RECEIPT_MAX + 1 hold any), as the
  * redeemer signs it: "UR2|rid|serial|amount|remaining|merchant|gallery|
- * terminal|time|kid", with no '|' at its end. Returns its length, or 0 if
+ * terminal|time|kid" (URV2 for a void), with no '|' at its end. Returns its length, or 0 if
  * it would be longer than RECEIPT_MAX - RECEIPT_TAIL_MAX (no room for its
  * path and signature) or than n - 1.
  */
@@ -81,7 +84,7 @@ size_t receipt_body(const receipt_fields *r, char *out, size_t n);
 
 /* The parts of a receipt, in the order it holds them. */
 enum receipt_part {
-	RP_TAG, /* "UR2" */
+	RP_TAG, /* "UR2", or "URV2" for a void */
 	RP_RID,
 	RP_SERIAL,
 	RP_AMOUNT,
@@ -100,11 +103,12 @@ typedef struct receipt_parts {
 	const char *part[RECEIPT_PARTS]; /* into the receipt, not NUL-terminated */
 	size_t len[RECEIPT_PARTS];
 	size_t body_len; /* the body: everything before "|path" */
+	bool is_void;    /* the tag is URV2 */
 } receipt_parts;
 
 /*
  * Split receipt r (n bytes, at most RECEIPT_MAX) at its '|' into exactly
- * RECEIPT_PARTS parts, the first "UR2". False otherwise. The parts' values
+ * RECEIPT_PARTS parts, the first "UR2" or "URV2". False otherwise. The parts' values
  * are not checked: receipt_root and the signature check the proof, and the
  * reader compares the fields with what it knows.
  */

@@ -37,6 +37,7 @@ static const char usage[] =
     "       voucher-issuer backup --ledger DIR --out FILE\n"
     "       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
     "                                [--journal FILE ...] [--keyring FILE] --out REPORTDIR\n"
+    "                                [--head FILE ...] [--receipts FILE ...]\n"
     "\n"
     "issue signs one voucher per active ASN of the roster for the period, records\n"
     "them in the ledger, and writes vouchers.csv, deductions.csv, qr/ and sheets/\n"
@@ -50,15 +51,19 @@ static const char usage[] =
     "reconcile joins the ledger with the redeemers' exported journals and writes\n"
     "per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv, refunds.csv (when the\n"
     "policy refunds) and report.html into REPORTDIR; --keyring holds the\n"
-    "redeemers' receipt keys, against which every receipt is checked.\n";
+    "redeemers' receipt keys, against which every receipt and each journal's\n"
+    "signed head are checked; --head FILE, the heads pinned during the month (GET\n"
+    "/v1/journal/head), which the journals must extend; --receipts FILE, receipts\n"
+    "merchants hold, which the journals must hold (both need --keyring). Lines\n"
+    "that fail a check are withheld, not paid, and the exit status is 1.\n";
 
 #define MAX_JOURNALS 256
 
 struct opts {
 	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason, *keyring,
 	    *kid;
-	const char *journals[MAX_JOURNALS];
-	size_t njournals;
+	const char *journals[MAX_JOURNALS], *heads[MAX_JOURNALS], *receipts[MAX_JOURNALS];
+	size_t njournals, nheads, nreceipts;
 	int skip_invalid;
 };
 
@@ -264,7 +269,7 @@ int main(int argc, char **argv)
 	    {"revocations", NULL, "ledger keys out"},
 	    {"status", NULL, "ledger period"},
 	    {"backup", NULL, "ledger out"},
-	    {"reconcile", NULL, "ledger period journal keyring out"},
+	    {"reconcile", NULL, "ledger period journal keyring out head receipts"},
 	    {"compromise", NULL, "ledger keys kid"},
 	};
 	struct opts o = {0};
@@ -279,6 +284,8 @@ int main(int argc, char **argv)
 	    {"reason", &o.reason},
 	    {"skip-invalid", NULL, &o.skip_invalid},
 	    {"journal", NULL, NULL, o.journals, &o.njournals, MAX_JOURNALS},
+	    {"head", NULL, NULL, o.heads, &o.nheads, MAX_JOURNALS},
+	    {"receipts", NULL, NULL, o.receipts, &o.nreceipts, MAX_JOURNALS},
 	    {"keyring", &o.keyring},
 	    {"kid", &o.kid},
 	    {NULL},
@@ -292,12 +299,21 @@ int main(int argc, char **argv)
 	          .name;
 	cli_require(o.ledger, "--ledger");
 	if (strcmp(cmd, "reconcile") == 0) {
-		reconcile_opts ro = {o.ledger,  {0, 0}, o.journals, o.njournals,
-		                     o.keyring, o.out,  0};
+		reconcile_opts ro = {.ledger = o.ledger,
+		                     .journals = o.journals,
+		                     .njournals = o.njournals,
+		                     .keyring = o.keyring,
+		                     .out = o.out,
+		                     .heads = o.heads,
+		                     .nheads = o.nheads,
+		                     .receipts = o.receipts,
+		                     .nreceipts = o.nreceipts};
 		cli_require(o.period, "--period");
 		cli_require(o.out, "--out");
 		if (!o.njournals)
 			cli_fail("--journal is required (once per journal file)");
+		if ((o.nheads || o.nreceipts) && !o.keyring)
+			cli_fail("--head and --receipts need --keyring, to check their signatures");
 		if (period_parse(o.period, &ro.per) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
 		return reconcile_run(&ro);

@@ -93,9 +93,18 @@ static void html_totals(const report *rp, FILE *f)
 	        "<tr><th>Entri jurnal</th><td>%zu (%" PRIu64
 	        " duplikat dihitung sekali)</td></tr>\n",
 	        rp->J->n, rp->J->dups);
-	fprintf(f, "<tr><th>Tanda terima</th><td>%s</td></tr>\n",
+	fprintf(f, "<tr><th>Tanda terima dan kepala jurnal</th><td>%s</td></tr>\n",
 	        rp->receipts_checked ? "diperiksa dengan keyring"
 	                             : "tidak diperiksa (tanpa --keyring)");
+	if (t->failures) {
+		fprintf(f,
+		        "<tr><th>Ditahan, tidak dibayar</th><td class=\"fail\">%" PRIu64
+		        " entri jurnal (",
+		        t->withheld);
+		html_money(f, t->withheld_rupiah);
+		fprintf(f, " penukaran): %zu anomali menunjukkan jurnal tidak utuh</td></tr>\n",
+		        t->failures);
+	}
 	fprintf(f, "<tr><th>Pemeriksaan saldo</th><td class=\"%s\">%s</td></tr>\n</table>\n",
 	        t->ok ? "ok" : "fail", t->ok ? "Seimbang" : "TIDAK SEIMBANG");
 }

@@ -107,6 +107,21 @@ static err strtab_intern(strtab *t, const char *s, size_t n, uint32_t *idx, bool
 	return ERR_OK;
 }
 
+/* The index of the n bytes at s, or NONE. */
+static uint32_t strtab_find(const strtab *t, const char *s, size_t n)
+{
+	uint64_t h = hash_bytes(s, n);
+
+	if (!t->cap)
+		return NONE;
+	for (size_t j = h & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1)) {
+		uint32_t i = t->slot[j] - 1;
+		if (t->hash[i] == h && t->klen[i] == n && memcmp(t->key[i], s, n) == 0)
+			return i;
+	}
+	return NONE;
+}
+
 /* ---- the entry table ---- */
 
 void entries_init(entries *J)
@@ -123,6 +138,11 @@ void entries_free(entries *J)
 	strtab_free(&J->sites);
 	free(J->site);
 	memset(J, 0, sizeof *J);
+}
+
+uint32_t entries_prefix(const entries *J, const char *pfx, size_t n)
+{
+	return strtab_find(&J->pfx, pfx, n);
 }
 
 void entry_rid(const entries *J, const entry *en, char *out, size_t n)
@@ -305,8 +325,9 @@ static void on_header(reader *rd)
 	rd->have_header = true;
 }
 
-/* The record's chain link: a break is an anomaly. md gets the line's hash. */
-static err check_link(reader *rd, const journal_entry *e, uint8_t md[32])
+/* The record's chain link: a break is an anomaly. md gets the line's hash.
+ * *broken says if it broke. */
+static err check_link(reader *rd, const journal_entry *e, uint8_t md[32], bool *broken_out)
 {
 	journal_run *jr = rd->jr;
 	char seqs[48] = "";
@@ -315,6 +336,7 @@ static err check_link(reader *rd, const journal_entry *e, uint8_t md[32])
 
 	if (broken < 0)
 		return ERR_CRYPTO;
+	*broken_out = broken != 0;
 	if (broken & JOURNAL_SEQ_BREAK)
 		snprintf(seqs, sizeof seqs, ", expected %" PRIu64, expected);
 	if (broken)
@@ -340,6 +362,8 @@ static void on_entry(reader *rd)
 	const char *why;
 	journal_entry e;
 	char pertext[8];
+	account *ac = &jr->acct[rd->file];
+	bool broken = false;
 	err rc;
 
 	J->lines++;
@@ -362,8 +386,28 @@ static void on_entry(reader *rd)
 		refuse(rd, line, "period %s, but %s is reconciled", pertext, jr->pertext);
 		return;
 	}
-	if ((rc = check_link(rd, &e, md)) != ERR_OK)
+	if (ac->head_line) {
+		refuse(rd, line, "a line after the head (line %lu): the head ends a journal",
+		       ac->head_line);
+		return;
+	}
+	if (e.kind == JOURNAL_HEAD) {
+		ac->head_line = line;
+		memcpy(ac->head, rd->f[J_RECEIPT], rd->len[J_RECEIPT] + 1);
+		return;
+	}
+	if ((rc = check_link(rd, &e, md, &broken)) != ERR_OK)
 		goto fail;
+	/* What the file's head must say of it. */
+	ac->count++;
+	ac->last_seq = e.seq;
+	memcpy(ac->last_hash, rd->f[J_HASH], sizeof ac->last_hash);
+	if (e.kind == JOURNAL_REDEEM)
+		ac->redeemed += e.amount;
+	else
+		ac->voided += e.amount;
+	if (jr->P)
+		pins_note(jr->P, rd->file, e.seq, line, rd->f[J_HASH], ac->redeemed, ac->voided);
 	journal_rid_split(e.rid, rd->len[J_RID], &pfxlen, &ridnum);
 	if ((rc = prefix_of(J, e.rid, pfxlen, &pfx)) != ERR_OK ||
 	    (rc = site_of(J, e.merchant, rd->len[J_MERCHANT], e.gallery, rd->len[J_GALLERY],
@@ -381,8 +425,9 @@ static void on_entry(reader *rd)
 			return;
 		}
 		anomaly_add(jr->A, AN_CONFLICT, e.serial, anomaly_ord(rd->file, (uint32_t)line),
-		            "%s:%lu: %s %s differs from %s:%" PRIu32 ", which is counted", rd->path,
-		            line, rd->f[J_KIND], e.rid, jr->paths[x->file], x->line);
+		            "%s:%lu: %s %s differs from %s:%" PRIu32 ", which is withheld",
+		            rd->path, line, rd->f[J_KIND], e.rid, jr->paths[x->file], x->line);
+		J->en[found].flags |= EF_WITHHELD;
 		return;
 	}
 	J->slot[slot] = tag | ((uint64_t)J->n + 1);
@@ -398,10 +443,11 @@ static void on_entry(reader *rd)
 	    .file = rd->file,
 	    .line = (uint32_t)(line > UINT32_MAX ? UINT32_MAX : line),
 	    .kind = (uint8_t)e.kind,
+	    .flags = broken ? EF_WITHHELD : 0,
 	};
 	memcpy(J->en[J->n].digest, md, DIGEST_LEN);
 	J->n++;
-	if (e.kind == JOURNAL_REDEEM && jr->R)
+	if (jr->R)
 		rcheck_receipt(jr->R, J, jr->A, rd->fp, rd->len, line, (uint32_t)J->n - 1);
 	return;
 fail:
@@ -577,7 +623,7 @@ bool journal_read(journal_run *jr, uint32_t file)
 		refuse(rd, rd->start, "unterminated quoted field");
 	if (!rd->bad && !rd->have_header)
 		refuse(rd, 1, "empty: not a journal");
-	ok = !rd->bad;
+	ok = !rd->bad && head_check(jr, file);
 cleanup:
 	if (f)
 		fclose(f);

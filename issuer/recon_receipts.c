@@ -1,5 +1,5 @@
 /*
- * Checking receipts. A new redeem entry's receipt is compared with its
+ * Checking receipts. A new entry's receipt (a void's too) is compared with its
  * line (common/journal.c), climbed to its tree's root on the reading
  * thread, and the root's signature queued, unless it is the one queued
  * last (the receipts of a tree are consecutive lines): one verification a
@@ -114,7 +114,7 @@ static void harvest(const rcheck *R, entries *J, anomalies *A, const rjob *jobs,
 			continue;
 		for (uint32_t k = jobs[i].first; k < jobs[i].first + jobs[i].count; k++) {
 			entry *en = &J->en[ents[k]];
-			char rid[KEY_ID_MAX + 24];
+			char rid[RID_TEXT_MAX];
 
 			en->flags |= EF_RECEIPT_BAD;
 			entry_rid(J, en, rid, sizeof rid);
@@ -164,6 +164,13 @@ static const key_entry *receipt_key(rcheck *R, const char *kid)
 	return NULL;
 }
 
+const sig_verifier *rcheck_key(rcheck *R, const char *kid)
+{
+	const key_entry *k = receipt_key(R, kid);
+
+	return k ? k->verifier : NULL;
+}
+
 void rcheck_receipt(rcheck *R, entries *J, anomalies *A, const char *const f[JOURNAL_FIELDS],
                     const size_t len[JOURNAL_FIELDS], unsigned long line, uint32_t idx)
 {
@@ -179,7 +186,7 @@ void rcheck_receipt(rcheck *R, entries *J, anomalies *A, const char *const f[JOU
 
 	R->checked++;
 	if (!receipt_parse(s, len[J_RECEIPT], &p)) {
-		what = "is not a UR2 receipt";
+		what = "is not a UR2 or URV2 receipt";
 		goto bad;
 	}
 	if ((col = journal_receipt_mismatch(f, len, &p)) >= 0) {

@@ -14,14 +14,22 @@
 
 /* ---- anomalies ---- */
 
-const char *const anomaly_name[AN__COUNT] = {"chain_break",
-                                             "bad_receipt",
-                                             "conflicting_duplicate",
-                                             "unknown_serial",
-                                             "void_without_redemption",
-                                             "redeemed_after_revocation",
-                                             "outside_validity",
-                                             "overspent"};
+const char *const anomaly_name[AN__COUNT] = {
+    [AN_CHAIN_BREAK] = "chain_break",
+    [AN_BAD_HEAD] = "bad_head",
+    [AN_NOT_EXTENDED] = "head_not_extended",
+    [AN_BAD_RECEIPT] = "bad_receipt",
+    [AN_CONFLICT] = "conflicting_duplicate",
+    [AN_MISSING] = "missing_redemption",
+    [AN_REMAINING] = "remaining_mismatch",
+    [AN_NOT_IN_JOURNAL] = "receipt_not_in_journal",
+    [AN_UNKNOWN_SERIAL] = "unknown_serial",
+    [AN_VOID_WITHOUT] = "void_without_redemption",
+    [AN_AFTER_REVOCATION] = "redeemed_after_revocation",
+    [AN_OUTSIDE_VALIDITY] = "outside_validity",
+    [AN_OVERSPENT] = "overspent",
+    [AN_FORGED_RECEIPT] = "forged_receipt",
+};
 
 void anomaly_add(anomalies *a, int kind, uint64_t serial, uint64_t ord, const char *fmt, ...)
 {
@@ -115,13 +123,15 @@ static err settle_redeem(const settle_ctx *c, entitlements *E, entries *J, anoma
 {
 	const char *path = c->paths[en->file];
 	uint32_t vi = entitlements_find(E, en->serial);
-	char rid[KEY_ID_MAX + 24], t1[INSTANT_LEN + 1], t2[INSTANT_LEN + 1], t3[INSTANT_LEN + 1],
+	char rid[RID_TEXT_MAX], t1[INSTANT_LEN + 1], t2[INSTANT_LEN + 1], t3[INSTANT_LEN + 1],
 	    m[MONEY_FMT_MAX];
 	site *s = &J->site[en->site];
 	const char *why;
 	vch *v;
 	ent *e;
 
+	if (en->flags & EF_NOT_PAID)
+		return ERR_OK; /* withheld: its anomaly says why */
 	if (vi == NONE) {
 		entry_rid(J, en, rid, sizeof rid);
 		why = !c->receipts_checked ? "receipt not checked"
@@ -168,13 +178,15 @@ static err settle_void(const settle_ctx *c, entitlements *E, entries *J, anomali
                        const entry *en)
 {
 	const char *path = c->paths[en->file];
-	char rid[KEY_ID_MAX + 24];
+	char rid[RID_TEXT_MAX];
 	uint32_t ri = entries_find(J, en->pfx, en->ridnum, JOURNAL_REDEEM), vi;
 	const entry *red;
 	site *s;
 	ent *e;
 
 	entry_rid(J, en, rid, sizeof rid);
+	if (en->flags & EF_NOT_PAID)
+		return ERR_OK;
 	if (ri == NONE) {
 		anomaly_add(A, AN_VOID_WITHOUT, en->serial, anomaly_ord(en->file, en->line),
 		            "%s:%" PRIu32 ": void of %s: no such redemption in the journals", path,
@@ -182,6 +194,8 @@ static err settle_void(const settle_ctx *c, entitlements *E, entries *J, anomali
 		return ERR_OK;
 	}
 	red = &J->en[ri];
+	if (red->flags & EF_NOT_PAID) /* what was never counted is not taken back */
+		return ERR_OK;
 	if (red->serial != en->serial || red->amount != en->amount ||
 	    strcmp(J->site[red->site].merchant, J->site[en->site].merchant) != 0) {
 		anomaly_add(A, AN_VOID_WITHOUT, en->serial, anomaly_ord(en->file, en->line),
@@ -240,12 +254,20 @@ bool balances(int64_t issued, int64_t redeemed, int64_t unspent)
 	return money_add(redeemed, unspent, &sum) && sum == issued;
 }
 
-err totals_check(const entitlements *E, const entries *J, totals *t)
+err totals_check(const entitlements *E, const entries *J, const anomalies *A, totals *t)
 {
 	char sr[VOUCHER_SERIAL_LEN + 1];
 	bool sums = true;
 
-	t->ok = true;
+	t->balanced = true;
+	for (int k = 0; k < AN__FAILS; k++)
+		t->failures += A->count[k];
+	for (size_t i = 0; i < J->n; i++)
+		if (J->en[i].flags & EF_NOT_PAID) {
+			t->withheld++;
+			if (J->en[i].kind == JOURNAL_REDEEM)
+				t->withheld_rupiah += J->en[i].amount;
+		}
 	if (!(t->opd = calloc(E->ne + 1, sizeof *t->opd)))
 		return ERR_NOMEM;
 	for (size_t k = 0; k < E->ne; k++) {
@@ -255,7 +277,7 @@ err totals_check(const entitlements *E, const entries *J, totals *t)
 		if (!balances(e->issued, e->redeemed, e->unspent)) {
 			voucher_serial_format(e->serial, sr);
 			printf("balance: FAILED for the entitlement of serial %s\n", sr);
-			t->ok = false;
+			t->balanced = false;
 		}
 		if (t->nopd == 0 || strcmp(t->opd[t->nopd - 1].opd, e->opd) != 0)
 			t->opd[t->nopd++] = (opd_sum){e->opd, k, 0, 0, 0, 0, 0};
@@ -275,17 +297,17 @@ err totals_check(const entitlements *E, const entries *J, totals *t)
 		sums = sums && money_add(t->settled, J->site[i].amount, &t->settled);
 	if (!sums) {
 		printf("balance: FAILED: a sum overflows\n");
-		t->ok = false;
+		t->balanced = t->ok = false;
 		return ERR_OK;
 	}
 	for (size_t i = 0; i < t->nopd; i++) {
 		if (!balances(t->opd[i].issued, t->opd[i].redeemed, t->opd[i].unspent)) {
 			printf("balance: FAILED for OPD %s\n", t->opd[i].opd);
-			t->ok = false;
+			t->balanced = false;
 		}
 	}
-	if (t->settled != t->redeemed || !balances(t->issued, t->redeemed, t->unspent))
-		t->ok = false;
+	t->ok = t->balanced && !t->failures && t->settled == t->redeemed &&
+	        balances(t->issued, t->redeemed, t->unspent);
 	return ERR_OK;
 }
 

@@ -34,10 +34,21 @@ static void print_summary(const report *rp, const rcheck *R)
 	       " duplicates counted once)\n",
 	       rp->o->njournals, J->lines, J->n, J->dups);
 	if (R)
-		printf("receipts: %" PRIu64 " checked against %s, %zu bad\n", rcheck_count(R),
-		       rp->o->keyring, A->count[AN_BAD_RECEIPT]);
+		printf("receipts: %" PRIu64 " checked against %s, %zu bad; heads: %zu of %zu "
+		       "journals bad\n",
+		       rcheck_count(R), rp->o->keyring, A->count[AN_BAD_RECEIPT], rp->bad_heads,
+		       rp->o->njournals);
 	else
-		printf("receipts: NOT checked (no --keyring)\n");
+		printf("receipts and heads: NOT checked (no --keyring): an edited journal would "
+		       "not be seen\n");
+	if (rp->o->nheads)
+		printf("pinned heads: %zu read, %zu not extended\n", rp->npins,
+		       A->count[AN_NOT_EXTENDED]);
+	if (rp->o->nreceipts)
+		printf("merchants' receipts: %" PRIu64 " read (%" PRIu64
+		       " of other periods), %zu not in the journals, %zu forged\n",
+		       rp->receipts_read, rp->receipts_other, A->count[AN_NOT_IN_JOURNAL],
+		       A->count[AN_FORGED_RECEIPT]);
 	printf("issued:     %s\n", rp_money(t->issued, a));
 	printf("redeemed:   %s\n", rp_money(t->redeemed, a));
 	printf("unspent:    %s\n", rp_money(t->unspent, a));
@@ -59,9 +70,14 @@ static void print_summary(const report *rp, const rcheck *R)
 	       rp_money(t->redeemed, b), rp_money(t->unspent, c),
 	       balances(t->issued, t->redeemed, t->unspent) ? "OK" : "FAILED");
 	printf("balance per ASN (%zu) and per OPD (%zu): %s\n", E->ne, t->nopd,
-	       t->ok ? "OK" : "FAILED");
+	       t->balanced ? "OK" : "FAILED");
 	printf("settlement: %s = redeemed %s: %s\n", rp_money(t->settled, a),
 	       rp_money(t->redeemed, b), t->settled == t->redeemed ? "OK" : "FAILED");
+	if (t->failures)
+		printf("journals: FAILED: %zu anomalies say the journals do not hold together; "
+		       "%" PRIu64 " entries withheld (%s of redemptions), not paid: the month does "
+		       "not balance\n",
+		       t->failures, t->withheld, rp_money(t->withheld_rupiah, a));
 }
 
 /*
@@ -89,7 +105,10 @@ int reconcile_run(const reconcile_opts *o)
 	totals T = {0};
 	rcheck *R = NULL;
 	journal_run jr = {0};
+	pins P = {0};
+	account *acct = NULL;
 	report rp = {0};
+	uint64_t receipts_read = 0, receipts_other = 0;
 	bool refused = false;
 	int rc = 1;
 	err e;
@@ -108,14 +127,24 @@ int reconcile_run(const reconcile_opts *o)
 		goto cleanup;
 	D.first = date_to_days((date){o->per.year, o->per.month, 1});
 	D.n = date_days_in_month(o->per.year, o->per.month) + E.info.grace_days;
+	for (size_t i = 0; i < o->nheads; i++)
+		if (!pins_load(&P, o->heads[i], o->njournals))
+			goto cleanup;
 	if (!(D.d = calloc((size_t)D.n, sizeof *D.d)) ||
+	    !(acct = calloc(o->njournals, sizeof *acct)) ||
 	    entries_reserve(&J, entries_hint(o)) != ERR_OK) {
 		fprintf(stderr, "reconcile: out of memory\n");
 		goto cleanup;
 	}
 
 	/* Every journal is read, so every refused one is named, before anything is written. */
-	jr = (journal_run){o->journals, "", &J, &A, R, NULL, ERR_OK};
+	jr = (journal_run){.paths = o->journals,
+	                   .nfiles = o->njournals,
+	                   .J = &J,
+	                   .A = &A,
+	                   .R = R,
+	                   .P = P.n ? &P : NULL,
+	                   .acct = acct};
 	period_format(o->per, jr.pertext, sizeof jr.pertext);
 	for (size_t i = 0; i < o->njournals && jr.fatal == ERR_OK; i++)
 		if (!journal_read(&jr, (uint32_t)i))
@@ -130,25 +159,38 @@ int reconcile_run(const reconcile_opts *o)
 		fprintf(stderr, "reconcile: refused, nothing written\n");
 		goto cleanup;
 	}
+	if (P.n)
+		pins_check(&jr);
+	for (size_t i = 0; i < o->nreceipts; i++)
+		if (!receipts_check(&jr, o->receipts[i], &receipts_read, &receipts_other)) {
+			fprintf(stderr, "reconcile: refused, nothing written\n");
+			goto cleanup;
+		}
 
-	e = settle(&(settle_ctx){o->journals, jr.pertext, R != NULL}, &E, &J, &A, &D);
+	e = trust_check(&E, &J, &A, o->journals);
 	if (e == ERR_OK)
-		e = totals_check(&E, &J, &T);
+		e = settle(&(settle_ctx){o->journals, jr.pertext, R != NULL}, &E, &J, &A, &D);
+	if (e == ERR_OK)
+		e = totals_check(&E, &J, &A, &T);
 	if (e != ERR_OK) {
 		fprintf(stderr, "reconcile: %s\n", err_str(e));
 		goto cleanup;
 	}
 	anomalies_sort(&A);
-	rp = (report){o,
-	              jr.pertext,
-	              &E,
-	              &J,
-	              &A,
-	              &D,
-	              &T,
-	              R != NULL,
-	              sites_by_merchant(&J),
-	              sites_by_gallery(&J)};
+	rp = (report){.o = o,
+	              .pertext = jr.pertext,
+	              .E = &E,
+	              .J = &J,
+	              .A = &A,
+	              .D = &D,
+	              .T = &T,
+	              .receipts_checked = R != NULL,
+	              .by_merchant = sites_by_merchant(&J),
+	              .by_gallery = sites_by_gallery(&J),
+	              .npins = P.n,
+	              .receipts_read = receipts_read,
+	              .receipts_other = receipts_other,
+	              .bad_heads = A.count[AN_BAD_HEAD]};
 	if (!rp.by_merchant || !rp.by_gallery) {
 		fprintf(stderr, "reconcile: out of memory\n");
 		goto cleanup;
@@ -165,6 +207,8 @@ cleanup:
 	free(T.opd);
 	free(D.d);
 	free(jr.chunk);
+	free(acct);
+	pins_free(&P);
 	rcheck_free(R);
 	anomalies_free(&A);
 	entries_free(&J);

@@ -75,9 +75,13 @@ typedef struct reconcile_opts {
 	period per;                  /* the period reconciled */
 	const char *const *journals; /* njournals journal files, at least one */
 	size_t njournals;
-	const char *keyring; /* receipt keys to check every receipt against; NULL: unchecked */
-	const char *out;     /* output directory, created (mode 0700) if missing */
-	int threads;         /* receipt-verifying threads; 0: one per online CPU */
+	const char *keyring;      /* receipt keys to check every receipt against; NULL: unchecked */
+	const char *out;          /* output directory, created (mode 0700) if missing */
+	int threads;              /* receipt-verifying threads; 0: one per online CPU */
+	const char *const *heads; /* nheads files of heads pinned during the month */
+	size_t nheads;
+	const char *const *receipts; /* nreceipts files of receipts merchants hold */
+	size_t nreceipts;
 } reconcile_opts;
 
 /*

@@ -8,6 +8,10 @@
  *                     the table of entries, each counted once
  *   recon_receipts.c  receipts checked against their line and their tree,
  *                     one signature a tree, on a pool of threads
+ *   recon_trust.c     the journals as evidence: each file's signed head,
+ *                     the heads pinned during the month, the merchants'
+ *                     receipts, redemption numbers without gaps, balances
+ *                     that follow line to line; what fails is withheld
  *   recon_settle.c    entries settled against entitlements, anomalies,
  *                     balances
  *   recon_csv.c       the CSV outputs, each written atomically
@@ -29,19 +33,33 @@
 #include "pool.h"
 #include "reconcile.h"
 
-#define NONE UINT32_MAX
+#define NONE         UINT32_MAX
+#define RID_TEXT_MAX (KEY_ID_MAX + 32) /* "KID-YYYYMM-N" and its NUL */
 
 /* ---- anomalies (recon_settle.c) ---- */
 
+/*
+ * The kinds before AN__FAILS are failures: the journals do not hold
+ * together (edited, incomplete, or signed by no key of the keyring); what
+ * they touch is withheld, and the month does not balance. The others are
+ * findings about genuine entries, which are paid.
+ */
 enum anomaly_kind {
 	AN_CHAIN_BREAK,
+	AN_BAD_HEAD,
+	AN_NOT_EXTENDED,
 	AN_BAD_RECEIPT,
 	AN_CONFLICT,
+	AN_MISSING,
+	AN_REMAINING,
+	AN_NOT_IN_JOURNAL,
 	AN_UNKNOWN_SERIAL,
 	AN_VOID_WITHOUT,
-	AN_AFTER_REVOCATION,
+	AN__FAILS,
+	AN_AFTER_REVOCATION = AN__FAILS,
 	AN_OUTSIDE_VALIDITY,
 	AN_OVERSPENT,
+	AN_FORGED_RECEIPT,
 	AN__COUNT
 };
 
@@ -133,7 +151,9 @@ typedef struct strtab {
 	size_t n, kcap;
 } strtab;
 
-enum entry_flag { EF_RECEIPT_BAD = 1 };
+/* An entry that failed a check: never paid (EF_WITHHELD covers both). */
+enum entry_flag { EF_RECEIPT_BAD = 1, EF_WITHHELD = 2 };
+#define EF_NOT_PAID (EF_RECEIPT_BAD | EF_WITHHELD)
 
 #define DIGEST_LEN 16 /* of a line, to tell duplicates from conflicts */
 
@@ -168,18 +188,51 @@ err entries_reserve(entries *J, size_t want);
 /* The entry of (prefix, number, kind), or NONE. */
 uint32_t entries_find(const entries *J, uint32_t pfx, uint64_t num, uint8_t kind);
 
-/* "KID-N" of an entry into out. */
+/* The index of prefix "KID-YYYYMM" (n bytes), or NONE. */
+uint32_t entries_prefix(const entries *J, const char *pfx, size_t n);
+
+/* "KID-YYYYMM-N" of an entry into out. */
 void entry_rid(const entries *J, const entry *en, char *out, size_t n);
 
 typedef struct rcheck rcheck;
 
+/* A head pinned during the month (--head), and what each journal said at
+ * its last seq: seen[file] (the line's hash and the totals so far agree)
+ * or not; at[file] the line that was its last seq, 0 if none. */
+typedef struct pinned {
+	journal_head h;
+	char text[JOURNAL_HEAD_MAX + 1];
+	const char *src; /* the file it came from */
+	unsigned long line;
+	bool *agrees;
+	unsigned long *at;
+} pinned;
+
+typedef struct pins {
+	pinned *p;
+	size_t n;
+} pins;
+
+/* A journal file's own account of itself, as read, and its head line. */
+typedef struct account {
+	uint64_t count, last_seq;
+	char last_hash[JOURNAL_HASH_HEX + 1];
+	int64_t redeemed, voided;
+	unsigned long head_line; /* 0: none yet */
+	char head[JOURNAL_HEAD_MAX + 1];
+	char kid[KEY_ID_MAX + 1]; /* the head's: the redeemer whose journal it is */
+} account;
+
 /* What reading the journals needs. */
 typedef struct journal_run {
 	const char *const *paths; /* the journals, for messages */
-	char pertext[8];          /* the period reconciled */
+	size_t nfiles;
+	char pertext[8]; /* the period reconciled */
 	entries *J;
 	anomalies *A;
-	rcheck *R; /* NULL: receipts are not checked */
+	rcheck *R;     /* NULL: receipts are not checked */
+	pins *P;       /* heads pinned during the month */
+	account *acct; /* one per journal */
 	char *chunk;
 	err fatal;
 } journal_run;
@@ -206,6 +259,41 @@ void rcheck_receipt(rcheck *R, entries *J, anomalies *A, const char *const f[JOU
 void rcheck_flush(rcheck *R, entries *J, anomalies *A);
 
 uint64_t rcheck_count(const rcheck *R);
+
+/* The verifier of receipt key kid, or NULL if the keyring has none. */
+const sig_verifier *rcheck_key(rcheck *R, const char *kid);
+
+/* ---- the journals as evidence (recon_trust.c) ---- */
+
+/* Read the signed heads in path (--head): every "UH2|..." in it, one per
+ * line (alone, or inside the JSON of GET /v1/journal/head). False
+ * (printed) if it cannot be read or holds none. */
+bool pins_load(pins *P, const char *path, size_t njournals);
+void pins_free(pins *P);
+
+/* A line of journal file with seq has been read, with this hash: note it
+ * for the pinned heads whose last seq it is. */
+void pins_note(pins *P, uint32_t file, uint64_t seq, unsigned long line, const char *hash,
+               int64_t redeemed, int64_t voided);
+
+/* After journal file was read: its head against its account and its
+ * signature (with R). A head that fails withholds the file's entries.
+ * False (printed) if the file has no head line. */
+bool head_check(journal_run *jr, uint32_t file);
+
+/* After every journal: each pinned head extended by the journals of its
+ * redeemer (with R: its signature verified). */
+void pins_check(journal_run *jr);
+
+/* The merchants' receipts in path (--receipts), with R: each of the
+ * period that R verifies must be an entry of the journals. False
+ * (printed) if it cannot be read. */
+bool receipts_check(journal_run *jr, const char *path, uint64_t *read, uint64_t *other);
+
+/* The entries against themselves and the ledger's face values: redemption
+ * numbers of each redeemer from 1 without a gap; each voucher's balance
+ * following from its previous lines. ERR_NOMEM. */
+err trust_check(const entitlements *E, entries *J, anomalies *A, const char *const *paths);
 
 /* ---- settling (recon_settle.c) ---- */
 
@@ -234,7 +322,11 @@ typedef struct totals {
 	size_t nopd;
 	int64_t issued, redeemed, unspent, settled, refund;
 	uint64_t met;
-	bool ok;
+	uint64_t withheld;       /* entries that failed a check: never paid */
+	int64_t withheld_rupiah; /* what their redemptions took */
+	size_t failures;         /* anomalies that mean the journals do not hold together */
+	bool balanced;           /* per ASN and per OPD */
+	bool ok;                 /* all of it: the month balances */
 } totals;
 
 /* What settling reads besides the parts it fills. */
@@ -252,8 +344,9 @@ err settle(const settle_ctx *c, entitlements *E, entries *J, anomalies *A, days 
 bool balances(int64_t issued, int64_t redeemed, int64_t unspent);
 
 /* Per ASN, per OPD and in total, and settlements against redeemed; each
- * failure printed, t->ok false. ERR_NOMEM. */
-err totals_check(const entitlements *E, const entries *J, totals *t);
+ * failure printed, t->ok false; so too if an anomaly says the journals do
+ * not hold together (t->failures), with what is withheld. ERR_NOMEM. */
+err totals_check(const entitlements *E, const entries *J, const anomalies *A, totals *t);
 
 /* "12.5": the percentage of an OPD's ASN who met their minimum. */
 #define PCT_MAX 24
@@ -277,6 +370,8 @@ typedef struct report {
 	const totals *T;
 	bool receipts_checked;
 	const uint32_t *by_merchant, *by_gallery;
+	size_t npins, bad_heads;
+	uint64_t receipts_read, receipts_other;
 } report;
 
 /* recon_csv.c: the CSVs and report.html into o->out, each atomically;

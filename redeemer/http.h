@@ -101,6 +101,7 @@ void http_redeem(struct evhttp_request *req, service *sv);
 void http_voucher(struct evhttp_request *req, service *sv, const char *serial);
 void http_void(struct evhttp_request *req, service *sv, const char *rid);
 void http_healthz(struct evhttp_request *req, service *sv);
+void http_journal_head(struct evhttp_request *req, service *sv);
 void http_metrics(struct evhttp_request *req, service *sv);
 /* The scanner page and its files at their paths; 404 for any other path. */
 void http_page(struct evhttp_request *req, service *sv);

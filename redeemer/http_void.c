@@ -30,9 +30,10 @@ static void voided(void *arg)
 		LOG(LOGL_INFO, "voided id=%s serial=%s terminal=%u amount=%lld", o->rid, serial,
 		    o->term.id, (long long)o->debited);
 		reply_json(p->sv, p->req, 200,
-		           json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial",
-		                     serial, "amount", (json_int_t)o->debited, "remaining",
-		                     (json_int_t)o->remaining, "status", "voided"));
+		           json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "redemption_id", o->rid,
+		                     "serial", serial, "amount", (json_int_t)o->debited,
+		                     "remaining", (json_int_t)o->remaining, "status", "voided",
+		                     "receipt", o->receipt));
 	}
 	free(p);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <ini.h>
 
@@ -389,7 +390,7 @@ int main(int argc, char **argv)
 		if (period_parse(o.period, &p) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
 		s = open_existing(o.db);
-		e = store_export(s, p, stdout);
+		e = store_export(s, p, (int64_t)time(NULL), stdout);
 		store_close(s);
 		if (e != ERR_OK)
 			cli_die(1, "%s: %s", o.db, err_str(e));

@@ -104,6 +104,12 @@ static void on_healthz(struct evhttp_request *req, void *arg)
 	http_healthz(req, &((server *)arg)->svc);
 }
 
+static void on_journal_head(struct evhttp_request *req, void *arg)
+{
+	conns_request(((server *)arg)->conns, req);
+	http_journal_head(req, &((server *)arg)->svc);
+}
+
 static void on_metrics(struct evhttp_request *req, void *arg)
 {
 	conns_request(((server *)arg)->conns, req);
@@ -263,6 +269,7 @@ int server_run(const server_config *cfg)
 	evhttp_set_cb(sv->http, "/v1/redeem", on_redeem, sv);
 	evhttp_set_cb(sv->http, "/healthz", on_healthz, sv);
 	evhttp_set_cb(sv->http, "/metrics", on_metrics, sv);
+	evhttp_set_cb(sv->http, "/v1/journal/head", on_journal_head, sv);
 	evhttp_set_gencb(sv->http, route, sv);
 	if (!(bound = sv->bound =
 	          evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {

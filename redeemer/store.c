@@ -173,7 +173,7 @@ err store_open(const char *dir, size_t map_size, store **out)
 	/* Without a size, the one the database was last used with (LMDB keeps
 	 * it), and at least the default: a maintenance command run beside a
 	 * service with a larger map must not find the database full. */
-	if ((rc = mdb_env_create(&s->env)) != 0 || (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
+	if ((rc = mdb_env_create(&s->env)) != 0 || (rc = mdb_env_set_maxdbs(s->env, 16)) != 0 ||
 	    (rc = mdb_env_set_mapsize(s->env, map_size)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, 256)) != 0 ||
 	    (rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0) {
@@ -192,6 +192,7 @@ err store_open(const char *dir, size_t map_size, store **out)
 	if ((rc = txn_begin(s, 0, &txn)) == 0) {
 		if ((rc = mdb_dbi_open(txn, "vouchers", MDB_CREATE, &s->vouchers)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "redemptions", MDB_CREATE, &s->redemptions)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "voids", MDB_CREATE, &s->voids)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "requests", MDB_CREATE, &s->requests)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "terminals", MDB_CREATE, &s->terminals)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "tokens", MDB_CREATE, &s->tokens)) != 0 ||

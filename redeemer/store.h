@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "journal.h"
 #include "keyring.h"
 #include "period.h"
 #include "pool.h"
@@ -27,7 +28,7 @@
 #define TERMINAL_TOKEN_LEN 46 /* "vt_" + Base64url of 32 random bytes */
 #define TERMINAL_NAME_MAX  128
 #define REQUEST_ID_MAX     128
-#define RID_MAX            40 /* redemption id: "R-XXXXXXXX-N" */
+#define RID_MAX            (KEY_ID_MAX + 28) /* redemption id: "R-XXXXXXXX-YYYYMM-N" */
 #define HASH_HEX           64
 
 typedef struct store store;
@@ -112,9 +113,12 @@ err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void
 /* State of a voucher that has been redeemed at least once: ERR_NOT_FOUND. */
 err store_voucher_get(store *s, uint64_t serial, vstate *out);
 
-/* Write the journal of period p as CSV to f, with its header (common/journal.h).
- * ERR_IO if f cannot be written. */
-err store_export(store *s, period p, FILE *f);
+/* Write the journal of period p as CSV to f: its header, its entries, and
+ * its head signed at now (common/journal.h). ERR_IO if f cannot be written. */
+err store_export(store *s, period p, int64_t now, FILE *f);
+
+/* Period p's journal head as it stands, signed at now, into out. */
+err store_journal_head(store *s, period p, int64_t now, char out[JOURNAL_HEAD_MAX + 1]);
 
 /*
  * An earlier request of this terminal with this request_id: ERR_NOT_FOUND

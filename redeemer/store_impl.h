@@ -27,7 +27,7 @@ struct store {
 	pthread_rwlock_t map;
 	size_t map_max;
 	bool space_short; /* the last commit failed for want of space: map or disk */
-	MDB_dbi vouchers, redemptions, requests, terminals, tokens, journal, meta;
+	MDB_dbi vouchers, redemptions, voids, requests, terminals, tokens, journal, meta;
 	sig_signer *receipt_key;
 	char receipt_kid[KEY_ID_MAX + 1];
 	char receipt_line[256];

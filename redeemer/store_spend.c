@@ -4,8 +4,9 @@
  * operations, from any number of terminals, take effect one after another.
  *
  * Tables: vouchers (serial -> vrec), redemptions (id -> rrec and receipt),
- * requests (terminal and request_id -> hash of what was asked, and the
- * redemption it made), so that a retry gets the first answer.
+ * voids (id -> the void's receipt), requests (terminal and request_id ->
+ * hash of what was asked, and the redemption it made), so that a retry
+ * gets the first answer.
  */
 #include "store_impl.h"
 
@@ -57,6 +58,29 @@ static int put_rrec(store *s, MDB_txn *txn, const char *rid, const rrec *r, cons
 	return rc;
 }
 
+/* A void's receipt, in table voids under its redemption's id. */
+static int put_void_receipt(store *s, MDB_txn *txn, const op *o)
+{
+	MDB_val key = {strlen(o->rid), (void *)o->rid},
+	        val = {strlen(o->receipt), (void *)o->receipt};
+
+	return mdb_put(txn, s->voids, &key, &val, 0);
+}
+
+static int get_void_receipt(store *s, MDB_txn *txn, op *o)
+{
+	MDB_val key = {strlen(o->rid), o->rid}, val;
+	int rc = mdb_get(txn, s->voids, &key, &val);
+
+	if (rc == 0 && val.mv_size > RECEIPT_MAX)
+		return MDB_CORRUPTED;
+	if (rc == 0) {
+		memcpy(o->receipt, val.mv_data, val.mv_size);
+		o->receipt[val.mv_size] = '\0';
+	}
+	return rc;
+}
+
 /* The requests table's key: the terminal (big-endian), then the request_id. */
 static MDB_val request_key(uint32_t term_id, const char *request_id,
                            uint8_t buf[4 + REQUEST_ID_MAX])
@@ -95,8 +119,26 @@ int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *r
 	return 0;
 }
 
+/* The body of o's receipt (a void's, or a redemption's), in o->receipt:
+ * the writer signs it with the rest of its batch (spend_finish_batch). */
+static bool receipt_body_of(const store *s, op *o, bool is_void)
+{
+	return receipt_body(&(receipt_fields){.is_void = is_void,
+	                                      .rid = o->rid,
+	                                      .serial = o->serial,
+	                                      .amount = o->debited,
+	                                      .remaining = o->remaining,
+	                                      .merchant = o->term.merchant,
+	                                      .gallery = o->term.gallery,
+	                                      .terminal = o->term.id,
+	                                      .time = o->now,
+	                                      .kid = s->receipt_kid},
+	                    o->receipt, sizeof o->receipt) != 0;
+}
+
 int spend_redeem(store *s, MDB_txn *txn, op *o)
 {
+	char counter[24];
 	uint8_t rk[4 + REQUEST_ID_MAX];
 	MDB_val rkey, rval;
 	char rv[32 + RID_MAX + 1];
@@ -142,15 +184,17 @@ int spend_redeem(store *s, MDB_txn *txn, op *o)
 	v.redemptions++;
 	o->remaining = v.remaining;
 
-	if ((rc = meta_next(s, txn, "next_rid", &n)) != 0)
+	/* Redemptions are numbered from 1 in each period of vouchers, so that
+	 * a period's journal shows one missing (journal.h). */
+	snprintf(counter, sizeof counter, "next_rid:%04u-%02u", (unsigned)v.year % 10000,
+	         (unsigned)v.month % 100);
+	if ((rc = meta_next(s, txn, counter, &n)) != 0)
 		return rc;
-	snprintf(o->rid, sizeof o->rid, "%s-%" PRIu64, s->receipt_kid, n);
+	snprintf(o->rid, sizeof o->rid, "%s-%04u%02u-%" PRIu64, s->receipt_kid,
+	         (unsigned)v.year % 10000, (unsigned)v.month % 100, n);
 	/* The body of o's receipt: the writer signs it with the rest of its
 	 * batch (spend_finish_batch). */
-	if (!receipt_body(&(receipt_fields){o->rid, o->serial, o->debited, o->remaining,
-	                                    o->term.merchant, o->term.gallery, o->term.id, o->now,
-	                                    s->receipt_kid},
-	                  o->receipt, sizeof o->receipt)) {
+	if (!receipt_body_of(s, o, false)) {
 		o->rc = ERR_INTERNAL;
 		return 0;
 	}
@@ -199,6 +243,11 @@ int spend_void(store *s, MDB_txn *txn, op *o)
 	if (r.voided) {
 		o->replay = true;
 		o->remaining = v.remaining;
+		/* The void's receipt: "" while the batch voiding it is written
+		 * (spend_finish_batch fills it in). */
+		o->receipt[0] = '\0';
+		if ((rc = get_void_receipt(s, txn, o)) != 0 && rc != MDB_NOTFOUND)
+			return rc;
 		o->rc = ERR_OK;
 		return 0;
 	}
@@ -211,6 +260,10 @@ int spend_void(store *s, MDB_txn *txn, op *o)
 	r.void_time = o->now;
 	o->remaining = v.remaining;
 	o->per = (period){r.year, r.month};
+	if (!receipt_body_of(s, o, true)) {
+		o->rc = ERR_INTERNAL;
+		return 0;
+	}
 	if ((rc = put_vrec(s, txn, r.serial, &v)) != 0 ||
 	    (rc = put_rrec(s, txn, o->rid, &r, receipt)) != 0)
 		return rc;
@@ -232,8 +285,9 @@ int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
 	rrec r;
 	int rc;
 
+	/* Every receipt of the batch, a redemption's or a void's, in trees. */
 	for (o = batch; o; o = o->next) {
-		if (o->kind == OP_REDEEM && recorded(o))
+		if (recorded(o))
 			text[n++] = o->receipt;
 		if (n == RECEIPT_TREE_MAX || (n && !o->next)) {
 			if (receipt_sign_tree(s->receipt_key, text, n) != ERR_OK)
@@ -242,15 +296,18 @@ int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
 		}
 	}
 	for (o = batch; o; o = o->next) {
-		/* A replay of a redemption earlier in this batch: its receipt is
+		/* A replay of an operation earlier in this batch: its receipt is
 		 * stored by now, the original coming first. */
-		if (o->kind == OP_REDEEM && o->replay && o->rc == ERR_OK && !o->receipt[0] &&
-		    (rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
+		if (o->replay && o->rc == ERR_OK && !o->receipt[0] &&
+		    (rc = o->kind == OP_REDEEM ? get_rrec(s, txn, o->rid, &r, o->receipt)
+		                               : get_void_receipt(s, txn, o)) != 0)
 			return rc;
 		if (!recorded(o))
 			continue;
 		if (o->kind == OP_REDEEM && ((rc = get_rrec(s, txn, o->rid, &r, NULL)) != 0 ||
 		                             (rc = put_rrec(s, txn, o->rid, &r, o->receipt)) != 0))
+			return rc;
+		if (o->kind == OP_VOID && (rc = put_void_receipt(s, txn, o)) != 0)
 			return rc;
 		if ((rc = journal_put(s, txn, o)) != 0)
 			return rc;

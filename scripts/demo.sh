@@ -36,21 +36,29 @@ URL="http://$(sed -n 's/^listening on //p' "$D/serve.out")"
 echo "redeemer at $URL"
 
 say "4. ASN shop through the month (redemptions over HTTP)"
-python3 - "$D/issued/vouchers.csv" "$URL" "$T1" "$T2" <<'PY'
+# Each merchant keeps the receipts it is given; halfway through the month
+# the finance office pins the journal's signed head (GET /v1/journal/head).
+python3 - "$D/issued/vouchers.csv" "$URL" "$D" "$PERIOD" "$T1" "$T2" <<'PY'
 import csv, json, sys, urllib.request
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-url, terms = sys.argv[2], sys.argv[3:]
+url, d, period, terms = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+receipts = open(d + "/merchant-receipts.txt", "w")
 def post(path, term, body):
     req = urllib.request.Request(url + path, data=json.dumps(body).encode() if body else b"",
                                  headers={"Authorization": "Bearer " + term,
                                           "Content-Type": "application/json"}, method="POST")
     try:
         with urllib.request.urlopen(req) as r:
-            return r.status, json.load(r)
+            ans = json.load(r)
+            receipts.write(ans.get("receipt", "") + "\n")
+            return r.status, ans
     except urllib.error.HTTPError as e:
         return e.code, json.load(e)
 ok = 0
 for i, r in enumerate(rows[:45]):
+    if i == 20:
+        with urllib.request.urlopen(url + "/v1/journal/head?period=" + period) as h:
+            open(d + "/pinned-heads.txt", "w").write(h.read().decode())
     face = int(r["amount"])
     # Most spend it all in one or two purchases; some spend part; a few nothing.
     parts = [face] if i % 3 == 0 else [face // 2, face - face // 2] if i % 3 == 1 else [face // 3]
@@ -66,11 +74,14 @@ PY
 say "5. After the period: export the journal, collect the receipt key"
 "$BIN/voucher-redeemer" export --db "$D/redeemer" --period "$PERIOD" >"$D/journal.csv"
 "$BIN/voucher-redeemer" receipt-key --db "$D/redeemer" >"$D/receipt-keyring"
-echo "$(($(wc -l <"$D/journal.csv") - 1)) journal entries in $D/journal.csv"
+echo "$(($(wc -l <"$D/journal.csv") - 2)) journal entries and the signed head in $D/journal.csv"
 
 say "6. The finance office reconciles"
+# Against the head pinned during the month and the receipts the merchants
+# hold: the export must extend the one and hold the other.
 "$BIN/voucher-issuer" reconcile --ledger "$D/ledger" --period "$PERIOD" --journal "$D/journal.csv" \
-	--keyring "$D/receipt-keyring" --out "$D/report"
+	--keyring "$D/receipt-keyring" --head "$D/pinned-heads.txt" \
+	--receipts "$D/merchant-receipts.txt" --out "$D/report"
 
 say "Where everything is"
 cat <<EOT

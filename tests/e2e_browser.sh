@@ -45,8 +45,11 @@ for v in A:1 B:2 C:3; do
 	export "${v%:*}_TEXT=$(col "${v#*:}" token)" "${v%:*}_SERIAL=$(col "${v#*:}" serial)" \
 		"${v%:*}_FACE=$(col "${v#*:}" amount)"
 done
+# Voucher D is not of ledger L: an unknown serial, so the month does not
+# balance (exit 1) and the report, written all the same, says so.
 export RECONCILE="cd '$T' && '$BIN/voucher-redeemer' export --db db --period $NOW >journal.csv &&
 	'$BIN/voucher-redeemer' receipt-key --db db >receipts.keyring &&
-	'$BIN/voucher-issuer' reconcile --ledger L --period $NOW --journal journal.csv \
-		--keyring receipts.keyring --out R >/dev/null"
+	{ '$BIN/voucher-issuer' reconcile --ledger L --period $NOW --journal journal.csv \
+		--keyring receipts.keyring --out R >/dev/null; test \$? -eq 1; } &&
+	grep -q 'TIDAK SEIMBANG' R/report.html"
 node "$D/browser/scanner.mjs"

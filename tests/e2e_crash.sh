@@ -76,7 +76,7 @@ p.terminate(); p.wait()
 
 with open("journal.csv", "wb") as f:
     subprocess.run([bin_ + "/voucher-redeemer", "export", "--db", "db", "--period", period], stdout=f)
-rows = list(csv.reader(open("journal.csv", newline="")))[1:]
+rows = [r for r in csv.reader(open("journal.csv", newline=""))][1:-1]  # not the header nor the head
 journal = {}
 spent = {}
 for r in rows:

@@ -91,7 +91,7 @@ remaining = {s: json.load(urllib.request.urlopen(f"{url}/v1/vouchers/{s}"))["rem
              for s, _ in vouchers if True}
 with open("journal.csv", "wb") as f:
     subprocess.run([bin_ + "/voucher-redeemer", "export", "--db", "db", "--period", period], stdout=f)
-rows = list(csv.reader(open("journal.csv", newline="")))[1:]
+rows = [r for r in csv.reader(open("journal.csv", newline=""))][1:-1]  # not the header nor the head
 redeems, voids, net = {}, {}, {}
 for r in rows:
     rid, serial, amount = r[3], r[4], int(r[6])

@@ -10,7 +10,7 @@ _pids=()
 _cleanup() {
 	for p in "${_pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -rf "$T"
+	[ -n "${KEEP_T:-}" ] && echo "# kept $T" >&2 || rm -rf "$T" # KEEP_T=1: kept, to look into
 }
 trap _cleanup EXIT
 

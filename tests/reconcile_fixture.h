@@ -136,11 +136,18 @@ static char *make_keyring(void)
 
 /* ---- journals in the export format ---- */
 
-/* A journal being written with the redeemer's own builder (common/journal.c). */
+#define T_EXPORT 1799193600 /* 2027-01-06T00:00:00Z: when the journals are exported */
+
+/* A journal being written with the redeemer's own builder (common/journal.c),
+ * and its head so far, signed at the end by key (the first entry's signer,
+ * unless set). */
 typedef struct jb {
 	char *text;
 	size_t len, cap;
 	journal_chain c;
+	journal_head h;
+	const sig_signer *key;
+	char kid[KEY_ID_MAX + 1];
 } jb;
 
 static void jb_put(jb *j, const char *s)
@@ -160,63 +167,111 @@ static void jb_init(jb *j)
 {
 	memset(j, 0, sizeof *j);
 	assert_int_equal(journal_chain_init(&j->c), ERR_OK);
+	j->h = (journal_head){.per = PER, .first = 1, .time = T_EXPORT};
+	memset(j->h.last_hash, '0', JOURNAL_HASH_HEX);
 	jb_put(j, JOURNAL_HEADER "\n");
 }
 
-/* The body of a redeem's receipt, into out (RECEIPT_MAX + 1 bytes). */
-static void receipt_of(char *out, const char *time, const char *rid, uint64_t serial,
-                       int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
-                       unsigned terminal, const char *kid)
+/* The key that signs the journal's head. */
+static void jb_sign_with(jb *j, const sig_signer *key, const char *kid)
 {
-	receipt_fields r = {rid, serial, amount, remaining, merchant, gallery, terminal, 0, kid};
+	j->key = key;
+	snprintf(j->kid, sizeof j->kid, "%s", kid);
+}
+
+/* The body of a redemption's receipt (a void's: URV2), into out
+ * (RECEIPT_MAX + 1 bytes). */
+static void receipt_of_kind(char *out, bool is_void, const char *time, const char *rid,
+                            uint64_t serial, int64_t amount, int64_t remaining,
+                            const char *merchant, const char *gallery, unsigned terminal,
+                            const char *kid)
+{
+	receipt_fields r = {.is_void = is_void,
+	                    .rid = rid,
+	                    .serial = serial,
+	                    .amount = amount,
+	                    .remaining = remaining,
+	                    .merchant = merchant,
+	                    .gallery = gallery,
+	                    .terminal = terminal,
+	                    .kid = kid};
 
 	assert_true(instant_parse(time, strlen(time), &r.time));
 	assert_true(receipt_body(&r, out, RECEIPT_MAX + 1) > 0);
 }
 
-/* Append an entry with the receipt given ("" for a void), chained on the
- * previous line. */
+/* Append an entry with the receipt given, chained on the previous line. */
 static void jb_line(jb *j, const char *time, const char *kind, const char *rid, uint64_t serial,
                     int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
                     unsigned terminal, const char *receipt)
 {
-	journal_entry e = {
-	    0,       0,         strcmp(kind, "void") == 0 ? JOURNAL_VOID : JOURNAL_REDEEM,
-	    rid,     serial,    PER,
-	    amount,  remaining, merchant,
-	    gallery, terminal,  receipt};
+	journal_entry e = {.kind = strcmp(kind, "void") == 0 ? JOURNAL_VOID : JOURNAL_REDEEM,
+	                   .rid = rid,
+	                   .serial = serial,
+	                   .per = PER,
+	                   .amount = amount,
+	                   .remaining = remaining,
+	                   .merchant = merchant,
+	                   .gallery = gallery,
+	                   .terminal = terminal,
+	                   .receipt = receipt};
 	char line[JOURNAL_LINE_MAX + 2];
 	size_t n;
 
 	assert_true(instant_parse(time, strlen(time), &e.time));
 	n = journal_chain_append(&j->c, &e, line, sizeof line - 1);
 	assert_true(n > 0);
+	journal_head_add(&j->h, &e, line + n - JOURNAL_HASH_HEX);
 	memcpy(line + n, "\n", 2);
 	jb_put(j, line);
 }
 
 /*
- * Append an entry. A redeem gets a receipt signed alone (a tree of one) by
- * signer naming kid.
+ * Append an entry with its receipt signed alone (a tree of one) by signer
+ * naming kid (NULL: the journal's head key, for a void of its redeemer).
  */
 static void jb_add(jb *j, const char *time, const char *kind, const char *rid, uint64_t serial,
                    int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
                    unsigned terminal, const sig_signer *signer, const char *kid)
 {
-	char receipt[RECEIPT_MAX + 1] = "", *text[1] = {receipt};
+	char receipt[RECEIPT_MAX + 1], *text[1] = {receipt};
 
-	if (strcmp(kind, "redeem") == 0) {
-		receipt_of(receipt, time, rid, serial, amount, remaining, merchant, gallery,
-		           terminal, kid);
-		assert_int_equal(receipt_sign_tree(signer, text, 1), ERR_OK);
+	if (!signer) {
+		signer = j->key;
+		kid = j->kid;
 	}
+	if (!j->key)
+		jb_sign_with(j, signer, kid);
+	receipt_of_kind(receipt, strcmp(kind, "void") == 0, time, rid, serial, amount, remaining,
+	                merchant, gallery, terminal, kid);
+	assert_int_equal(receipt_sign_tree(signer, text, 1), ERR_OK);
 	jb_line(j, time, kind, rid, serial, amount, remaining, merchant, gallery, terminal,
 	        receipt);
 }
 
+/* The head line of the journal as it stands, signed by its key, into out
+ * (JOURNAL_HEAD_MAX + 64 bytes), newline included. */
+static void jb_head_line(jb *j, char *out)
+{
+	char head[JOURNAL_HEAD_MAX + 1];
+	size_t n;
+
+	assert_non_null(j->key);
+	snprintf(j->h.kid, sizeof j->h.kid, "%s", j->kid);
+	assert_true(journal_head_sign(&j->h, j->key, head, sizeof head) > 0);
+	n = journal_head_line(&j->h, head, out, JOURNAL_HEAD_MAX + 62);
+	assert_true(n > 0);
+	memcpy(out + n, "\n", 2);
+}
+
+/* Write the journal, its head last, as name in the test directory. */
 static char *jb_write(jb *j, const char *name)
 {
-	char *p = write_file(test_dir, name, j->text);
+	char line[JOURNAL_HEAD_MAX + 64], *p;
+
+	jb_head_line(j, line);
+	jb_put(j, line);
+	p = write_file(test_dir, name, j->text);
 	free(j->text);
 	j->text = NULL;
 	journal_chain_free(&j->c);
@@ -227,28 +282,29 @@ static char *jb_write(jb *j, const char *name)
 static void journal1(jb *j)
 {
 	jb_init(j);
-	jb_add(j, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-1", S1, 60000, 40000, "M1", "G1", 1,
-	       receipt1, "R-TEST0001");
-	jb_add(j, "2026-12-02T04:00:00Z", "redeem", "R-TEST0001-2", S1, 40000, 0, "M2", "G2", 2,
-	       receipt1, "R-TEST0001");
-	jb_add(j, "2026-12-05T02:00:00Z", "redeem", "R-TEST0001-3", S2, 30000, 70000, "M1", "G1", 1,
-	       receipt1, "R-TEST0001");
-	jb_add(j, "2026-12-11T02:00:00Z", "redeem", "R-TEST0001-4", S3, 50000, 50000, "M1", "G2", 3,
-	       receipt1, "R-TEST0001");
-	jb_add(j, "2026-12-12T02:00:00Z", "redeem", "R-TEST0001-5", S4, 20000, 30000, "M2", "G2", 2,
-	       receipt1, "R-TEST0001");
-	jb_add(j, "2026-12-12T03:00:00Z", "void", "R-TEST0001-5", S4, 20000, 50000, "M2", "G2", 2,
-	       NULL, NULL);
-	jb_add(j, "2026-12-15T02:00:00Z", "redeem", "R-TEST0001-6", S4, 10000, 40000, "M2", "G2", 2,
-	       receipt1, "R-TEST0001");
+	jb_add(j, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-202612-1", S1, 60000, 40000, "M1",
+	       "G1", 1, receipt1, "R-TEST0001");
+	jb_add(j, "2026-12-02T04:00:00Z", "redeem", "R-TEST0001-202612-2", S1, 40000, 0, "M2", "G2",
+	       2, receipt1, "R-TEST0001");
+	jb_add(j, "2026-12-05T02:00:00Z", "redeem", "R-TEST0001-202612-3", S2, 30000, 70000, "M1",
+	       "G1", 1, receipt1, "R-TEST0001");
+	jb_add(j, "2026-12-11T02:00:00Z", "redeem", "R-TEST0001-202612-4", S3, 50000, 50000, "M1",
+	       "G2", 3, receipt1, "R-TEST0001");
+	jb_add(j, "2026-12-12T02:00:00Z", "redeem", "R-TEST0001-202612-5", S4, 20000, 30000, "M2",
+	       "G2", 2, receipt1, "R-TEST0001");
+	jb_add(j, "2026-12-12T03:00:00Z", "void", "R-TEST0001-202612-5", S4, 20000, 50000, "M2",
+	       "G2", 2, NULL, NULL);
+	jb_add(j, "2026-12-15T02:00:00Z", "redeem", "R-TEST0001-202612-6", S4, 10000, 40000, "M2",
+	       "G2", 2, receipt1, "R-TEST0001");
 }
 
-/* Redeemer 2: one more purchase with the replacement voucher. */
+/* Redeemer 2: one more purchase with the replacement voucher (its own
+ * store: the first it has seen of it). */
 static void journal2(jb *j)
 {
 	jb_init(j);
-	jb_add(j, "2026-12-16T05:00:00Z", "redeem", "R-TEST0002-1", S3, 10000, 40000, "M3", "G1", 1,
-	       receipt2, "R-TEST0002");
+	jb_add(j, "2026-12-16T05:00:00Z", "redeem", "R-TEST0002-202612-1", S3, 10000, 90000, "M3",
+	       "G1", 1, receipt2, "R-TEST0002");
 }
 
 /* ---- running ---- */

@@ -171,14 +171,20 @@ static void print_block(void)
 /* ---- receipts ---- */
 
 #define RKID "R-TEST0001"
+#define RID  RKID "-202612-"
+/* Three redemptions of one commit (one tree), then a void an hour later
+ * (a tree of its own). */
 static const char *const receipt_bodies[] = {
-    "UR2|" RKID "-17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|2026-12-05T03:04:05Z|" RKID,
-    "UR2|" RKID "-18|8BADF00DDEADBEEF|50000|0|M1|GALERI-A|3|2026-12-05T03:04:05Z|" RKID,
-    "UR2|" RKID "-19|0000000000000001|10000|4294957295|M2|GALERI-B|7|2026-12-05T03:04:06Z|" RKID,
+    "UR2|" RID "17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|2026-12-05T03:04:05Z|" RKID,
+    "UR2|" RID "18|8BADF00DDEADBEEF|50000|0|M1|GALERI-A|3|2026-12-05T03:04:05Z|" RKID,
+    "UR2|" RID "19|0000000000000001|10000|4294957295|M2|GALERI-B|7|2026-12-05T03:04:06Z|" RKID,
+    "URV2|" RID "17|0123456789ABCDEF|25000|150000|M1|GALERI-A|4|2026-12-05T04:04:05Z|" RKID,
 };
 #define NRECEIPT (sizeof receipt_bodies / sizeof receipt_bodies[0])
+#define NTREE    3 /* the first three are one tree */
 
-/* The receipt key's keyring line, the receipts and their root in hex. */
+/* The receipt key's keyring line, the receipts and the root of the
+ * first three in hex. */
 static void receipt_block(char line[256], char rc[NRECEIPT][RECEIPT_MAX + 1], char root[65])
 {
 	sig_signer *s = seed_key();
@@ -197,7 +203,8 @@ static void receipt_block(char line[256], char rc[NRECEIPT][RECEIPT_MAX + 1], ch
 		strcpy(rc[i], receipt_bodies[i]);
 		text[i] = rc[i];
 	}
-	assert_int_equal(receipt_sign_tree(s, text, NRECEIPT), ERR_OK);
+	assert_int_equal(receipt_sign_tree(s, text, NTREE), ERR_OK);
+	assert_int_equal(receipt_sign_tree(s, text + NTREE, NRECEIPT - NTREE), ERR_OK);
 	assert_true(receipt_parse(rc[0], strlen(rc[0]), &p));
 	assert_true(receipt_root(rc[0], p.body_len, p.part[RP_PATH], p.len[RP_PATH], r));
 	for (int i = 0; i < 32; i++)
@@ -211,15 +218,20 @@ static void print_receipt_block(void)
 
 	receipt_block(line, rc, root);
 	printf("seed %s\nkeyring %s", seed_hex, line);
-	for (size_t i = 0; i < NRECEIPT; i++)
+	for (size_t i = 0; i < NTREE; i++)
 		printf("receipt %s\n", rc[i]);
 	printf("root %s\n", root);
+	for (size_t i = NTREE; i < NRECEIPT; i++)
+		printf("receipt %s\n", rc[i]);
 }
+
+#define HEAD_TIME 1796446800 /* 2026-12-05T05:00:00Z: when the vector is exported */
 
 /*
  * The journal of the receipt vectors: their three redemptions, then the
- * first one voided an hour later from another terminal of its merchant.
- * Into out (one line each after the header); returns its length.
+ * first one voided an hour later from another terminal of its merchant,
+ * then its head, signed by the receipt key. Into out (one line each after
+ * the header); returns its length.
  */
 static size_t journal_block(char *out, size_t n)
 {
@@ -234,16 +246,19 @@ static size_t journal_block(char *out, size_t n)
 		uint32_t terminal;
 		int receipt; /* index into rc, or -1 */
 	} e[] = {
-	    {1796439845, JOURNAL_REDEEM, RKID "-17", 0x0123456789ABCDEFULL, 25000, 125000, "M1",
+	    {1796439845, JOURNAL_REDEEM, RID "17", 0x0123456789ABCDEFULL, 25000, 125000, "M1",
 	     "GALERI-A", 3, 0},
-	    {1796439845, JOURNAL_REDEEM, RKID "-18", 0x8BADF00DDEADBEEFULL, 50000, 0, "M1",
+	    {1796439845, JOURNAL_REDEEM, RID "18", 0x8BADF00DDEADBEEFULL, 50000, 0, "M1",
 	     "GALERI-A", 3, 1},
-	    {1796439846, JOURNAL_REDEEM, RKID "-19", 0x0000000000000001ULL, 10000, 4294957295, "M2",
+	    {1796439846, JOURNAL_REDEEM, RID "19", 0x0000000000000001ULL, 10000, 4294957295, "M2",
 	     "GALERI-B", 7, 2},
-	    {1796443445, JOURNAL_VOID, RKID "-17", 0x0123456789ABCDEFULL, 25000, 150000, "M1",
-	     "GALERI-A", 4, -1},
+	    {1796443445, JOURNAL_VOID, RID "17", 0x0123456789ABCDEFULL, 25000, 150000, "M1",
+	     "GALERI-A", 4, 3},
 	};
 	journal_chain c;
+	journal_head h = {.per = {2026, 12}, .time = HEAD_TIME, .kid = RKID};
+	char head[JOURNAL_HEAD_MAX + 1];
+	sig_signer *key = seed_key();
 	size_t len;
 
 	receipt_block(line, rc, root);
@@ -261,15 +276,21 @@ static size_t journal_block(char *out, size_t n)
 		                    e[i].merchant,
 		                    e[i].gallery,
 		                    e[i].terminal,
-		                    e[i].receipt < 0 ? "" : rc[e[i].receipt]};
+		                    rc[e[i].receipt]};
 		size_t k = journal_chain_append(&c, &je, out + len, n - len);
 
 		assert_true(k > 0);
+		journal_head_add(&h, &je, out + len + k - JOURNAL_HASH_HEX);
 		len += k;
 		out[len++] = '\n';
 		out[len] = '\0';
 	}
+	assert_true(journal_head_sign(&h, key, head, sizeof head) > 0);
+	len += journal_head_line(&h, head, out + len, n - len);
+	out[len++] = '\n';
+	out[len] = '\0';
 	journal_chain_free(&c);
+	sig_signer_free(key);
 	return len;
 }
 
@@ -325,9 +346,11 @@ static void document_receipts(void **state)
 	(void)state;
 	receipt_block(line, rc, root);
 	n += (size_t)snprintf(want + n, sizeof want - n, "seed %s\nkeyring %s", seed_hex, line);
-	for (size_t i = 0; i < NRECEIPT; i++)
+	for (size_t i = 0; i < NTREE; i++)
 		n += (size_t)snprintf(want + n, sizeof want - n, "receipt %s\n", rc[i]);
-	snprintf(want + n, sizeof want - n, "root %s\n", root);
+	n += (size_t)snprintf(want + n, sizeof want - n, "root %s\n", root);
+	for (size_t i = NTREE; i < NRECEIPT; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n, "receipt %s\n", rc[i]);
 	doc = doc_block(DOC, "receipt-vectors");
 	assert_string_equal(doc, want);
 	free(doc);
@@ -337,7 +360,7 @@ static void document_receipts(void **state)
 	assert_int_equal(sig_verifier_new(e.pub, &v), ERR_OK);
 	for (size_t i = 0; i < NRECEIPT; i++) {
 		assert_true(receipt_verify(v, rc[i], strlen(rc[i])));
-		rc[i][6] ^= 1; /* a letter of the redemption id */
+		rc[i][7] ^= 1; /* a letter of the redemption id */
 		assert_false(receipt_verify(v, rc[i], strlen(rc[i])));
 	}
 	sig_verifier_free(v);
@@ -365,14 +388,22 @@ static int split_line(char *line, const char *fp[JOURNAL_FIELDS], size_t len[JOU
 
 /*
  * The document's journal is what the code writes; read back, every line
- * parses, links and holds a receipt that agrees with it; an amount edited,
- * a line deleted or a void added each break the chain.
+ * parses, links and holds a receipt that agrees with it, and the head says
+ * what the lines are and verifies with the receipt key; an amount edited,
+ * a line deleted or a void added each break the chain, and each makes the
+ * head's count, hash or totals disagree.
  */
 static void document_journal(void **state)
 {
 	char text[8192], *doc = doc_block(DOC, "journal-vectors"), *lines[8], *save = NULL;
+	char keyline[256], rcpt[NRECEIPT][RECEIPT_MAX + 1], root[65], head[JOURNAL_HEAD_MAX + 1];
 	int nlines = 0;
 	journal_chain c;
+	journal_head h;
+	key_entry ke;
+	sig_verifier *v;
+	const char *what;
+	size_t body;
 
 	(void)state;
 	journal_block(text, sizeof text);
@@ -380,19 +411,53 @@ static void document_journal(void **state)
 	for (char *l = strtok_r(text, "\n", &save); l && nlines < 8;
 	     l = strtok_r(NULL, "\n", &save))
 		lines[nlines++] = l;
-	assert_int_equal(nlines, 5);
+	assert_int_equal(nlines, 6);
 	assert_string_equal(lines[0], JOURNAL_HEADER);
 
-	/* As written: every line well formed and linked. */
+	/* The head line, last: only its time, period and signed head. */
+	{
+		char copy[2048];
+		const char *fp[JOURNAL_FIELDS], *why;
+		size_t len[JOURNAL_FIELDS];
+		journal_entry e;
+
+		strcpy(copy, lines[5]);
+		assert_int_equal(split_line(copy, fp, len), JOURNAL_FIELDS);
+		if (!journal_parse(fp, len, &e, &why))
+			fail_msg("the head line: %s", why);
+		assert_int_equal(e.kind, JOURNAL_HEAD);
+		strcpy(head, fp[J_RECEIPT]);
+		assert_true(journal_head_parse(head, strlen(head), &h, &body, &why));
+		assert_int_equal(h.first, 1);
+		assert_int_equal(h.last, 4);
+		assert_int_equal(h.count, 4);
+		assert_int_equal(h.redeemed, 85000);
+		assert_int_equal(h.voided, 25000);
+		assert_int_equal(h.time, HEAD_TIME);
+		assert_string_equal(h.kid, RKID);
+		assert_memory_equal(h.last_hash, lines[4] + strlen(lines[4]) - 64, 64);
+	}
+	receipt_block(keyline, rcpt, root);
+	keyline[strcspn(keyline, "\n")] = '\0';
+	assert_int_equal(keyring_parse_line(keyline, &ke, &what), ERR_OK);
+	assert_int_equal(sig_verifier_new(ke.pub, &v), ERR_OK);
+	assert_true(journal_head_verify(v, head, strlen(head)));
+	head[body - 20] ^= 1; /* a digit of its hash */
+	assert_false(journal_head_verify(v, head, strlen(head)));
+	sig_verifier_free(v);
+
+	/* As written: every line well formed and linked; then edited. */
 	for (int pass = 0; pass < 4; pass++) {
-		int breaks = 0, skip = pass == 2 ? 2 : 0;
+		int breaks = 0, skip = pass == 2 ? 2 : 0, count = 0;
+		int64_t redeemed = 0, voided = 0;
 
 		assert_int_equal(journal_chain_init(&c), ERR_OK);
-		for (int i = 1; i < nlines; i++) {
+		for (int i = 1; i < 5; i++) {
 			char copy[2048], amount[16];
 			const char *fp[JOURNAL_FIELDS], *why;
 			size_t len[JOURNAL_FIELDS];
 			journal_entry e;
+			receipt_parts p;
 			uint8_t md[32];
 			int rc;
 
@@ -407,15 +472,15 @@ static void document_journal(void **state)
 			}
 			if (!journal_parse(fp, len, &e, &why))
 				fail_msg("line %d: %s", i + 1, why);
-			if (e.kind == JOURNAL_REDEEM) {
-				receipt_parts p;
-				assert_true(receipt_parse(fp[J_RECEIPT], len[J_RECEIPT], &p));
-				assert_int_equal(journal_receipt_mismatch(fp, len, &p),
-				                 pass == 1 && i == 1 ? J_AMOUNT : -1);
-			}
+			assert_true(receipt_parse(fp[J_RECEIPT], len[J_RECEIPT], &p));
+			assert_int_equal(p.is_void, e.kind == JOURNAL_VOID);
+			assert_int_equal(journal_receipt_mismatch(fp, len, &p),
+			                 pass == 1 && i == 1 ? J_AMOUNT : -1);
 			rc = journal_chain_check(&c, fp, len, e.seq, md);
 			assert_true(rc >= 0);
 			breaks += rc != 0;
+			count++;
+			*(e.kind == JOURNAL_REDEEM ? &redeemed : &voided) += e.amount;
 		}
 		if (pass == 3) { /* a void appended with a chain of its own making */
 			char copy[2048];
@@ -428,9 +493,14 @@ static void document_journal(void **state)
 			fp[J_SEQ] = "5";
 			assert_int_equal(journal_chain_check(&c, fp, len, 5, md),
 			                 JOURNAL_PREV_BREAK | JOURNAL_HASH_BREAK);
+			count++;
+			voided += 25000;
 		}
 		journal_chain_free(&c);
 		assert_int_equal(breaks, pass == 0 || pass == 3 ? 0 : 1);
+		/* Whatever the chain says, the signed head tells each edit. */
+		assert_int_equal(pass == 0, (uint64_t)count == h.count && redeemed == h.redeemed &&
+		                                voided == h.voided);
 	}
 	free(doc);
 }

@@ -738,17 +738,23 @@ static void receipt_parse_cases(void **state)
 /* receipt_body builds what receipt_parse splits, and no more than fits. */
 static void receipt_body_round_trip(void **state)
 {
-	receipt_fields r = {
-	    "R-TEST0001-17", 0x0123456789ABCDEFULL, 25000, 125000, "M1", "GALERI-A", 3,
-	    1796439845,      "R-TEST0001"}; /* 2026-12-05T03:04:05Z */
+	receipt_fields r = {.rid = "R-TEST0001-202612-17",
+	                    .serial = 0x0123456789ABCDEFULL,
+	                    .amount = 25000,
+	                    .remaining = 125000,
+	                    .merchant = "M1",
+	                    .gallery = "GALERI-A",
+	                    .terminal = 3,
+	                    .time = 1796439845, /* 2026-12-05T03:04:05Z */
+	                    .kid = "R-TEST0001"};
 	char body[RECEIPT_MAX + 1], whole[RECEIPT_MAX + 2], longid[RECEIPT_MAX];
 	receipt_parts p;
 	size_t n;
 
 	(void)state;
 	n = receipt_body(&r, body, sizeof body);
-	assert_string_equal(body, "UR2|R-TEST0001-17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|"
-	                          "2026-12-05T03:04:05Z|R-TEST0001");
+	assert_string_equal(body, "UR2|R-TEST0001-202612-17|0123456789ABCDEF|25000|125000|M1|"
+	                          "GALERI-A|3|2026-12-05T03:04:05Z|R-TEST0001");
 	assert_int_equal(n, strlen(body));
 	snprintf(whole, sizeof whole, "%s|path|sig", body);
 	assert_true(receipt_parse(whole, strlen(whole), &p));
@@ -761,6 +767,16 @@ static void receipt_body_round_trip(void **state)
 	assert_int_equal(receipt_body(&r, body, sizeof body), 0);
 	r.merchant = "M1";
 	assert_int_equal(receipt_body(&r, body, 20), 0); /* nor one longer than out */
+	/* A void's receipt: the same fields under its own tag. */
+	r.is_void = true;
+	n = receipt_body(&r, body, sizeof body);
+	assert_memory_equal(body, "URV2|R-TEST0001-202612-17|", 26);
+	snprintf(whole, sizeof whole, "%s|path|sig", body);
+	assert_true(receipt_parse(whole, strlen(whole), &p));
+	assert_true(p.is_void);
+	assert_int_equal(p.body_len, n);
+	whole[3] = '3'; /* URV3 */
+	assert_false(receipt_parse(whole, strlen(whole), &p));
 }
 
 int main(void)

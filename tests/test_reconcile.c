@@ -1,6 +1,7 @@
 /*
  * Unit tests of issuer/reconcile: every number of the outputs checked
- * against what the journals say; duplicates, conflicts and chain breaks.
+ * against what the journals say; duplicates, conflicts and chain breaks,
+ * and what they withhold.
  */
 #include "reconcile_fixture.h"
 
@@ -45,8 +46,9 @@ static void test_totals(void **state)
 	snprintf(path, sizeof path, "%s/refunds.csv", r.outdir);
 	assert_false(exists(path)); /* forfeit */
 	assert_contains(r.out, "5 vouchers, 4 entitlements");
-	assert_contains(r.out, "receipts: 7 checked");
-	assert_contains(r.out, ", 0 bad");
+	assert_contains(r.out, "receipts: 8 checked"); /* the void's too */
+	assert_contains(r.out, ", 0 bad; heads: 0 of 2 journals bad");
+	assert_null(strstr(r.out, "FAILED"));
 	assert_contains(r.out, "forfeit:    Rp125.000");
 	assert_contains(r.out, "anomalies: none");
 	assert_string_equal(r.err, "");
@@ -121,7 +123,7 @@ static void test_refund(void **state)
 	              "198002022005011002,Budi,Dinas A & <B>,10000\n");
 	assert_contains(r.out, "refund:     Rp125.000 (unspent = refund)");
 	/* Without a keyring nothing is checked, and the summary says so. */
-	assert_contains(r.out, "receipts: NOT checked (no --keyring)");
+	assert_contains(r.out, "receipts and heads: NOT checked (no --keyring)");
 
 	/* Reconciled again into the same place under a forfeit policy: no refunds.csv. */
 	r2 = run(forfeit_ledger, journals, 2, NULL, "out");
@@ -177,20 +179,28 @@ static void test_conflicting_duplicate(void **state)
 	journal2(&j2);
 	/* The same redemption id with another amount, in a well-formed journal. */
 	jb_init(&jc);
-	jb_add(&jc, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-1", S1, 65000, 35000, "M1", "G1",
-	       1, receipt1, "R-TEST0001");
+	jb_add(&jc, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-202612-1", S1, 65000, 35000, "M1",
+	       "G1", 1, receipt1, "R-TEST0001");
 	journals[0] = jb_write(&j1, "j1.csv");
 	journals[1] = jb_write(&j2, "j2.csv");
 	journals[2] = jb_write(&jc, "jc.csv");
 	r = run(lpath, journals, 3, kr, "out");
-	assert_int_equal(r.rc, 0);
-	assert_base_totals(&r); /* the first one seen counts */
+	/* Two signed versions of one redemption: neither is paid. */
+	assert_int_equal(r.rc, 1);
 	an = output(&r, "anomalies.csv");
 	assert_int_equal(count_of(an, "\n"), 2);
 	assert_contains(an, "conflicting_duplicate,1000000000000001,");
-	assert_contains(an, "/jc.csv:2: redeem R-TEST0001-1 differs from ");
-	assert_contains(an, "/j1.csv:2, which is counted");
+	assert_contains(an, "/jc.csv:2: redeem R-TEST0001-202612-1 differs from ");
+	assert_contains(an, "/j1.csv:2, which is withheld");
 	assert_contains(r.out, "conflicting_duplicate      1");
+	assert_output(&r, "settlement.csv",
+	              "merchant,gallery,redemptions,voids,amount\n"
+	              "M1,G1,1,0,30000\n"
+	              "M1,G2,1,0,50000\n"
+	              "M2,G2,3,1,50000\n"
+	              "M3,G1,1,0,10000\n");
+	assert_contains(r.out, "journals: FAILED: 1 anomalies say the journals do not hold "
+	                       "together; 1 entries withheld (Rp60.000 of redemptions), not paid");
 
 	free(an);
 	result_free(&r);
@@ -210,32 +220,39 @@ static void test_chain_break(void **state)
 	(void)state;
 	journal1(&j1);
 	journal2(&j2);
-	/* Edit line 4 (R-TEST0001-3): 30000 becomes 35000 in the line, not in its receipt. */
-	p = strstr(j1.text, ",R-TEST0001-3,1000000000000002,2026-12,30000,");
+	/* Edit line 4 (R-TEST0001-202612-3): 30000 becomes 35000 in the line, not in its receipt.
+	 */
+	p = strstr(j1.text, ",R-TEST0001-202612-3,1000000000000002,2026-12,30000,");
 	assert_non_null(p);
-	p[strlen(",R-TEST0001-3,1000000000000002,2026-12,3")] = '5';
+	p[strlen(",R-TEST0001-202612-3,1000000000000002,2026-12,3")] = '5';
 	journals[0] = jb_write(&j1, "j1.csv");
 	journals[1] = jb_write(&j2, "j2.csv");
 	r = run(lpath, journals, 2, kr, "out");
-	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.rc, 1);
 	an = output(&r, "anomalies.csv");
 	assert_int_equal(count_of(an, "chain_break,"), 1);
 	assert_contains(an, "chain_break,1000000000000002,");
 	assert_contains(an, "/j1.csv:4: seq 3; hash does not verify");
 	/* The receipt says 30000: it no longer matches the line. */
 	assert_contains(an, "bad_receipt,1000000000000002,");
-	assert_contains(an,
-	                "/j1.csv:4: R-TEST0001-3: the receipt's amount does not match the line");
-	assert_int_equal(count_of(an, "\n"), 3);
-	/* The entry is still counted as written, and later lines still chain. */
+	assert_contains(an, "/j1.csv:4: R-TEST0001-202612-3: the receipt's amount does not match "
+	                    "the line");
+	/* 35000 from 100000 does not leave the 70000 the line says. */
+	assert_contains(an, "remaining_mismatch,1000000000000002,");
+	/* Nor does the head signed at export say so much was redeemed. */
+	assert_contains(an, "bad_head,0000000000000000,");
+	assert_contains(an, "/j1.csv:9: the head says 7 entries");
+	assert_contains(an, "every entry of the file is withheld");
+	assert_int_equal(count_of(an, "\n"), 5);
+	/* Nothing of the edited journal is paid; the other redeemer's is. */
 	assert_output(&r, "settlement.csv",
 	              "merchant,gallery,redemptions,voids,amount\n"
-	              "M1,G1,2,0,95000\n"
-	              "M1,G2,1,0,50000\n"
-	              "M2,G2,3,1,50000\n"
 	              "M3,G1,1,0,10000\n");
-	assert_contains(r.out, "balance: issued Rp325.000 = redeemed Rp205.000 + unspent "
-	                       "Rp120.000: OK");
+	assert_contains(r.out, "balance: issued Rp325.000 = redeemed Rp10.000 + unspent "
+	                       "Rp315.000: OK");
+	assert_contains(r.out, "7 entries withheld (Rp215.000 of redemptions)");
+	assert_contains(r.out, "balance per ASN (4) and per OPD (2): OK");
+	assert_contains(r.out, "the month does not balance");
 
 	free(an);
 	result_free(&r);

@@ -1,6 +1,7 @@
 /*
  * Unit tests of issuer/reconcile: receipts checked against their line and
- * their tree, each anomaly, and each refusal of a journal.
+ * their tree, each anomaly, what is withheld, and each refusal of a
+ * journal.
  */
 #include "reconcile_fixture.h"
 
@@ -13,35 +14,40 @@ static void test_bad_receipt(void **state)
 
 	(void)state;
 	jb_init(&j3);
+	jb_sign_with(&j3, receipt2, "R-TEST0002"); /* the head: an honest key */
 	/* A key the keyring does not hold. */
-	jb_add(&j3, "2026-12-03T03:00:00Z", "redeem", "R-TEST0003-1", S5, 5000, 70000, "M1", "G1",
-	       1, rogue, "R-TEST0003");
+	jb_add(&j3, "2026-12-03T03:00:00Z", "redeem", "R-TEST0003-202612-1", S5, 5000, 70000, "M1",
+	       "G1", 1, rogue, "R-TEST0003");
 	/* A key that claims to be redeemer 1's. */
-	jb_add(&j3, "2026-12-03T04:00:00Z", "redeem", "R-TEST0003-2", S5, 5000, 65000, "M1", "G1",
-	       1, rogue, "R-TEST0001");
+	jb_add(&j3, "2026-12-03T04:00:00Z", "redeem", "R-TEST0003-202612-2", S5, 5000, 65000, "M1",
+	       "G1", 1, rogue, "R-TEST0001");
 	/* An honest one in between. */
-	jb_add(&j3, "2026-12-03T05:00:00Z", "redeem", "R-TEST0003-3", S5, 5000, 60000, "M1", "G1",
-	       1, receipt2, "R-TEST0002");
+	jb_add(&j3, "2026-12-03T05:00:00Z", "redeem", "R-TEST0003-202612-3", S5, 5000, 60000, "M1",
+	       "G1", 1, receipt2, "R-TEST0002");
 	journals[0] = jb_write(&j3, "j3.csv");
 	r = run(lpath, journals, 1, kr, "out");
-	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.rc, 1);
 	an = output(&r, "anomalies.csv");
 	assert_int_equal(count_of(an, "bad_receipt,1000000000000005,"), 2);
+	assert_contains(
+	    an, "/j3.csv:2: R-TEST0003-202612-1: receipt key R-TEST0003 is not in the keyring");
 	assert_contains(an,
-	                "/j3.csv:2: R-TEST0003-1: receipt key R-TEST0003 is not in the keyring");
-	assert_contains(an, "/j3.csv:3: R-TEST0003-2: the receipt's signature by key R-TEST0001 "
-	                    "does not verify");
+	                "/j3.csv:3: R-TEST0003-202612-2: the receipt's signature by key R-TEST0001 "
+	                "does not verify");
 	assert_int_equal(count_of(an, "\n"), 3);
 	assert_contains(r.out, "receipts: 3 checked");
 	assert_contains(r.out, ", 2 bad");
-	/* Counted all the same: the merchant handed over the goods. */
+	/* What no known key signed is withheld: only the honest one is paid. */
 	assert_output(&r, "settlement.csv",
-	              "merchant,gallery,redemptions,voids,amount\nM1,G1,3,0,15000\n");
+	              "merchant,gallery,redemptions,voids,amount\nM1,G1,1,0,5000\n");
+	assert_contains(r.out, "2 entries withheld (Rp10.000 of redemptions)");
 
-	/* Without the keyring, nothing is reported. */
+	/* Without the keyring, nothing is checked, and everything is paid. */
 	r2 = run(lpath, journals, 1, NULL, "out2");
 	assert_int_equal(r2.rc, 0);
 	assert_output(&r2, "anomalies.csv", NO_ANOMALIES);
+	assert_output(&r2, "settlement.csv",
+	              "merchant,gallery,redemptions,voids,amount\nM1,G1,3,0,15000\n");
 
 	free(an);
 	result_free(&r);
@@ -68,10 +74,10 @@ static void test_receipt_trees(void **state)
 	(void)state;
 	for (int i = 0; i < 6; i++) {
 		text[i] = rc[i];
-		snprintf(rid[i], sizeof rid[i], "R-TEST0001-%d", i + 1);
+		snprintf(rid[i], sizeof rid[i], "R-TEST0001-202612-%d", i + 1);
 		snprintf(when[i], sizeof when[i], "2026-12-03T0%d:00:00Z", i + 1);
-		receipt_of(rc[i], when[i], rid[i], S5, 1000, 74000 - 1000 * i, "M1", "G1", 1,
-		           "R-TEST0001");
+		receipt_of_kind(rc[i], false, when[i], rid[i], S5, 1000, 74000 - 1000 * i, "M1",
+		                "G1", 1, "R-TEST0001");
 	}
 	assert_int_equal(receipt_sign_tree(receipt1, text, 5), ERR_OK);
 	assert_int_equal(receipt_sign_tree(receipt1, text + 5, 1), ERR_OK);
@@ -93,21 +99,22 @@ static void test_receipt_trees(void **state)
 		for (int i = 0; i < 5; i++)
 			jb_line(&j, when[i], "redeem", rid[i], S5, 1000, 74000 - 1000 * i, "M1",
 			        "G1", 1, mine[i]);
+		jb_sign_with(&j, receipt1, "R-TEST0001");
 		journals[0] = jb_write(&j, "trees.csv");
 		snprintf(out, sizeof out, "out%d", bad + 1);
 		r = run(lpath, journals, 1, kr, out);
-		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.rc, bad < 0 ? 0 : 1);
 		assert_contains(r.out, "receipts: 5 checked");
 		an = output(&r, "anomalies.csv");
 		if (bad < 0) {
 			assert_output(&r, "anomalies.csv", NO_ANOMALIES);
 		} else {
 			assert_int_equal(count_of(an, "bad_receipt,"), 1);
-			assert_contains(an, bad == 0
-			                        ? "/trees.csv:4: R-TEST0001-3: the receipt's "
-			                          "signature by key R-TEST0001 does not verify"
-			                        : "/trees.csv:5: R-TEST0001-4: the receipt's "
-			                          "signature by key R-TEST0001 does not verify");
+			assert_contains(
+			    an, bad == 0 ? "/trees.csv:4: R-TEST0001-202612-3: the receipt's "
+			                   "signature by key R-TEST0001 does not verify"
+			                 : "/trees.csv:5: R-TEST0001-202612-4: the receipt's "
+			                   "signature by key R-TEST0001 does not verify");
 		}
 		free(an);
 		result_free(&r);
@@ -128,53 +135,57 @@ static void test_anomalies(void **state)
 	(void)state;
 	journal1(&j1);
 	journal2(&j2);
+	/* Redeemer 2's own later export, which goes on from its first
+	 * redemption (journal2), each balance following from the one before. */
 	jb_init(&j3);
 	/* A serial the ledger never issued, validly receipted. */
-	jb_add(&j3, "2026-12-04T03:00:00Z", "redeem", "R-TEST0002-10", S_UNKNOWN, 50000, 0, "M9",
-	       "G9", 9, receipt2, "R-TEST0002");
+	jb_add(&j3, "2026-12-04T03:00:00Z", "redeem", "R-TEST0002-202612-2", S_UNKNOWN, 50000, 0,
+	       "M9", "G9", 9, receipt2, "R-TEST0002");
 	/* After the revocation of S4, and after the reissue revoked S2. */
-	jb_add(&j3, "2026-12-21T03:00:00Z", "redeem", "R-TEST0002-11", S4, 5000, 35000, "M3", "G1",
-	       1, receipt2, "R-TEST0002");
-	jb_add(&j3, "2026-12-11T03:00:00Z", "redeem", "R-TEST0002-12", S2, 5000, 65000, "M3", "G1",
-	       1, receipt2, "R-TEST0002");
+	jb_add(&j3, "2026-12-21T03:00:00Z", "redeem", "R-TEST0002-202612-3", S4, 5000, 45000, "M3",
+	       "G1", 1, receipt2, "R-TEST0002");
+	jb_add(&j3, "2026-12-11T03:00:00Z", "redeem", "R-TEST0002-202612-4", S2, 5000, 95000, "M3",
+	       "G1", 1, receipt2, "R-TEST0002");
 	/* Outside the validity window: after it, and before it (30 Nov 23:59:59 WIB). */
-	jb_add(&j3, "2027-01-03T17:00:00Z", "redeem", "R-TEST0002-13", S5, 1000, 74000, "M3", "G1",
-	       1, receipt2, "R-TEST0002");
-	jb_add(&j3, "2026-11-30T16:59:59Z", "redeem", "R-TEST0002-14", S5, 1000, 73000, "M3", "G1",
-	       1, receipt2, "R-TEST0002");
+	jb_add(&j3, "2027-01-03T17:00:00Z", "redeem", "R-TEST0002-202612-5", S5, 1000, 74000, "M3",
+	       "G1", 1, receipt2, "R-TEST0002");
+	jb_add(&j3, "2026-11-30T16:59:59Z", "redeem", "R-TEST0002-202612-6", S5, 1000, 73000, "M3",
+	       "G1", 1, receipt2, "R-TEST0002");
 	/* A void of nothing, and a void that does not match its redemption. */
-	jb_add(&j3, "2026-12-22T03:00:00Z", "void", "R-TEST0002-99", S5, 1000, 74000, "M3", "G1", 1,
-	       NULL, NULL);
-	jb_add(&j3, "2026-12-22T04:00:00Z", "void", "R-TEST0002-13", S5, 999, 73999, "M3", "G1", 1,
-	       NULL, NULL);
-	/* Overspent: another redeemer takes Dedi's whole voucher once more. */
+	jb_add(&j3, "2026-12-22T03:00:00Z", "void", "R-TEST0002-202612-99", S5, 1000, 74000, "M3",
+	       "G1", 1, NULL, NULL);
+	jb_add(&j3, "2026-12-22T04:00:00Z", "void", "R-TEST0002-202612-5", S5, 999, 74999, "M3",
+	       "G1", 1, NULL, NULL);
+	/* Overspent: redeemer 1 takes Dedi's whole voucher once more. */
 	jb_init(&j4);
-	jb_add(&j4, "2026-12-23T03:00:00Z", "redeem", "R-TEST0001-50", S5, 75000, 0, "M1", "G1", 1,
-	       receipt1, "R-TEST0001");
+	jb_add(&j4, "2026-12-23T03:00:00Z", "redeem", "R-TEST0001-202612-7", S5, 75000, 0, "M1",
+	       "G1", 1, receipt1, "R-TEST0001");
 	journals[0] = jb_write(&j1, "j1.csv");
 	journals[1] = jb_write(&j2, "j2.csv");
 	journals[2] = jb_write(&j3, "j3.csv");
 	journals[3] = jb_write(&j4, "j4.csv");
 	r = run(lpath, journals, 4, kr, "out");
-	assert_int_equal(r.rc, 0);
+	/* An unknown serial and voids of nothing: the journals do not hold together. */
+	assert_int_equal(r.rc, 1);
 	an = output(&r, "anomalies.csv");
 	assert_contains(an, "unknown_serial,2000000000000009,");
-	assert_contains(an, "/j3.csv:2: R-TEST0002-10: Rp50.000 redeemed at M9/G9 on a serial the "
-	                    "ledger did not issue for 2026-12; its receipt verifies: the redeemer "
-	                    "accepted a validly signed voucher, the issuer key may be compromised");
+	assert_contains(
+	    an, "/j3.csv:2: R-TEST0002-202612-2: Rp50.000 redeemed at M9/G9 on a serial the "
+	        "ledger did not issue for 2026-12; its receipt verifies: the redeemer "
+	        "accepted a validly signed voucher, the issuer key may be compromised");
 	assert_int_equal(count_of(an, "redeemed_after_revocation,"), 2);
 	assert_contains(an, "redeemed_after_revocation,1000000000000004,");
-	assert_contains(an, "/j3.csv:3: R-TEST0002-11 at 2026-12-21T03:00:00Z, revoked at "
+	assert_contains(an, "/j3.csv:3: R-TEST0002-202612-3 at 2026-12-21T03:00:00Z, revoked at "
 	                    "2026-12-20T00:00:00Z");
 	assert_contains(an, "redeemed_after_revocation,1000000000000002,");
 	assert_contains(an, "revoked at 2026-12-10T00:00:00Z (replaced)");
 	assert_int_equal(count_of(an, "outside_validity,1000000000000005,"), 2);
-	assert_contains(an, "/j3.csv:5: R-TEST0002-13 at 2027-01-03T17:00:00Z, valid from "
+	assert_contains(an, "/j3.csv:5: R-TEST0002-202612-5 at 2027-01-03T17:00:00Z, valid from "
 	                    "2026-11-30T17:00:00Z until 2027-01-03T17:00:00Z");
-	assert_contains(an, "/j3.csv:6: R-TEST0002-14 at 2026-11-30T16:59:59Z");
+	assert_contains(an, "/j3.csv:6: R-TEST0002-202612-6 at 2026-11-30T16:59:59Z");
 	assert_int_equal(count_of(an, "void_without_redemption,1000000000000005,"), 2);
-	assert_contains(an, "/j3.csv:7: void of R-TEST0002-99: no such redemption");
-	assert_contains(an, "/j3.csv:8: void of R-TEST0002-13: its amount differs");
+	assert_contains(an, "/j3.csv:7: void of R-TEST0002-202612-99: no such redemption");
+	assert_contains(an, "/j3.csv:8: void of R-TEST0002-202612-5: its amount differs");
 	assert_contains(an, "overspent,1000000000000005,Rp77.000 redeemed of Rp75.000 issued");
 	assert_int_equal(count_of(an, "\n"), 1 + 1 + 2 + 2 + 2 + 1);
 	assert_null(strstr(an, "198004042005011004")); /* no NIP */
@@ -203,6 +214,8 @@ static void test_anomalies(void **state)
 	                "balance: issued Rp325.000 = redeemed Rp287.000 + unspent Rp38.000: OK");
 	assert_contains(r.out, "settlement: Rp287.000 = redeemed Rp287.000: OK");
 	assert_contains(r.out, "forfeit:    Rp40.000"); /* Citra 35.000 + Budi 5.000 */
+	assert_contains(r.out, "journals: FAILED: 3 anomalies say the journals do not hold "
+	                       "together; 0 entries withheld");
 
 	free(per_asn);
 	free(an);
@@ -250,8 +263,8 @@ static void test_refused(void **state)
 
 	/* A well-formed line to break. */
 	jb_init(&j);
-	jb_add(&j, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-1", S1, 60000, 40000, "M1", "G1",
-	       1, receipt1, "R-TEST0001");
+	jb_add(&j, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-202612-1", S1, 60000, 40000, "M1",
+	       "G1", 1, receipt1, "R-TEST0001");
 	ok_line = strchr(j.text, '\n') + 1;
 
 	/* A short line (the hash cut off) after a good one. */
@@ -279,6 +292,10 @@ static void test_refused(void **state)
 	snprintf(text, sizeof text, "%s", j.text);
 	p = strstr(text, ",2026-12,");
 	memcpy(p, ",2026-11,", 9);
+	assert_refused(lpath, text,
+	               ":2: ", "bad redemption_id (its YYYYMM is not the line's period)");
+	p = strstr(text, "-202612-1,");
+	memcpy(p, "-202611-1,", 10);
 	assert_refused(lpath, text, ":2: ", "period 2026-11, but 2026-12 is reconciled");
 	snprintf(text, sizeof text, "%s1,\"2026-12-02T03:00:00Z,x\n", j.text);
 	assert_refused(lpath, text, ":3: ", "unterminated quoted field");
@@ -307,12 +324,30 @@ static void test_refused(void **state)
 		}
 	}
 
+	/* The journal must end with its head; nothing may follow it. */
+	{
+		char head[JOURNAL_HEAD_MAX + 64];
+
+		jb_head_line(&j, head);
+		assert_refused(lpath, j.text, ": ", "no head line");
+		snprintf(text, sizeof text, "%s%s%s", j.text, head, ok_line);
+		assert_refused(lpath, text, ":4: ", "a line after the head (line 3)");
+		/* A redemption id: a head line has none. */
+		p = strstr(head, ",head,,,");
+		snprintf(text, sizeof text, "%s%.*s,head,7,,%s", j.text, (int)(p - head), head,
+		         p + 8);
+		assert_refused(lpath, text, ":3: ", "a head line has only a time, a period");
+	}
+
 	/* Quoted fields are read as any CSV reader would: this one is fine. */
 	{
 		const char *nl = strchr(j.text, '\n'), *journals[1];
+		char head[JOURNAL_HEAD_MAX + 64];
 		result r;
 
-		snprintf(text, sizeof text, "%.*s\"1\"%s", (int)(nl + 1 - j.text), j.text, nl + 2);
+		jb_head_line(&j, head);
+		snprintf(text, sizeof text, "%.*s\"1\"%s%s", (int)(nl + 1 - j.text), j.text, nl + 2,
+		         head);
 		journals[0] = write_file(test_dir, "quoted.csv", text);
 		r = run(lpath, journals, 1, NULL, "quoted-out");
 		assert_int_equal(r.rc, 0);

@@ -26,7 +26,7 @@ static char *export_text(struct fixture *f, const char *per)
 
 	assert_non_null(tmp);
 	assert_int_equal(period_parse(per, &p), ERR_OK);
-	assert_int_equal(store_export(f->s, p, tmp), ERR_OK);
+	assert_int_equal(store_export(f->s, p, NOW + 100, tmp), ERR_OK);
 	n = ftell(tmp);
 	s = malloc((size_t)n + 1);
 	rewind(tmp);
@@ -40,17 +40,47 @@ static char *export_text(struct fixture *f, const char *per)
 	"seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,gallery,terminal,"    \
 	"receipt,prev_hash,hash\n"
 
+/* A verifier of the receipt key of keyline (the store's). */
+static sig_verifier *keyline_verifier(const char *keyline)
+{
+	char trimmed[256];
+	const char *what;
+	key_entry e;
+	sig_verifier *ver = NULL;
+
+	snprintf(trimmed, sizeof trimmed, "%.*s", (int)strlen(keyline) - 1, keyline);
+	assert_int_equal(keyring_parse_line(trimmed, &e, &what), ERR_OK);
+	assert_int_equal(sig_verifier_new(e.pub, &ver), ERR_OK);
+	return ver;
+}
+
+/* The export without its head line (signed at the time of each export). */
+static char *without_head(char *text)
+{
+	char *last = text + strlen(text) - 1;
+
+	while (last > text && last[-1] != '\n')
+		last--;
+	assert_non_null(strstr(last, ",head,"));
+	*last = '\0';
+	return text;
+}
+
 /*
  * Check the export's lines and hash chain with the journal's one reader
- * (common/journal.c, itself checked against docs/FORMAT.md's vectors);
- * returns the number of entries. Fills kinds with the kind column's first
- * letters and receipts[i] (if not NULL) with a copy of each receipt.
+ * (common/journal.c, itself checked against docs/FORMAT.md's vectors), and
+ * its head, last, against them and (with keyline) the receipt key; returns
+ * the number of entries. Fills kinds with the kind column's first letters
+ * and receipts[i] (if not NULL) with a copy of each receipt.
  */
-static int check_chain(const char *text, const char *per, char *kinds, char **receipts)
+static int check_chain(const char *text, const char *per, char *kinds, char **receipts,
+                       const char *keyline)
 {
 	journal_chain chain;
 	const char *line;
 	int seq = 0;
+	int64_t redeemed = 0, voided = 0;
+	bool head = false;
 
 	assert_memory_equal(text, HEADER, strlen(HEADER));
 	assert_int_equal(journal_chain_init(&chain), ERR_OK);
@@ -75,9 +105,38 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
 			start = c + 1;
 		}
 		assert_int_equal(nf, JOURNAL_FIELDS);
-		seq++;
+		assert_false(head); /* the head is the last line */
 		if (!journal_parse(fp, len, &e, &why))
-			fail_msg("entry %d: %s", seq, why);
+			fail_msg("entry %d: %s", seq + 1, why);
+		if (e.kind == JOURNAL_HEAD) {
+			journal_head h;
+			size_t body;
+			assert_true(
+			    journal_head_parse(f[J_RECEIPT], len[J_RECEIPT], &h, &body, &why));
+			assert_int_equal(h.first, 1);
+			assert_int_equal(h.count, seq);
+			assert_int_equal(h.last, seq);
+			assert_string_equal(h.last_hash, chain.hash);
+			assert_int_equal(h.redeemed, redeemed);
+			assert_int_equal(h.voided, voided);
+			assert_int_equal(h.time, NOW + 100);
+			if (keyline) {
+				sig_verifier *v = keyline_verifier(keyline);
+				assert_true(journal_head_verify(v, f[J_RECEIPT], len[J_RECEIPT]));
+				f[J_RECEIPT][len[J_RECEIPT] - 2] ^=
+				    1; /* one bit of its signature */
+				assert_false(journal_head_verify(v, f[J_RECEIPT], len[J_RECEIPT]));
+				sig_verifier_free(v);
+			}
+			head = true;
+			line = nl + 1;
+			continue;
+		}
+		seq++;
+		if (e.kind == JOURNAL_REDEEM)
+			redeemed += e.amount;
+		else
+			voided += e.amount;
 		assert_int_equal(e.seq, seq);
 		period_format(e.per, pertext, sizeof pertext);
 		assert_string_equal(pertext, per);
@@ -90,6 +149,7 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
 	}
 	kinds[seq] = '\0';
 	journal_chain_free(&chain);
+	assert_true(head);
 	return seq;
 }
 
@@ -99,16 +159,9 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
  * itself checked against docs/FORMAT.md's vectors). */
 static bool receipt_ok(const char *keyline, const char *receipt)
 {
-	char trimmed[256];
-	const char *what;
-	key_entry e;
-	sig_verifier *ver = NULL;
-	bool ok;
+	sig_verifier *ver = keyline_verifier(keyline);
+	bool ok = receipt_verify(ver, receipt, strlen(receipt));
 
-	snprintf(trimmed, sizeof trimmed, "%.*s", (int)strlen(keyline) - 1, keyline);
-	assert_int_equal(keyring_parse_line(trimmed, &e, &what), ERR_OK);
-	assert_int_equal(sig_verifier_new(e.pub, &ver), ERR_OK);
-	ok = receipt_verify(ver, receipt, strlen(receipt));
 	sig_verifier_free(ver);
 	return ok;
 }
@@ -144,31 +197,40 @@ static void export_chain_receipts(void **state)
 	run1(f, &x);
 	assert_int_equal(x.rc, ERR_OK);
 
+	store_receipt_keyline(f->s, keyline, sizeof keyline);
 	text = export_text(f, "2026-11");
-	assert_int_equal(check_chain(text, "2026-11", kinds, receipts), 4);
+	assert_int_equal(check_chain(text, "2026-11", kinds, receipts, keyline), 4);
 	assert_string_equal(kinds, "rrrv");
 	for (int i = 0; i < 3; i++)
 		assert_string_equal(receipts[i], o[i].receipt);
-	assert_string_equal(receipts[3], ""); /* a void has no receipt */
-	/* The void line names the redemption, the amount restored and the new balance. */
-	snprintf(want, sizeof want, ",void,%s,00000000000ABCDE,2026-11,15000,70000,M1,G2,%u,,",
-	         o[0].rid, f->t[1].id);
+	/* A void is signed too: its receipt, URV2, says what it gave back. */
+	assert_string_equal(receipts[3], x.receipt);
+	assert_true(receipt_ok(keyline, x.receipt));
+	snprintf(want, sizeof want,
+	         ",void,%s,00000000000ABCDE,2026-11,15000,70000,M1,G2,%u,URV2|%s|", o[0].rid,
+	         f->t[1].id, o[0].rid);
 	assert_non_null(strstr(text, want));
 	free(text);
 	for (int i = 0; i < 4; i++)
 		free(receipts[i]);
 
-	/* December's journal is its own chain. */
+	/* Redemptions are numbered from 1 in each period of vouchers. */
+	snprintf(kid, sizeof kid, "%.*s", (int)strcspn(keyline, " "), keyline);
+	for (int i = 0; i < 4; i++) {
+		snprintf(want, sizeof want, "%s-%s-%d", kid, i < 3 ? "202611" : "202612",
+		         i < 3 ? i + 1 : 1);
+		assert_string_equal(o[i].rid, want);
+	}
+
+	/* December's journal is its own chain; a period without entries has a head too. */
 	text = export_text(f, "2026-12");
-	assert_int_equal(check_chain(text, "2026-12", kinds, NULL), 1);
+	assert_int_equal(check_chain(text, "2026-12", kinds, NULL, keyline), 1);
 	free(text);
 	text = export_text(f, "2027-01");
-	assert_string_equal(text, HEADER);
+	assert_int_equal(check_chain(text, "2027-01", kinds, NULL, keyline), 0);
 	free(text);
 
 	/* Receipts verify with the receipt key, and say what happened. */
-	store_receipt_keyline(f->s, keyline, sizeof keyline);
-	snprintf(kid, sizeof kid, "%.*s", (int)strcspn(keyline, " "), keyline);
 	gmtime_r(&tt, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(want, sizeof want, "UR2|%s|00000000000ABCDE|15000|85000|M1|G1|%u|%s|%s|", o[0].rid,
@@ -216,7 +278,7 @@ static void one_batch_receipts(void **state)
 	o[N] = redeem(&f->t[1], &v[3], 1003, "ob3", 3, NOW); /* o[3] again */
 	/* The sixth redemption of this new database is o[5]. */
 	store_receipt_keyline(f->s, keyline, sizeof keyline);
-	snprintf(rid5, sizeof rid5, "%.*s-6", (int)strcspn(keyline, " "), keyline);
+	snprintf(rid5, sizeof rid5, "%.*s-202611-6", (int)strcspn(keyline, " "), keyline);
 	o[N + 1] = void_op(&f->t[0], rid5, NOW + 1);
 	for (int i = 0; i < N + 2; i++) {
 		o[i].done = (task){on_done, &w, NULL};
@@ -229,14 +291,15 @@ static void one_batch_receipts(void **state)
 	assert_int_equal(st.ops, N + 2);
 
 	for (int i = 0; i < N; i++) {
-		size_t steps = i < 2 * RECEIPT_TREE_MAX ? RECEIPT_DEPTH_MAX : i < N - 1 ? 2 : 1;
+		/* The last tree: o[64..66] and the void, 4 leaves. */
+		size_t steps = i < 2 * RECEIPT_TREE_MAX ? RECEIPT_DEPTH_MAX : 2;
 		const char *sig = receipt_sig(o[i].receipt),
 		           *path = memrchr(o[i].receipt, '|', (size_t)(sig - 1 - o[i].receipt));
 		assert_int_equal(o[i].rc, ERR_OK);
 		assert_false(o[i].replay);
 		assert_true(receipt_ok(keyline, o[i].receipt));
 		assert_int_equal(sig - 2 - path, steps * RECEIPT_STEP_LEN);
-		/* One signature a tree: 32, 32 and 3 receipts. */
+		/* One signature a tree: 32, 32 and 4 receipts. */
 		assert_string_equal(
 		    sig, receipt_sig(o[i / RECEIPT_TREE_MAX * RECEIPT_TREE_MAX].receipt));
 	}
@@ -244,6 +307,7 @@ static void one_batch_receipts(void **state)
 	                        receipt_sig(o[RECEIPT_TREE_MAX].receipt));
 	assert_string_not_equal(receipt_sig(o[RECEIPT_TREE_MAX].receipt),
 	                        receipt_sig(o[N - 1].receipt));
+	assert_string_equal(receipt_sig(o[N + 1].receipt), receipt_sig(o[N - 1].receipt));
 
 	assert_string_equal(o[5].rid, rid5);
 	assert_int_equal(o[N].rc, ERR_OK);
@@ -256,12 +320,14 @@ static void one_batch_receipts(void **state)
 	assert_int_equal(remaining(f, v[5].serial), 10005);
 
 	text = export_text(f, "2026-11");
-	assert_int_equal(check_chain(text, "2026-11", kinds, receipts), N + 1);
+	assert_int_equal(check_chain(text, "2026-11", kinds, receipts, keyline), N + 1);
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(kinds[i], 'r');
 		assert_string_equal(receipts[i], o[i].receipt);
 	}
 	assert_int_equal(kinds[N], 'v');
+	assert_string_equal(receipts[N], o[N + 1].receipt);
+	assert_true(receipt_ok(keyline, o[N + 1].receipt));
 	free(text);
 	for (int i = 0; i < N + 1; i++)
 		free(receipts[i]);
@@ -290,7 +356,7 @@ static void chain_detects_tampering(void **state)
 
 	run(f, o, 3);
 	text = export_text(f, "2026-11");
-	assert_int_equal(check_chain(text, "2026-11", kinds, NULL), 3);
+	assert_int_equal(check_chain(text, "2026-11", kinds, NULL, NULL), 3);
 	/* Change the second entry's amount 2000 -> 9000 and recompute what a
 	 * verifier would: the stored hash no longer matches. */
 	line2 = strchr(strchr(text, '\n') + 1, '\n') + 1;
@@ -323,7 +389,7 @@ static void survives_reopen(void **state)
 	run(f, o, 2);
 	assert_int_equal(o[0].rc, ERR_OK);
 	assert_int_equal(o[1].rc, ERR_OK);
-	before = export_text(f, "2026-11");
+	before = without_head(export_text(f, "2026-11"));
 
 	store_close(f->s);
 	f->s = NULL;
@@ -332,7 +398,7 @@ static void survives_reopen(void **state)
 	assert_int_equal(store_voucher_get(f->s, v.serial, &st), ERR_OK);
 	assert_int_equal(st.remaining, 80000);
 	assert_int_equal(st.redemptions, 2);
-	after = export_text(f, "2026-11");
+	after = without_head(export_text(f, "2026-11"));
 	assert_string_equal(after, before);
 	free(after);
 	memset(hash, 1, sizeof hash);
@@ -359,7 +425,7 @@ static void survives_reopen(void **state)
 	assert_string_not_equal(x.rid, o[1].rid);
 	assert_int_equal(x.remaining, 87000);
 	after = export_text(f, "2026-11");
-	assert_int_equal(check_chain(after, "2026-11", kinds, NULL), 4);
+	assert_int_equal(check_chain(after, "2026-11", kinds, NULL, NULL), 4);
 	assert_string_equal(kinds, "rrvr");
 	assert_memory_equal(after, before, strlen(before));
 	free(after);

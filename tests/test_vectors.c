@@ -205,30 +205,52 @@ static const struct list_case lists[] = {
      LIST_HEAD "version 0\n" LIST_TIME "compromised K1 2026-11-30T08:00:00Z\n"},
 };
 
+/* The journal vector's void receipt, fourth line, and head line. */
+#define VOID_RECEIPT                                                                               \
+	"URV2|R-TEST0001-202612-17|0123456789ABCDEF|25000|150000|M1|GALERI-A|4|2026-12-05T04:04:"  \
+	"05Z"                                                                                      \
+	"|R-TEST0001||0JSblOov5deYc0zxH-IuMX-nQI91wSgkGCn4ZxcWVK05nQ3-"                            \
+	"ZSgdSQkoamul4g1g3fJsYXe1HMRkp"                                                            \
+	"j5rdzBcBQ"
 #define JL_OK                                                                                      \
-	"4,2026-12-05T04:04:05Z,void,R-TEST0001-17,0123456789ABCDEF,2026-12,25000,150000,M1,"      \
-	"GALERI-"                                                                                  \
-	"A,4,,"                                                                                    \
-	"58ce00dfdd97b9f11730e6957e47934813679888f413945971ca232468988bdf,"                        \
-	"3d5b253a446a927172e0955d0c01"                                                             \
-	"c9ef94fb8014998142eae008b1f6b48fc9e1"
+	"4,2026-12-05T04:04:05Z,void,R-TEST0001-202612-17,0123456789ABCDEF,2026-12,25000,150000,"  \
+	"M1,"                                                                                      \
+	"GALERI-A,4,URV2|R-TEST0001-202612-17|0123456789ABCDEF|25000|150000|M1|GALERI-A|4|2026-"   \
+	"12-0"                                                                                     \
+	"5T04:04:05Z|R-TEST0001||0JSblOov5deYc0zxH-IuMX-nQI91wSgkGCn4ZxcWVK05nQ3-"                 \
+	"ZSgdSQkoamul4g1g3f"                                                                       \
+	"JsYXe1HMRkpj5rdzBcBQ,eea8ee6431315bd06eb3aeb62ea8fea7daea305d3af63fd63d8026b624e44aab,"   \
+	"19f0"                                                                                     \
+	"75b4231686012fbf201d83c1c5d02c92e6e6aa9bc17f38f3615e590c3d30"
+#define JH_OK                                                                                      \
+	",2026-12-05T05:00:00Z,head,,,2026-12,,,,,,UH2|2026-12|1|4|4|"                             \
+	"19f075b4231686012fbf201d83c1c5"                                                           \
+	"d02c92e6e6aa9bc17f38f3615e590c3d30|85000|25000|2026-12-05T05:00:00Z|R-TEST0001|"          \
+	"ETFq6NZ2Z02"                                                                              \
+	"HFszIYWHVl5VkQiRocfqrJC7tXz6FttE6U1VxbnZls_4WGVnX7XM2ANDNP7L-BWRN64jknghMCg,,"
 
 /* A journal line, and the text to put in place of the first occurrence of
- * from in the good void line above (NULL: the line as it is). */
+ * from in the good line above (the void's, or the head's with head set;
+ * from NULL: the line as it is). */
 struct line_case {
 	const char *head, *from, *to;
+	bool head_line;
 };
 
 static const struct line_case lines[] = {
     {"line ok: a void (the journal vector's fourth line)", NULL, NULL},
-    {"line refused (fields): 13 fields", ",,58ce", ",58ce"},
+    {"line refused (fields): 13 fields", ",4,URV2|", ",URV2|"},
     {"line refused (seq): a leading zero", "4,2026", "04,2026"},
     {"line refused (seq): zero", "4,2026", "0,2026"},
     {"line refused (time): no such instant", "2026-12-05T04", "2026-12-32T04"},
     {"line refused (time): a local time", "04:04:05Z", "11:04:05+07"},
     {"line refused (kind): another kind", ",void,", ",refund,"},
-    {"line refused (redemption_id): no number", "R-TEST0001-17", "R-TEST0001-"},
-    {"line refused (redemption_id): a leading zero", "R-TEST0001-17", "R-TEST0001-017"},
+    {"line refused (redemption_id): no number", "R-TEST0001-202612-17", "R-TEST0001-202612-"},
+    {"line refused (redemption_id): a leading zero", "R-TEST0001-202612-17",
+     "R-TEST0001-202612-017"},
+    {"line refused (redemption_id): no period", "R-TEST0001-202612-17", "R-TEST0001-17"},
+    {"line refused (redemption_id): another period than the line's", "R-TEST0001-202612-17",
+     "R-TEST0001-202611-17"},
     {"line refused (serial): lower case", "0123456789ABCDEF", "0123456789abcdef"},
     {"line refused (serial): zero", "0123456789ABCDEF", "0000000000000000"},
     {"line refused (period): no such month", ",2026-12,", ",2026-13,"},
@@ -236,43 +258,57 @@ static const struct line_case lines[] = {
     {"line refused (amount): a separator", ",25000,", ",25.000,"},
     {"line refused (remaining): above 4294967295", ",150000,", ",4294967296,"},
     {"line refused (merchant): a blank", ",M1,", ",M 1,"},
-    {"line refused (terminal): a sign", ",4,,", ",+4,,"},
-    {"line refused (receipt): a void with a receipt", ",4,,", ",4,UR2|x,"},
-    {"line refused (prev_hash): upper-case hex", "58ce00dfdd97", "58CE00DFDD97"},
-    {"line refused (hash): 63 digits", "b48fc9e1", "b48fc9e"},
+    {"line refused (terminal): a sign", ",4,URV2", ",+4,URV2"},
+    {"line refused (receipt): a void without its receipt", VOID_RECEIPT, ""},
+    {"line refused (receipt): a blank in it", "|M1|GALERI-A|4|", "|M1|GALERI A|4|"},
+    {"line refused (prev_hash): upper-case hex", "eea8ee6431315bd0", "EEA8EE6431315BD0"},
+    {"line refused (hash): 63 digits", "590c3d30", "590c3d3"},
+    {"line ok: the head (the journal vector's last line)", NULL, NULL, true},
+    {"line refused (head): a head line with a seq", ",2026-12-05T05", "5,2026-12-05T05", true},
+    {"line refused (head): the line's time is not its signed head's", ":00:00Z,head,",
+     ":00:01Z,head,", true},
+    {"line refused (head): a count that is not last - first + 1", "|1|4|4|", "|1|4|3|", true},
+    {"line refused (head): no signature", "|R-TEST0001|", "|R-TEST0001", true},
 };
 
 /* A receipt of the receipt vectors, changed. */
 struct receipt_case {
 	const char *head;
-	int which; /* of the three */
+	int which; /* of the four */
 	const char *from, *to;
 };
 
-static const char *const receipt_vec[3] = {
-    "UR2|R-TEST0001-17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|2026-12-05T03:04:05Z|R-TEST0001|"
-    "RXea_Wle0U4JW51EV9q6yNl83rppKICIlECqJMAy4rl8RlTx5g60CiBfyJld4cSuwYsHVY27eA_-c3L8Lc8WF-9c|"
-    "s5KAX6wy7mNnvXyCvI9E7FJHflgbzMNMk6VKq0D_5Y2fy5eTya2SmxX_ienuzSYErZ9eHmwLlLhtJkzw2fzvAw",
-    "UR2|R-TEST0001-18|8BADF00DDEADBEEF|50000|0|M1|GALERI-A|3|2026-12-05T03:04:05Z|R-TEST0001|"
-    "LQSwuOU-Gl-1nbaeL9ZQunyUXZYNX68Hpnt-7Kf5ZhuoRlTx5g60CiBfyJld4cSuwYsHVY27eA_-c3L8Lc8WF-9c|"
-    "s5KAX6wy7mNnvXyCvI9E7FJHflgbzMNMk6VKq0D_5Y2fy5eTya2SmxX_ienuzSYErZ9eHmwLlLhtJkzw2fzvAw",
-    "UR2|R-TEST0001-19|0000000000000001|10000|4294957295|M2|GALERI-B|7|2026-12-05T03:04:06Z|R-"
-    "TEST0001|LWsdXt6AHHORk_n7uNtUPNBWUrRcRWN82T7YJswBq1Lg|"
-    "s5KAX6wy7mNnvXyCvI9E7FJHflgbzMNMk6VKq0D_5Y2fy5eTya2SmxX_ienuzSYErZ9eHmwLlLhtJkzw2fzvAw",
+static const char *const receipt_vec[4] = {
+    "UR2|R-TEST0001-202612-17|0123456789ABCDEF|25000|125000|M1|GALERI-A|3|2026-12-05T03:04:05"
+    "Z|R-TEST0001|RdSJFpMwpCzeFHfGmHKG40Qv2aYWQFtVwbqolKSu1J_sRnGMtFGcgsXhyuOmjriW7s9Nx4RMPe-"
+    "-g6Ikat_6qvE4|hct7OFSwQDmbtaPighiLvWLMnX49ACSmVeYq6fsmpv03Ci7m-NUIbQmp8737woC4sN12Y3FkYm"
+    "6yxEmURa_hAw",
+    "UR2|R-TEST0001-202612-18|8BADF00DDEADBEEF|50000|0|M1|GALERI-A|3|2026-12-05T03:04:05Z|R-T"
+    "EST0001|L0EK4dKuQFnaRWWUJmHVrt3jmNJPU2nrv94abeisXOGMRnGMtFGcgsXhyuOmjriW7s9Nx4RMPe--g6Ik"
+    "at_6qvE4|hct7OFSwQDmbtaPighiLvWLMnX49ACSmVeYq6fsmpv03Ci7m-NUIbQmp8737woC4sN12Y3FkYm6yxEm"
+    "URa_hAw",
+    "UR2|R-TEST0001-202612-19|0000000000000001|10000|4294957295|M2|GALERI-B|7|2026-12-05T03:0"
+    "4:06Z|R-TEST0001|L5rsr5sg9vbpQYDhQcSTOzPaZ0G6wyop5a0W2WTixDgo|hct7OFSwQDmbtaPighiLvWLMnX"
+    "49ACSmVeYq6fsmpv03Ci7m-NUIbQmp8737woC4sN12Y3FkYm6yxEmURa_hAw",
+    "URV2|R-TEST0001-202612-17|0123456789ABCDEF|25000|150000|M1|GALERI-A|4|2026-12-05T04:04:0"
+    "5Z|R-TEST0001||0JSblOov5deYc0zxH-IuMX-nQI91wSgkGCn4ZxcWVK05nQ3-ZSgdSQkoamul4g1g3fJsYXe1H"
+    "MRkpj5rdzBcBQ",
 };
 
 static const struct receipt_case receipts[] = {
     {"receipt ok: the third receipt vector", 2, NULL, NULL},
+    {"receipt ok: the void's receipt vector", 3, NULL, NULL},
     {"receipt refused: the amount changed", 0, "|25000|", "|25001|"},
     {"receipt refused: another tag", 2, "UR2|", "UR1|"},
-    {"receipt refused: the kid missing (11 parts)", 2, "|R-TEST0001|LWsd", "|LWsd"},
-    {"receipt refused: a '|' after the kid (13 parts)", 2, "|R-TEST0001|LWsd", "|R-TEST0001||LWsd"},
-    {"receipt refused: a step cut to 43 characters", 2, "LWsdXt6A", "LWsdXt6"},
-    {"receipt refused: a step's side neither L nor R", 2, "|LWsd", "|XWsd"},
+    {"receipt refused: a void's receipt passed off as a redemption's", 3, "URV2|", "UR2|"},
+    {"receipt refused: the kid missing (11 parts)", 2, "|R-TEST0001|L5rs", "|L5rs"},
+    {"receipt refused: a '|' after the kid (13 parts)", 2, "|R-TEST0001|L5rs", "|R-TEST0001||L5rs"},
+    {"receipt refused: a step cut to 43 characters", 2, "L5rsr5sg", "L5rsr5s"},
+    {"receipt refused: a step's side neither L nor R", 2, "|L5rs", "|X5rs"},
     {"receipt refused: the path of the first receipt under the second's body", 1,
-     "LQSwuOU-Gl-1nbaeL9ZQunyUXZYNX68Hpnt-7Kf5Zhuo",
-     "RXea_Wle0U4JW51EV9q6yNl83rppKICIlECqJMAy4rl8"},
-    {"receipt refused: the signature with its padding", 2, "2fzvAw", "2fzvAw=="},
+     "L0EK4dKuQFnaRWWUJmHVrt3jmNJPU2nrv94abeisXOGMRnGMtFGcgsXhyuOmjriW7s9Nx4RMPe--g6Ikat_6qvE4",
+     "RdSJFpMwpCzeFHfGmHKG40Qv2aYWQFtVwbqolKSu1J_sRnGMtFGcgsXhyuOmjriW7s9Nx4RMPe--g6Ikat_6qvE4"},
+    {"receipt refused: the signature with its padding", 2, "Ra_hAw", "Ra_hAw=="},
 };
 
 /* s with the first from replaced by to, into out (n bytes). */
@@ -336,7 +372,8 @@ static void print_blocks(void)
 	}
 	printf("```\n\n<!-- journal-line-vectors -->\n```\n");
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-		changed(JL_OK, lines[i].from, lines[i].to, buf, sizeof buf);
+		changed(lines[i].head_line ? JH_OK : JL_OK, lines[i].from, lines[i].to, buf,
+		        sizeof buf);
 		print_indented(lines[i].head, buf);
 	}
 	printf("```\n\n<!-- receipt-rule-vectors -->\n```\nkeyring " RKEY "\n");
