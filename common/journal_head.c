@@ -121,7 +121,7 @@ bool journal_head_parse(const char *text, size_t n, journal_head *h, size_t *bod
 	if (*why)
 		return false;
 	memcpy(h->kid, part[9], len[9]);
-	if (!key_id_valid(h->kid)) {
+	if (!key_id_valid(h->kid) || strlen(h->kid) != len[9]) { /* no NUL inside either */
 		*why = "bad head kid";
 		return false;
 	}

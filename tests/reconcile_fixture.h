@@ -148,6 +148,7 @@ typedef struct jb {
 	journal_head h;
 	const sig_signer *key;
 	char kid[KEY_ID_MAX + 1];
+	char last[RECEIPT_MAX + 1]; /* the receipt jb_add signed last */
 } jb;
 
 static void jb_put(jb *j, const char *s)
@@ -247,6 +248,7 @@ static void jb_add(jb *j, const char *time, const char *kind, const char *rid, u
 	assert_int_equal(receipt_sign_tree(signer, text, 1), ERR_OK);
 	jb_line(j, time, kind, rid, serial, amount, remaining, merchant, gallery, terminal,
 	        receipt);
+	memcpy(j->last, receipt, sizeof j->last);
 }
 
 /* The head line of the journal as it stands, signed by its key, into out
@@ -348,9 +350,10 @@ static void result_free(result *r)
 	free(r->outdir);
 }
 
-/* Run reconcile with stdout and stderr captured. */
-static result run(const char *lpath, const char *const *journals, size_t n, const char *krpath,
-                  const char *outname)
+/* Run reconcile with stdout and stderr captured, with a file of pinned
+ * heads and one of merchants' receipts (NULL: none). */
+static result run_with(const char *lpath, const char *const *journals, size_t n, const char *krpath,
+                       const char *outname, const char *heads, const char *receipts)
 {
 	char so[4200], se[4200];
 	int fo, fe, save_o, save_e;
@@ -360,7 +363,11 @@ static result run(const char *lpath, const char *const *journals, size_t n, cons
 	                    .journals = journals,
 	                    .njournals = n,
 	                    .keyring = krpath,
-	                    .threads = 2};
+	                    .threads = 2,
+	                    .heads = &heads,
+	                    .nheads = heads != NULL,
+	                    .receipts = &receipts,
+	                    .nreceipts = receipts != NULL};
 
 	r.outdir = malloc(4096);
 	snprintf(r.outdir, 4096, "%s/%s", test_dir, outname);
@@ -388,6 +395,13 @@ static result run(const char *lpath, const char *const *journals, size_t n, cons
 	r.out = slurp(so);
 	r.err = slurp(se);
 	return r;
+}
+
+/* Run reconcile with stdout and stderr captured. */
+static result run(const char *lpath, const char *const *journals, size_t n, const char *krpath,
+                  const char *outname)
+{
+	return run_with(lpath, journals, n, krpath, outname, NULL, NULL);
 }
 
 static char *output(const result *r, const char *name)

@@ -8,12 +8,20 @@
  * reconciled as a journal against a small ledger made once in a temporary
  * directory under /tmp (the vouchers of tests/test_reconcile.c: a reissue
  * and a revocation), with a keyring holding the receipt key R-TEST0001 (the
- * seed journals' receipts are signed with RFC 8032 TEST 2's key).
+ * seed journals' receipts and heads are signed with RFC 8032 TEST 2's key:
+ * tests/fuzz/journal_seeds.py writes them).
  *
- * Whatever a journal says, the books balance: reconcile never prints a
- * FAILED balance check, ends with 0 or 1, and writes its outputs when it
- * ends with 0. A journal given twice counts once: the money lines of the
- * summary are those of the journal given once.
+ * An input may carry, after a line "#--pins--", a file of pinned heads and
+ * merchants' receipts (reconcile's --head and --receipts read the same
+ * file: each takes the tokens of its kind), so that their reader is fuzzed
+ * too; the journal is what comes before that line.
+ *
+ * Whatever a journal says, the books balance: reconcile ends with 0 or 1;
+ * no balance check FAILs (only the line that says the journals do not hold
+ * together may, with the exit status 1 and the outputs written); it exits 0
+ * exactly when it writes its outputs and the journals hold together. A
+ * journal given twice counts once: the money lines of the summary are
+ * those of the journal given once.
  */
 #include <ftw.h>
 #include <stdbool.h>
@@ -48,7 +56,8 @@ static const uint8_t receipt_seed[32] = {
 static const period PER = {2026, 12};
 
 static char dir[64], ledger_dir[96], keyring_path[96], out_dir[96];
-static memfile in, out;
+static memfile in, extra, out;
+static const char *extra_path; /* the pins and receipts of this input, or NULL */
 static char once[SUMMARY_MAX], twice[SUMMARY_MAX];
 
 /*
@@ -168,7 +177,11 @@ static int run(const char *path, size_t n, char text[SUMMARY_MAX])
 	                    .njournals = n,
 	                    .keyring = keyring_path,
 	                    .out = out_dir,
-	                    .threads = 1};
+	                    .threads = 1,
+	                    .heads = &extra_path,
+	                    .nheads = extra_path != NULL,
+	                    .receipts = &extra_path,
+	                    .nreceipts = extra_path != NULL};
 	int rc;
 
 	quiet_begin(&out);
@@ -181,8 +194,8 @@ static int run(const char *path, size_t n, char text[SUMMARY_MAX])
 /* The summary without the lines that count lines, entries and anomalies. */
 static void money_lines(char *text)
 {
-	static const char *const skip[] = {"journals:", "receipts:", "anomalies:", "  ",
-	                                   "written to"};
+	static const char *const skip[] = {"journals:",  "receipts:", "anomalies:", "  ",
+	                                   "written to", "pinned",    "merchants'"};
 	char *w = text;
 
 	for (char *line = text, *nl; *line; line = nl) {
@@ -199,17 +212,40 @@ static void money_lines(char *text)
 	*w = '\0';
 }
 
+static int count(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path;
+	bool written, broken;
 	int rc;
+
+	static const char marker[] = "\n#--pins--\n";
+	const uint8_t *pins;
 
 	if (!dir[0])
 		init();
+	pins = memmem(data, size, marker, sizeof marker - 1);
+	extra_path = NULL;
+	if (pins) {
+		size_t at = (size_t)(pins - data) + 1;
+		extra_path =
+		    memfile_put(&extra, pins + sizeof marker - 1, size - at - (sizeof marker - 2));
+		size = at;
+	}
 	path = memfile_put(&in, data, size);
 	rc = run(path, 1, once);
-	if ((rc != 0 && rc != 1) || strstr(once, "FAILED") ||
-	    (rc == 0) != !!strstr(once, "written to"))
+	written = strstr(once, "written to") != NULL;
+	broken = strstr(once, "journals: FAILED") != NULL;
+	if ((rc != 0 && rc != 1) || count(once, "FAILED") != broken ||
+	    (rc == 0) != (written && !broken))
 		__builtin_trap();
 	if (!strstr(once, "written to"))
 		return 0; /* refused */
