@@ -38,26 +38,38 @@
  *   once; the same key with other contents (seq, prev_hash and hash aside)
  *   is the anomaly conflicting_duplicate and only the first seen counts
  *   (journals in the order given, lines in file order).
+ * - The journals are evidence (recon_trust.c): each ends with a head the
+ *   redeemer signed; with a keyring every receipt and head is verified;
+ *   heads pinned during the month (heads) must be extended and merchants'
+ *   receipts (receipts) held; redemption numbers run from 1 without a gap;
+ *   each voucher's balance follows at each redeemer from its face value.
+ *   An entry that fails is withheld: neither redeemed nor settled.
  * - Redemptions of a serial the ledger did not issue for the period are
  *   the anomaly unknown_serial and are neither redeemed nor settled; every
- *   other redemption counts, anomalous or not (the merchant handed over the
- *   goods), and is listed when it is one.
- * - A void counts when its redemption is there with the same serial,
- *   amount and merchant; it is settled against the redemption's merchant
- *   and gallery and day. Otherwise it is void_without_redemption.
- * - Anomaly kinds, in the order anomalies.csv lists them: chain_break,
- *   bad_receipt, conflicting_duplicate, unknown_serial,
- *   void_without_redemption, redeemed_after_revocation, outside_validity,
- *   overspent. Details name the journal and line, never a NIP or a name.
+ *   other redemption not withheld counts, even with a finding (the
+ *   merchant handed over the goods).
+ * - A void counts when its redemption is there, not withheld, with the
+ *   same serial, amount and merchant; it is settled against the
+ *   redemption's merchant and gallery and day. Otherwise it is
+ *   void_without_redemption.
+ * - Anomaly kinds, in the order anomalies.csv lists them. Failures (the
+ *   journals do not hold together, exit 1): chain_break, bad_head,
+ *   head_not_extended, bad_receipt, conflicting_duplicate,
+ *   missing_redemption, remaining_mismatch, receipt_not_in_journal,
+ *   unknown_serial, void_without_redemption. Findings: redeemed_after_
+ *   revocation, outside_validity, overspent, forged_receipt. Details name
+ *   the journal and line, never a NIP or a name.
  * - Receipts are checked only with a keyring, and only for the entries
  *   counted (a duplicate is not checked again).
  * - A journal is refused (nothing is written) for: a header other than
  *   the export's, a line without exactly 14 fields, a field that is not of
  *   its form (canonical numbers, amounts 1..4294967295, 16 upper-case hex
- *   serials, ids of A-Z a-z 0-9 . _ -, lower-case hex hashes), a line of
- *   another period, a redeem without a receipt or a void with one, a
- *   carriage return that does not end a line, a malformed quoted field.
- *   Quoted fields are otherwise read as any CSV reader would.
+ *   serials, ids of A-Z a-z 0-9 . _ -, redemption ids of the line's
+ *   period, lower-case hex hashes, a receipt on every entry), a line of
+ *   another period, no head line or a line after it, a carriage return
+ *   that does not end a line, a malformed quoted field. Quoted fields are
+ *   otherwise read as any CSV reader would. A file of heads with none in
+ *   it, or one that cannot be read, is refused too.
  *
  * Reconciliation only reads the ledger (opened read-only) and the
  * journals. The outputs are written, each atomically, only after every
@@ -87,13 +99,15 @@ typedef struct reconcile_opts {
 /*
  * Reconcile o->per; o and everything it points to are only read. Returns
  * the exit status:
- * - 0: the outputs are written and everything balances; anomalies, if any,
- *   are findings in anomalies.csv and the summary, not failures;
+ * - 0: the outputs are written, everything balances and the journals hold
+ *   together; anomalies, if any, are findings in anomalies.csv and the
+ *   summary, not failures;
  * - 1: refused: each journal that is not a journal printed to stderr as
  *   "FILE:LINE: what is wrong" and nothing written; or an unreadable ledger
  *   or keyring, a period the ledger never issued, an output that cannot be
- *   written; or a balance check that does not hold (the summary says
- *   which; the outputs are written for inspection).
+ *   written; or a balance check that does not hold, or an anomaly that is
+ *   a failure (the summary says which; the outputs are written for
+ *   inspection, with what failed withheld).
  * The summary goes to stdout, problems to stderr.
  *
  * Cost, measured on this project's 2-core machine with 1,000,000 journal

@@ -64,6 +64,7 @@ check "a voucher the issuer makes now redeems ($code)" test "$code" = 201
 "$BIN/voucher-redeemer" export --db db --period "$NOW" >journal.csv
 "$BIN/voucher-redeemer" receipt-key --db db >receipts.keyring
 "$BIN/voucher-issuer" reconcile --ledger L --period "$NOW" --journal journal.csv --keyring receipts.keyring --out R >/dev/null
+check "reconcile exits 1: the month does not balance until it is explained" test $? -eq 1
 check "reconcile lists the thief's redemption as unknown_serial" grep -q "^unknown_serial,$(col X 0 serial)," R/anomalies.csv
 check "and pays the merchant for the ASN's alone (20000 + 30000 + 50000 + 1000)" \
 	sh -c "grep -q '^M,G,4,0,101000$' '$T/R/settlement.csv'"

@@ -30,6 +30,40 @@ static void sign_verify(void **state)
 	sig_thread_done();
 }
 
+/*
+ * A signature is not malleable: S + L (L the order of the group) is the
+ * same signature to the curve's arithmetic, and must be refused (RFC 8032
+ * 5.1.7: S < L), or anyone could make a second valid signature of a
+ * voucher, a receipt or a head and pass it off as another.
+ */
+static void s_below_l(void **state)
+{
+	static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+	                              0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	                              [31] = 0x10};
+	sig_signer *s;
+	sig_verifier *v;
+	uint8_t pub[SIG_PUBLEN], sig[SIG_LEN], msg[] = "pay Rp50.000";
+	unsigned carry = 0;
+
+	(void)state;
+	assert_int_equal(sig_from_seed(seed, &s), ERR_OK);
+	sig_public(s, pub);
+	assert_int_equal(sig_sign(s, msg, sizeof msg, sig), ERR_OK);
+	assert_int_equal(sig_verifier_new(pub, &v), ERR_OK);
+	assert_true(sig_verify(v, msg, sizeof msg, sig));
+	for (int i = 0; i < 32; i++) { /* S, little-endian in sig[32..63], plus L */
+		carry += sig[32 + i] + L[i];
+		sig[32 + i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	assert_int_equal(carry, 0);
+	assert_false(sig_verify(v, msg, sizeof msg, sig));
+	sig_verifier_free(v);
+	sig_signer_free(s);
+	sig_thread_done();
+}
+
 /* Ed25519 is deterministic: a seed gives one public key and one signature. */
 static void seed_is_deterministic(void **state)
 {
@@ -134,7 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(sign_verify),    cmocka_unit_test(seed_is_deterministic),
 	    cmocka_unit_test(rfc8032_vector), cmocka_unit_test(private_key_file),
-	    cmocka_unit_test(bad_public_key),
+	    cmocka_unit_test(bad_public_key), cmocka_unit_test(s_below_l),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
