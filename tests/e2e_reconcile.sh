@@ -67,13 +67,17 @@ check "counts each entry once" cmp -s R/per_asn.csv R2/per_asn.csv
 sed '2s/,20000,30000,/,2000,48000,/' journal.csv >edited.csv
 check "the edit changed a line" sh -c "! cmp -s journal.csv edited.csv"
 "$BIN/voucher-issuer" reconcile --ledger L --period "$NOW" --journal edited.csv --keyring receipts.keyring --out R3 >/dev/null 2>&1
+check "an edited journal exits 1" test $? -eq 1
 check "an edited journal line is reported as a chain break" grep -q '^chain_break,' R3/anomalies.csv
+check "and nothing of that journal is paid" test "$(tail -n +2 R3/settlement.csv | wc -l)" -eq 0
 
 # A receipt signed by a key the finance office does not know.
 "$BIN/voucher-keys" generate --dir other --kid X --role receipt >/dev/null
 sed 's/ receipt / receipt /' other/keyring | grep -v '^#' >other.keyring
 "$BIN/voucher-issuer" reconcile --ledger L --period "$NOW" --journal journal.csv --keyring other.keyring --out R4 >/dev/null 2>&1
+check "a journal whose receipts no key given signed exits 1" test $? -eq 1
 check "receipts from an unknown key are reported" grep -q '^bad_receipt,' R4/anomalies.csv
+check "and are not paid" test "$(tail -n +2 R4/settlement.csv | wc -l)" -eq 0
 
 # Not a journal at all.
 printf 'nip,name\n1,2\n' >notjournal.csv
