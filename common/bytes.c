@@ -28,3 +28,19 @@ void hex_encode(const uint8_t *in, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+size_t split_at(const char *s, size_t n, char sep, const char **part, size_t *len, size_t max)
+{
+	size_t np = 0, start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != sep)
+			continue;
+		if (np == max)
+			return max + 1;
+		part[np] = s + start;
+		len[np++] = i - start;
+		start = i + 1;
+	}
+	return np;
+}

@@ -77,4 +77,9 @@ static inline uint64_t mix64(uint64_t x)
  * leading zero but "0" itself) of at most max, into *out; false otherwise. */
 bool dec_parse(const char *s, size_t n, uint64_t max, uint64_t *out);
 
+/* Split the n bytes at s at each sep into part[] and len[] (not
+ * NUL-terminated, pointing into s), at most max parts. Returns the number
+ * of parts, or max + 1 if there are more. */
+size_t split_at(const char *s, size_t n, char sep, const char **part, size_t *len, size_t max);
+
 #endif

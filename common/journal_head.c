@@ -74,24 +74,14 @@ bool journal_head_parse(const char *text, size_t n, journal_head *h, size_t *bod
                         const char **why)
 {
 	const char *part[HEAD_PARTS];
-	size_t len[HEAD_PARTS], np = 0, start = 0;
+	size_t len[HEAD_PARTS];
 	uint64_t redeemed, voided;
 	char per[8];
 
 	*why = "not a signed head (UH2|period|first|last|count|last_hash|redeemed|voided|time|kid|"
 	       "sig)";
-	if (n > JOURNAL_HEAD_MAX)
-		return false;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && text[i] != '|')
-			continue;
-		if (np == HEAD_PARTS)
-			return false;
-		part[np] = text + start;
-		len[np++] = i - start;
-		start = i + 1;
-	}
-	if (np != HEAD_PARTS || len[0] != 3 || memcmp(part[0], "UH2", 3) != 0)
+	if (n > JOURNAL_HEAD_MAX || split_at(text, n, '|', part, len, HEAD_PARTS) != HEAD_PARTS ||
+	    len[0] != 3 || memcmp(part[0], "UH2", 3) != 0)
 		return false;
 	memset(h, 0, sizeof *h);
 	snprintf(per, sizeof per, "%.*s", (int)(len[1] < 7 ? len[1] : 7), part[1]);

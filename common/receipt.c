@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "b64url.h"
+#include "bytes.h"
 #include "period.h"
 #include "voucher.h"
 
@@ -123,20 +124,7 @@ size_t receipt_body(const receipt_fields *r, char *out, size_t n)
 
 bool receipt_parse(const char *r, size_t n, receipt_parts *p)
 {
-	size_t np = 0, start = 0;
-
-	if (n > RECEIPT_MAX)
-		return false;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && r[i] != '|')
-			continue;
-		if (np == RECEIPT_PARTS)
-			return false;
-		p->part[np] = r + start;
-		p->len[np++] = i - start;
-		start = i + 1;
-	}
-	if (np != RECEIPT_PARTS)
+	if (n > RECEIPT_MAX || split_at(r, n, '|', p->part, p->len, RECEIPT_PARTS) != RECEIPT_PARTS)
 		return false;
 	p->is_void = p->len[RP_TAG] == 4 && memcmp(r, "URV2", 4) == 0;
 	if (!p->is_void && (p->len[RP_TAG] != 3 || memcmp(r, "UR2", 3) != 0))

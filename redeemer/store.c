@@ -248,9 +248,13 @@ err store_health(store *s, const char **why)
 	MDB_envinfo info;
 	MDB_stat st;
 	size_t size, free, used;
+	int rc;
 
-	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0 ||
-	    !file_space(s, &size, &free)) {
+	pthread_rwlock_rdlock(&s->map); /* the writer may be growing the map */
+	rc = mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0 ||
+	     !file_space(s, &size, &free);
+	pthread_rwlock_unlock(&s->map);
+	if (rc) {
 		*why = "the database cannot be read";
 		return ERR_DB;
 	}

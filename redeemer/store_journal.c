@@ -39,17 +39,12 @@ static MDB_val journal_key(const char per[8], uint64_t seq, uint8_t jk[JKEY_LEN]
  * added to h's totals. */
 static int count_line(head *h, const MDB_val *line)
 {
-	const char *f[JOURNAL_FIELDS], *s = line->mv_data, *end = s + line->mv_size;
+	const char *f[JOURNAL_FIELDS];
+	size_t len[JOURNAL_FIELDS];
 	uint64_t amount;
-	int n = 0;
 
-	f[n++] = s;
-	for (const char *p = s; p < end && n < JOURNAL_FIELDS; p++)
-		if (*p == ',')
-			f[n++] = p + 1;
-	if (n != JOURNAL_FIELDS ||
-	    !dec_parse(f[J_AMOUNT], (size_t)(f[J_REMAINING] - 1 - f[J_AMOUNT]), UINT32_MAX,
-	               &amount))
+	if (split_at(line->mv_data, line->mv_size, ',', f, len, JOURNAL_FIELDS) != JOURNAL_FIELDS ||
+	    !dec_parse(f[J_AMOUNT], len[J_AMOUNT], UINT32_MAX, &amount))
 		return MDB_CORRUPTED;
 	if (f[J_KIND][0] == 'r')
 		h->redeemed += (int64_t)amount;

@@ -432,9 +432,61 @@ static void survives_reopen(void **state)
 	free(before);
 }
 
+/*
+ * A period's head as an older version kept it (its seq and hash only, 73
+ * bytes): its totals are counted from the journal, for the export's head
+ * and for the next entry.
+ */
+static void reads_older_heads(void **state)
+{
+	struct fixture *f = *state;
+	voucher v = mkv(0x0000000000000E0EULL, 100000, true, 2026, 11);
+	op o[2] = {redeem(&f->t[0], &v, 12000, "h1", 1, NOW),
+	           redeem(&f->t[1], &v, 3000, "h2", 2, NOW)},
+	   x;
+	char keyline[256], kinds[8], *text;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key = {12, "head:2026-11"}, val;
+	uint8_t old[73];
+
+	run(f, o, 2);
+	x = void_op(&f->t[1], o[1].rid, NOW + 1);
+	run1(f, &x);
+	assert_int_equal(x.rc, ERR_OK);
+	store_close(f->s);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, f->db, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+	assert_true(val.mv_size > sizeof old);
+	memcpy(old, val.mv_data, sizeof old);
+	val = (MDB_val){sizeof old, old};
+	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	start(f);
+	store_receipt_keyline(f->s, keyline, sizeof keyline);
+	text = export_text(f, "2026-11");
+	assert_int_equal(check_chain(text, "2026-11", kinds, NULL, keyline), 3); /* totals too */
+	free(text);
+	x = redeem(&f->t[0], &v, 1000, "h3", 3, NOW + 2);
+	run1(f, &x);
+	assert_int_equal(x.rc, ERR_OK);
+	text = export_text(f, "2026-11");
+	assert_int_equal(check_chain(text, "2026-11", kinds, NULL, keyline), 4);
+	assert_string_equal(kinds, "rrvr");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(reads_older_heads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(export_chain_receipts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(one_batch_receipts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(chain_detects_tampering, setup, teardown),
