@@ -31,6 +31,9 @@ static const struct {
     [ERR_REQUEST_CONFLICT] = {"request_conflict", 409,
                               "request_id reused with a different request"},
     [ERR_VOID_TOO_LATE] = {"void_too_late", 409, "a redemption can be voided only on its own day"},
+    [ERR_OFFLINE_CONFLICT] = {"offline_conflict", 409,
+                              "the offline sale could not be taken: it is recorded as a conflict, "
+                              "which the merchant bears"},
     [ERR_TOO_LARGE] = {"too_large", 413, "the request is too large"},
     [ERR_TOO_MANY] = {"too_many_attempts", 429,
                       "too many failed attempts from this address; wait a minute"},

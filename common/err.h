@@ -36,7 +36,8 @@ typedef enum err {
 	ERR_ALREADY_SPENT,
 	ERR_INSUFFICIENT_BALANCE,
 	ERR_REQUEST_CONFLICT,
-	ERR_VOID_TOO_LATE, /* a void after the local day of the redemption */
+	ERR_VOID_TOO_LATE,    /* a void after the local day of the redemption */
+	ERR_OFFLINE_CONFLICT, /* an offline sale that could not be: recorded, never paid */
 	ERR_TOO_LARGE,
 	ERR_TOO_MANY, /* too many failed terminal logins from one address */
 	ERR_UNAVAILABLE,

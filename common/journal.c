@@ -12,6 +12,20 @@
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
+const char *const journal_kind_name[JOURNAL_CONFLICT + 1] = {
+    [JOURNAL_REDEEM] = "redeem",   [JOURNAL_VOID] = "void",         [JOURNAL_HEAD] = "head",
+    [JOURNAL_OFFLINE] = "offline", [JOURNAL_CONFLICT] = "conflict",
+};
+
+/* The kind named s, or 0. */
+static journal_kind kind_named(const char *s)
+{
+	for (int k = JOURNAL_REDEEM; k <= JOURNAL_CONFLICT; k++)
+		if (strcmp(s, journal_kind_name[k]) == 0)
+			return (journal_kind)k;
+	return 0;
+}
+
 const char *const journal_col_name[JOURNAL_FIELDS] = {
     "seq",       "time",     "kind",    "redemption_id", "serial",  "period",    "amount",
     "remaining", "merchant", "gallery", "terminal",      "receipt", "prev_hash", "hash"};
@@ -141,14 +155,15 @@ bool journal_parse(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL
 	uint64_t num;
 
 	*why = NULL;
-	if (strcmp(f[J_KIND], "head") == 0)
+	e->kind = kind_named(f[J_KIND]);
+	if (e->kind == JOURNAL_HEAD)
 		return parse_head_line(f, len, e, why);
 	if (!dec_parse(f[J_SEQ], len[J_SEQ], UINT64_MAX, &e->seq) || e->seq == 0)
 		*why = "bad seq (a number from 1)";
 	else if (!instant_parse(f[J_TIME], len[J_TIME], &e->time))
 		*why = "bad time (YYYY-MM-DDTHH:MM:SSZ)";
-	else if (strcmp(f[J_KIND], "redeem") != 0 && strcmp(f[J_KIND], "void") != 0)
-		*why = "bad kind (redeem, void or head)";
+	else if (!e->kind)
+		*why = "bad kind (redeem, void, offline, conflict or head)";
 	else if (!journal_rid_split(f[J_RID], len[J_RID], &prefix_len, &num))
 		*why = "bad redemption_id (KEYID-YYYYMM-NUMBER)";
 	else if (!voucher_serial_canonical(f[J_SERIAL], len[J_SERIAL], &e->serial))
@@ -175,7 +190,6 @@ bool journal_parse(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL
 		*why = "bad hash (64 lower-case hex digits)";
 	if (*why)
 		return false;
-	e->kind = f[J_KIND][0] == 'r' ? JOURNAL_REDEEM : JOURNAL_VOID;
 	e->rid = f[J_RID];
 	e->amount = (int64_t)amount;
 	e->remaining = (int64_t)remaining;
@@ -197,7 +211,7 @@ int journal_receipt_mismatch(const char *const f[JOURNAL_FIELDS], const size_t l
 	            {J_MERCHANT, RP_MERCHANT}, {J_GALLERY, RP_GALLERY},
 	            {J_TERMINAL, RP_TERMINAL}, {J_TIME, RP_TIME}};
 
-	if (p->is_void != (f[J_KIND][0] == 'v'))
+	if (strcmp(f[J_KIND], journal_kind_name[p->kind]) != 0)
 		return J_KIND;
 	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
 		if (p->len[same[i].part] != len[same[i].col] ||
@@ -251,8 +265,8 @@ size_t journal_chain_append(journal_chain *c, journal_entry *e, char *out, size_
 	period_format(e->per, per, sizeof per);
 	core = snprintf(out, n,
 	                "%" PRIu64 ",%s,%s,%s,%s,%s,%" PRId64 ",%" PRId64 ",%s,%s,%" PRIu32 ",%s",
-	                e->seq, ts, e->kind == JOURNAL_REDEEM ? "redeem" : "void", e->rid, sr, per,
-	                e->amount, e->remaining, e->merchant, e->gallery, e->terminal, e->receipt);
+	                e->seq, ts, journal_kind_name[e->kind], e->rid, sr, per, e->amount,
+	                e->remaining, e->merchant, e->gallery, e->terminal, e->receipt);
 	if (core < 0 || (size_t)core + 2 + 2 * JOURNAL_HASH_HEX >= n ||
 	    !link_hash(c, c->hash, out, (size_t)core, md))
 		return 0;

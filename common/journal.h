@@ -62,7 +62,8 @@ enum journal_col {
 /* The header's names of the columns, "seq" to "hash". */
 extern const char *const journal_col_name[JOURNAL_FIELDS];
 
-typedef enum journal_kind { JOURNAL_REDEEM = 1, JOURNAL_VOID = 2, JOURNAL_HEAD = 3 } journal_kind;
+/* The kinds' names in the journal's kind column ("redeem", ...). */
+extern const char *const journal_kind_name[JOURNAL_CONFLICT + 1];
 
 /* An entry's values; the strings are not owned. */
 typedef struct journal_entry {
@@ -154,8 +155,8 @@ int journal_chain_check(journal_chain *c, const char *const f[JOURNAL_FIELDS],
 /*
  * What a head says of a period's journal at its time: the entries seq
  * first..last (count of them; first 1 and last 0 for none), the last
- * one's hash (64 zeros for none), and the rupiah redeemed and given back
- * by voids. As text, signed by the receipt key kid:
+ * one's hash (64 zeros for none), and the rupiah redeemed (online and
+ * offline) and given back by voids; conflicts move none. As text, signed by the receipt key kid:
  *
  *   UH2|period|first|last|count|last_hash|redeemed|voided|time|kid|sig
  *

@@ -17,10 +17,11 @@ void journal_head_add(journal_head *h, const journal_entry *e, const char hash[J
 	h->count++;
 	memcpy(h->last_hash, hash, JOURNAL_HASH_HEX);
 	h->last_hash[JOURNAL_HASH_HEX] = '\0';
-	if (e->kind == JOURNAL_REDEEM)
+	if (e->kind == JOURNAL_REDEEM || e->kind == JOURNAL_OFFLINE)
 		h->redeemed += e->amount;
-	else
+	else if (e->kind == JOURNAL_VOID)
 		h->voided += e->amount;
+	/* a conflict moves no money */
 }
 
 /* The body: everything the signature covers. */

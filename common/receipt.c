@@ -107,16 +107,28 @@ bool receipt_root(const char *body, size_t n, const char *path, size_t len, uint
 	return true;
 }
 
+const char *receipt_tag(journal_kind k)
+{
+	static const char *const tags[] = {[JOURNAL_REDEEM] = "UR2",
+	                                   [JOURNAL_VOID] = "URV2",
+	                                   [JOURNAL_OFFLINE] = "URO2",
+	                                   [JOURNAL_CONFLICT] = "URC2"};
+
+	return k > 0 && k < sizeof tags / sizeof tags[0] ? tags[k] : NULL;
+}
+
 size_t receipt_body(const receipt_fields *r, char *out, size_t n)
 {
 	char ts[INSTANT_LEN + 1], sr[VOUCHER_SERIAL_LEN + 1];
 	int len;
 
+	if (!receipt_tag(r->kind))
+		return 0;
 	instant_format(r->time, ts);
 	voucher_serial_format(r->serial, sr);
 	len = snprintf(out, n, "%s|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%" PRIu32 "|%s|%s",
-	               r->is_void ? "URV2" : "UR2", r->rid, sr, r->amount, r->remaining,
-	               r->merchant, r->gallery, r->terminal, ts, r->kid);
+	               receipt_tag(r->kind), r->rid, sr, r->amount, r->remaining, r->merchant,
+	               r->gallery, r->terminal, ts, r->kid);
 	if (len < 0 || (size_t)len >= n || len > RECEIPT_MAX - RECEIPT_TAIL_MAX)
 		return 0;
 	return (size_t)len;
@@ -126,8 +138,12 @@ bool receipt_parse(const char *r, size_t n, receipt_parts *p)
 {
 	if (n > RECEIPT_MAX || split_at(r, n, '|', p->part, p->len, RECEIPT_PARTS) != RECEIPT_PARTS)
 		return false;
-	p->is_void = p->len[RP_TAG] == 4 && memcmp(r, "URV2", 4) == 0;
-	if (!p->is_void && (p->len[RP_TAG] != 3 || memcmp(r, "UR2", 3) != 0))
+	for (p->kind = JOURNAL_REDEEM; p->kind <= JOURNAL_CONFLICT; p->kind++) {
+		const char *tag = receipt_tag(p->kind);
+		if (tag && p->len[RP_TAG] == strlen(tag) && memcmp(r, tag, p->len[RP_TAG]) == 0)
+			break;
+	}
+	if (p->kind > JOURNAL_CONFLICT)
 		return false;
 	p->body_len = (size_t)(p->part[RP_PATH] - 1 - r);
 	return true;

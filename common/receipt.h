@@ -31,6 +31,21 @@
 #include "err.h"
 #include "sig.h"
 
+/* What a journal entry records, and so its receipt (its tag): a redemption
+ * (UR2), a void (URV2), a redemption made offline and accepted on upload
+ * (URO2), an offline sale that could not be (URC2: a conflict, never
+ * paid); a head ends an export and has no receipt. */
+typedef enum journal_kind {
+	JOURNAL_REDEEM = 1,
+	JOURNAL_VOID = 2,
+	JOURNAL_HEAD = 3,
+	JOURNAL_OFFLINE = 4,
+	JOURNAL_CONFLICT = 5
+} journal_kind;
+
+/* A kind's receipt tag ("UR2", ...), or NULL for a head. */
+const char *receipt_tag(journal_kind k);
+
 #define RECEIPT_DOMAIN    "UMKM-RECEIPT-v2"
 #define RECEIPT_TREE_MAX  32  /* leaves under one signature */
 #define RECEIPT_DEPTH_MAX 5   /* steps of a path: log2(RECEIPT_TREE_MAX) */
@@ -63,8 +78,8 @@ void receipt_message(const uint8_t root[32], uint8_t msg[RECEIPT_MSG_LEN]);
 
 /* The values a receipt's body records; the strings are not owned. */
 typedef struct receipt_fields {
-	bool is_void;    /* URV2, not UR2 */
-	const char *rid; /* "<kid>-<YYYYMM>-<n>", the redemption id */
+	journal_kind kind; /* its tag */
+	const char *rid;   /* "<kid>-<YYYYMM>-<n>", the redemption id */
 	uint64_t serial;
 	int64_t amount, remaining;
 	const char *merchant, *gallery;
@@ -76,7 +91,7 @@ typedef struct receipt_fields {
 /*
  * The body of r into out (n bytes; RECEIPT_MAX + 1 hold any), as the
  * redeemer signs it: "UR2|rid|serial|amount|remaining|merchant|gallery|
- * terminal|time|kid" (URV2 for a void), with no '|' at its end. Returns its length, or 0 if
+ * terminal|time|kid" (the tag of its kind), with no '|' at its end. Returns its length, or 0 if
  * it would be longer than RECEIPT_MAX - RECEIPT_TAIL_MAX (no room for its
  * path and signature) or than n - 1.
  */
@@ -102,13 +117,13 @@ enum receipt_part {
 typedef struct receipt_parts {
 	const char *part[RECEIPT_PARTS]; /* into the receipt, not NUL-terminated */
 	size_t len[RECEIPT_PARTS];
-	size_t body_len; /* the body: everything before "|path" */
-	bool is_void;    /* the tag is URV2 */
+	size_t body_len;   /* the body: everything before "|path" */
+	journal_kind kind; /* as its tag says */
 } receipt_parts;
 
 /*
  * Split receipt r (n bytes, at most RECEIPT_MAX) at its '|' into exactly
- * RECEIPT_PARTS parts, the first "UR2" or "URV2". False otherwise. The parts' values
+ * RECEIPT_PARTS parts, the first a receipt's tag. False otherwise. The parts' values
  * are not checked: receipt_root and the signature check the proof, and the
  * reader compares the fields with what it knows.
  */

@@ -87,6 +87,9 @@ void revlist_free(revlist *rl)
 	free(rl->serials);
 	free(rl->compromised);
 	free(rl->allowed);
+	free(rl->text);
+	rl->text = NULL;
+	rl->text_len = 0;
 	rl->serials = rl->allowed = NULL;
 	rl->compromised = NULL;
 	rl->n = rl->nallowed = rl->ncompromised = 0;
@@ -324,7 +327,8 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	free(buf);
+	rl.text = buf; /* as it was verified, for those who check it again (the scanner page) */
+	rl.text_len = len;
 	*out = rl;
 	return ERR_OK;
 bad:

@@ -51,6 +51,8 @@ typedef struct revlist {
 	uint64_t *allowed; /* ascending */
 	size_t nallowed;
 	uint8_t digest[32]; /* of all the list says but its time, kid and version */
+	char *text;         /* the file as loaded (NUL-terminated) */
+	size_t text_len;
 } revlist;
 
 /*

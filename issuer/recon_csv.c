@@ -1,6 +1,6 @@
 /*
  * The outputs: per_asn.csv, per_opd.csv, settlement.csv, refunds.csv,
- * anomalies.csv and report.html (recon_html.c), each built in memory and
+ * offline.csv, anomalies.csv and report.html (recon_html.c), each built in memory and
  * put in place atomically (common/file.c), so that a reader never sees
  * half a file. NIPs and serials are text fields (common/csvw.c).
  */
@@ -78,6 +78,46 @@ static void settlement_csv(FILE *f, void *ctx)
 	}
 }
 
+/* What became of an offline entry. */
+static const char *offline_status(const entries *J, const entitlements *E, const entry *en)
+{
+	if (en->kind == JOURNAL_CONFLICT)
+		return "conflict";
+	if (en->flags & EF_NOT_PAID)
+		return "withheld";
+	if (entitlements_find(E, en->serial) == NONE)
+		return "unknown_serial";
+	return entries_find(J, en->pfx, en->ridnum, JOURNAL_VOID) != NONE ? "voided" : "paid";
+}
+
+/* Every sale made offline, in journal order within each merchant and
+ * gallery: taken (paid, or voided, withheld) or a conflict (never paid,
+ * the merchant's). */
+static void offline_csv(FILE *f, void *ctx)
+{
+	const report *rp = ctx;
+	const entries *J = rp->J;
+	char sr[VOUCHER_SERIAL_LEN + 1], rid[RID_TEXT_MAX], ts[INSTANT_LEN + 1];
+
+	fputs("merchant,gallery,kind,redemption_id,serial,time,amount,status\n", f);
+	for (size_t k = 0; k < rp->noffline; k++) {
+		const entry *en = &J->en[rp->offline[k]];
+		const site *s = &J->site[en->site];
+
+		entry_rid(J, en, rid, sizeof rid);
+		voucher_serial_format(en->serial, sr);
+		instant_format(en->time, ts);
+		csvw_str(f, s->merchant, ',');
+		csvw_str(f, s->gallery, ',');
+		csvw_str(f, journal_kind_name[en->kind], ',');
+		csvw_str(f, rid, ',');
+		csvw_str(f, sr, ',');
+		csvw_str(f, ts, ',');
+		csvw_num(f, en->amount, ',');
+		csvw_str(f, offline_status(J, rp->E, en), '\n');
+	}
+}
+
 static void refunds_csv(FILE *f, void *ctx)
 {
 	const entitlements *E = ((const report *)ctx)->E;
@@ -139,6 +179,7 @@ bool outputs_write(const report *rp)
 	if (!write_output(rp, "per_asn.csv", per_asn_csv) ||
 	    !write_output(rp, "per_opd.csv", per_opd_csv) ||
 	    !write_output(rp, "settlement.csv", settlement_csv) ||
+	    !write_output(rp, "offline.csv", offline_csv) ||
 	    !write_output(rp, "anomalies.csv", anomalies_csv) ||
 	    !write_output(rp, "report.html", report_html))
 		return false;

@@ -235,6 +235,62 @@ static void html_sites(const report *rp, FILE *f)
 	fputs("</table>\n", f);
 }
 
+/* Sales made offline: per gallery and merchant, and each conflict (never
+ * paid: the merchant bears it). */
+static void html_offline(const report *rp, FILE *f)
+{
+	const entries *J = rp->J;
+	char sr[VOUCHER_SERIAL_LEN + 1], ts[INSTANT_LEN + 1];
+	size_t shown = 0;
+
+	if (!rp->noffline)
+		return;
+	fputs("<h2>Penjualan luring (tanpa jaringan)</h2>\n<table>\n<tr><th>Galeri</th>"
+	      "<th>Pedagang</th><th>Penukaran luring</th><th>Konflik</th><th>Nilai konflik "
+	      "(ditanggung pedagang)</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < J->sites.n; i++) {
+		const site *s = &J->site[rp->by_gallery[i]];
+		if (!s->offline && !s->conflicts)
+			continue;
+		fputs("<tr><td>", f);
+		html(f, s->gallery);
+		fputs("</td><td>", f);
+		html(f, s->merchant);
+		fprintf(f,
+		        "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
+		        "</td><td class=\"n\">",
+		        s->offline, s->conflicts);
+		html_money(f, s->conflicted);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<table>\n<tr><th>Konflik</th><th>Galeri</th><th>Pedagang</th>"
+	      "<th>Seri voucher</th><th>Waktu (UTC)</th><th>Nilai</th></tr>\n",
+	      f);
+	for (size_t k = 0; k < rp->noffline && shown < HTML_ANOMALIES; k++) {
+		const entry *en = &J->en[rp->offline[k]];
+		char rid[RID_TEXT_MAX];
+		if (en->kind != JOURNAL_CONFLICT)
+			continue;
+		shown++;
+		entry_rid(J, en, rid, sizeof rid);
+		voucher_serial_format(en->serial, sr);
+		instant_format(en->time, ts);
+		fputs("<tr><td>", f);
+		html(f, rid);
+		fputs("</td><td>", f);
+		html(f, J->site[en->site].gallery);
+		fputs("</td><td>", f);
+		html(f, J->site[en->site].merchant);
+		fprintf(f, "</td><td>%s</td><td>%s</td><td class=\"n\">", sr, ts);
+		html_money(f, en->amount);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<p>Konflik: penjualan luring yang vouchernya sudah terpakai di tempat "
+	      "lain, atau yang melewati batas luring. Tidak dibayar; lihat offline.csv.</p>\n",
+	      f);
+}
+
 static void html_days(const report *rp, FILE *f)
 {
 	const days *D = rp->D;
@@ -327,6 +383,7 @@ void report_html(FILE *f, void *ctx)
 	html_totals(rp, f);
 	html_opd(rp->T, f);
 	html_sites(rp, f);
+	html_offline(rp, f);
 	html_days(rp, f);
 	html_anomalies(rp->A, f);
 	fputs("</body>\n</html>\n", f);

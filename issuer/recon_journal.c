@@ -402,9 +402,9 @@ static void on_entry(reader *rd)
 	ac->count++;
 	ac->last_seq = e.seq;
 	memcpy(ac->last_hash, rd->f[J_HASH], sizeof ac->last_hash);
-	if (e.kind == JOURNAL_REDEEM)
+	if (e.kind == JOURNAL_REDEEM || e.kind == JOURNAL_OFFLINE)
 		ac->redeemed += e.amount;
-	else
+	else if (e.kind == JOURNAL_VOID)
 		ac->voided += e.amount;
 	if (jr->P)
 		pins_note(jr->P, rd->file, e.seq, line, rd->f[J_HASH], ac->redeemed, ac->voided);

@@ -153,6 +153,7 @@ static err settle_redeem(const settle_ctx *c, entitlements *E, entries *J, anoma
 	    !money_add(s->redeemed, en->amount, &s->redeemed))
 		return ERR_OVERFLOW;
 	s->redemptions++;
+	s->offline += en->kind == JOURNAL_OFFLINE;
 	add_day(D, E->tz, en->time, false, en->amount);
 	if (v->revoked && en->time >= v->revoked_at) {
 		entry_rid(J, en, rid, sizeof rid);
@@ -180,6 +181,9 @@ static err settle_void(const settle_ctx *c, entitlements *E, entries *J, anomali
 	const char *path = c->paths[en->file];
 	char rid[RID_TEXT_MAX];
 	uint32_t ri = entries_find(J, en->pfx, en->ridnum, JOURNAL_REDEEM), vi;
+
+	if (ri == NONE) /* a redemption made offline is voided as any other */
+		ri = entries_find(J, en->pfx, en->ridnum, JOURNAL_OFFLINE);
 	const entry *red;
 	site *s;
 	ent *e;
@@ -219,15 +223,30 @@ static err settle_void(const settle_ctx *c, entitlements *E, entries *J, anomali
 	return ERR_OK;
 }
 
+/* An offline conflict: never paid, the merchant's to bear; counted for
+ * offline.csv and the report. */
+static err settle_conflict(entries *J, const entry *en)
+{
+	site *s = &J->site[en->site];
+
+	if (en->flags & EF_NOT_PAID)
+		return ERR_OK;
+	s->conflicts++;
+	return money_add(s->conflicted, en->amount, &s->conflicted) ? ERR_OK : ERR_OVERFLOW;
+}
+
 err settle(const settle_ctx *c, entitlements *E, entries *J, anomalies *A, days *D)
 {
 	err rc = ERR_OK;
 
 	for (size_t i = 0; i < J->n && rc == ERR_OK && A->fatal == ERR_OK; i++) {
-		if (J->en[i].kind == JOURNAL_REDEEM)
-			rc = settle_redeem(c, E, J, A, D, &J->en[i]);
+		entry *en = &J->en[i];
+		if (en->kind == JOURNAL_REDEEM || en->kind == JOURNAL_OFFLINE)
+			rc = settle_redeem(c, E, J, A, D, en);
+		else if (en->kind == JOURNAL_VOID)
+			rc = settle_void(c, E, J, A, D, en);
 		else
-			rc = settle_void(c, E, J, A, D, &J->en[i]);
+			rc = settle_conflict(J, en);
 	}
 	for (size_t k = 0; k < E->ne && rc == ERR_OK; k++) {
 		ent *e = &E->e[E->order[k]];
@@ -293,8 +312,18 @@ err totals_check(const entitlements *E, const entries *J, const anomalies *A, to
 		       (e->unspent <= 0 || money_add(t->refund, e->unspent, &t->refund));
 		t->met += e->redeemed >= e->issued;
 	}
-	for (size_t i = 0; i < J->sites.n; i++)
-		sums = sums && money_add(t->settled, J->site[i].amount, &t->settled);
+	for (size_t i = 0; i < J->sites.n; i++) {
+		sums = sums && money_add(t->settled, J->site[i].amount, &t->settled) &&
+		       money_add(t->conflict_rupiah, J->site[i].conflicted, &t->conflict_rupiah);
+		t->conflicts += J->site[i].conflicts;
+	}
+	for (size_t i = 0; i < J->n; i++)
+		if (J->en[i].kind == JOURNAL_OFFLINE && !(J->en[i].flags & EF_NOT_PAID) &&
+		    entitlements_find(E, J->en[i].serial) != NONE) {
+			t->offline++;
+			sums = sums &&
+			       money_add(t->offline_rupiah, J->en[i].amount, &t->offline_rupiah);
+		}
 	if (!sums) {
 		printf("balance: FAILED: a sum overflows\n");
 		t->balanced = t->ok = false;
@@ -352,6 +381,29 @@ static uint32_t *sites_sorted(const entries *J, int (*cmp)(const void *, const v
 uint32_t *sites_by_merchant(const entries *J)
 {
 	return sites_sorted(J, site_cmp_r);
+}
+
+static int offline_cmp_r(const void *a, const void *b, void *ctx)
+{
+	const entries *J = ctx;
+	uint32_t i = *(const uint32_t *)a, k = *(const uint32_t *)b;
+	int c = site_cmp_r(&J->en[i].site, &J->en[k].site, J->site);
+
+	return c ? c : (i > k) - (i < k);
+}
+
+uint32_t *offline_entries(const entries *J, size_t *n)
+{
+	uint32_t *idx = malloc((J->n + 1) * sizeof *idx);
+
+	*n = 0;
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < J->n; i++)
+		if (J->en[i].kind == JOURNAL_OFFLINE || J->en[i].kind == JOURNAL_CONFLICT)
+			idx[(*n)++] = (uint32_t)i;
+	qsort_r(idx, *n, sizeof *idx, offline_cmp_r, (void *)J);
+	return idx;
 }
 
 uint32_t *sites_by_gallery(const entries *J)

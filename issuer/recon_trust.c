@@ -308,16 +308,17 @@ static bool take_receipt(void *ctx, const char *s, size_t n, unsigned long line)
 		return true;
 	}
 	if ((pfx = entries_prefix(J, p.part[RP_RID], pfxlen)) != NONE)
-		idx = entries_find(J, pfx, num, p.is_void ? JOURNAL_VOID : JOURNAL_REDEEM);
+		idx = entries_find(J, pfx, num, (uint8_t)p.kind);
 	if (idx == NONE) {
 		anomaly_add(r->jr->A, AN_NOT_IN_JOURNAL, 0, anomaly_ord(UINT32_MAX, (uint32_t)line),
 		            "%s:%lu: %s: the redeemer signed this %s, and no journal holds it",
-		            r->path, line, rid, p.is_void ? "void" : "redemption");
+		            r->path, line, rid,
+		            p.kind == JOURNAL_REDEEM ? "redemption" : journal_kind_name[p.kind]);
 		return true;
 	}
 	/* The entry as the journal has it, as a receipt's body: the same bytes. */
 	en = &J->en[idx];
-	if (!receipt_body(&(receipt_fields){.is_void = p.is_void,
+	if (!receipt_body(&(receipt_fields){.kind = p.kind,
 	                                    .rid = rid,
 	                                    .serial = en->serial,
 	                                    .amount = en->amount,
@@ -375,8 +376,8 @@ static err check_numbers(const entries *J, anomalies *A)
 
 	if (!v)
 		return ERR_NOMEM;
-	for (size_t i = 0; i < J->n; i++)
-		if (J->en[i].kind == JOURNAL_REDEEM)
+	for (size_t i = 0; i < J->n; i++) /* a void takes no number of its own */
+		if (J->en[i].kind != JOURNAL_VOID)
 			v[n++] = (numbered){J->en[i].pfx, J->en[i].ridnum};
 	qsort(v, n, sizeof *v, numbered_cmp);
 	for (size_t i = 0; i < n; i++) {
@@ -447,9 +448,13 @@ static err check_balances(const entitlements *E, entries *J, anomalies *A, const
 		if (fresh && (vi = entitlements_find(E, en->serial)) != NONE)
 			*left = E->v[vi].amount;
 		else if (fresh)
-			*left = en->kind == JOURNAL_REDEEM ? (int64_t)en->remaining + en->amount
-			                                   : (int64_t)en->remaining - en->amount;
-		want = en->kind == JOURNAL_REDEEM ? *left - en->amount : *left + en->amount;
+			*left = en->kind == JOURNAL_VOID ? (int64_t)en->remaining - en->amount
+			        : en->kind == JOURNAL_CONFLICT
+			            ? (int64_t)en->remaining
+			            : (int64_t)en->remaining + en->amount;
+		want = en->kind == JOURNAL_VOID       ? *left + en->amount
+		       : en->kind == JOURNAL_CONFLICT ? *left /* it took nothing */
+		                                      : *left - en->amount;
 		if (want != en->remaining) {
 			entry_rid(J, en, rid, sizeof rid);
 			anomaly_add(A, AN_REMAINING, en->serial, anomaly_ord(en->file, en->line),
@@ -457,7 +462,9 @@ static err check_balances(const entitlements *E, entries *J, anomalies *A, const
 			            ": %s %s %s leaves %s, but the lines before leave %s: "
 			            "withheld",
 			            paths[en->file], en->line, rid,
-			            en->kind == JOURNAL_REDEEM ? "taking" : "giving back",
+			            en->kind == JOURNAL_VOID       ? "giving back"
+			            : en->kind == JOURNAL_CONFLICT ? "a conflict of"
+			                                           : "taking",
 			            rp(en->amount, m1), rp(en->remaining, m2), rp(*left, m3));
 			en->flags |= EF_WITHHELD;
 		}

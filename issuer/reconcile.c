@@ -58,6 +58,11 @@ static void print_summary(const report *rp, const rcheck *R)
 	       E->info.refund ? "refund:    " : "forfeit:   ", rp_money(t->refund, a),
 	       E->info.refund ? "refund" : "forfeit");
 	printf("met minimum: %" PRIu64 " of %zu\n", t->met, E->ne);
+	if (t->offline || t->conflicts)
+		printf("offline:    %" PRIu64 " redemptions made offline (%s); %" PRIu64
+		       " conflicts (%s), not paid: the merchants bear them (offline.csv)\n",
+		       t->offline, rp_money(t->offline_rupiah, a), t->conflicts,
+		       rp_money(t->conflict_rupiah, b));
 	if (!A->n) {
 		printf("anomalies: none\n");
 	} else {
@@ -191,7 +196,8 @@ int reconcile_run(const reconcile_opts *o)
 	              .receipts_read = receipts_read,
 	              .receipts_other = receipts_other,
 	              .bad_heads = A.count[AN_BAD_HEAD]};
-	if (!rp.by_merchant || !rp.by_gallery) {
+	rp.offline = offline_entries(&J, &rp.noffline);
+	if (!rp.by_merchant || !rp.by_gallery || !rp.offline) {
 		fprintf(stderr, "reconcile: out of memory\n");
 		goto cleanup;
 	}
@@ -204,6 +210,7 @@ cleanup:
 	fflush(stdout);
 	free((void *)rp.by_merchant);
 	free((void *)rp.by_gallery);
+	free((void *)rp.offline);
 	free(T.opd);
 	free(D.d);
 	free(jr.chunk);

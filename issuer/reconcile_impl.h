@@ -139,6 +139,8 @@ typedef struct site {
 	char *merchant, *gallery;
 	uint64_t redemptions, voids;
 	int64_t redeemed, voided, amount;
+	uint64_t offline, conflicts; /* of the redemptions, those made offline; offline conflicts */
+	int64_t conflicted;          /* rupiah of the conflicts: the merchant bears them */
 } site;
 
 /* Strings to small numbers: redemption id prefixes, sites. */
@@ -322,7 +324,9 @@ typedef struct totals {
 	size_t nopd;
 	int64_t issued, redeemed, unspent, settled, refund;
 	uint64_t met;
-	uint64_t withheld;       /* entries that failed a check: never paid */
+	uint64_t withheld;           /* entries that failed a check: never paid */
+	uint64_t offline, conflicts; /* offline redemptions counted; offline conflicts */
+	int64_t offline_rupiah, conflict_rupiah;
 	int64_t withheld_rupiah; /* what their redemptions took */
 	size_t failures;         /* anomalies that mean the journals do not hold together */
 	bool balanced;           /* per ASN and per OPD */
@@ -355,6 +359,10 @@ void opd_pct(const opd_sum *o, char out[PCT_MAX]);
 /* Sites by merchant then gallery, and by gallery then merchant: malloc'd
  * index arrays, NULL when out of memory. */
 uint32_t *sites_by_merchant(const entries *J);
+
+/* The entries made offline (offline and conflict), by merchant, gallery,
+ * then journal order; malloc'd, *n of them; NULL if out of memory. */
+uint32_t *offline_entries(const entries *J, size_t *n);
 uint32_t *sites_by_gallery(const entries *J);
 
 /* ---- outputs ---- */
@@ -372,6 +380,8 @@ typedef struct report {
 	const uint32_t *by_merchant, *by_gallery;
 	size_t npins, bad_heads;
 	uint64_t receipts_read, receipts_other;
+	const uint32_t *offline; /* the offline entries, by merchant, gallery, then journal order */
+	size_t noffline;
 } report;
 
 /* recon_csv.c: the CSVs and report.html into o->out, each atomically;

@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "keyring.h"
+#include "offline.h"
 #include "period.h"
 #include "pool.h"
 #include "revlist.h"
@@ -38,6 +39,7 @@ typedef struct auth_slot {
 typedef struct metrics {
 	uint64_t by_status[600];
 	uint64_t redemptions, voids, rupiah_redeemed, rupiah_voided;
+	uint64_t offline, conflicts; /* of the redemptions, those made offline; offline conflicts */
 } metrics;
 
 /* The service the endpoints answer for. */
@@ -47,6 +49,7 @@ typedef struct service {
 	const tzone *tz; /* the local day of voids */
 	int64_t clock;   /* 0: the system's clock; a fixed instant, for the request fuzzer */
 	const char *metrics_token; /* GET /metrics needs it; NULL: open */
+	offline_config offline;    /* what terminals may do with their link down */
 	auth_slot *auth;           /* failed logins per client address */
 	metrics m;
 	/* The keyring and revocation list: the loop replaces them (SIGHUP)
@@ -89,6 +92,7 @@ typedef struct pending {
 	struct evhttp_request *req;
 	op o;
 	task verify;
+	const char *why; /* an offline sale recorded as a conflict: why (static text) */
 } pending;
 
 /* On any thread: hand p->o to the writer, or back to the loop as it is
@@ -102,6 +106,12 @@ void http_voucher(struct evhttp_request *req, service *sv, const char *serial);
 void http_void(struct evhttp_request *req, service *sv, const char *rid);
 void http_healthz(struct evhttp_request *req, service *sv);
 void http_journal_head(struct evhttp_request *req, service *sv);
+void http_offline_state(struct evhttp_request *req, service *sv);
+
+/* On a verify worker: an offline sale (o->uploaded) whose voucher checked
+ * as checked at its own time: whether to record it as a conflict
+ * (o->conflict), and why (static text), against its terminal's limits. */
+const char *offline_judge(const service *sv, op *o, err checked);
 void http_metrics(struct evhttp_request *req, service *sv);
 /* The scanner page and its files at their paths; 404 for any other path. */
 void http_page(struct evhttp_request *req, service *sv);

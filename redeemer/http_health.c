@@ -86,9 +86,17 @@ void http_metrics(struct evhttp_request *req, service *sv)
 	                    "voucher_voids_total %" PRIu64 "\n"
 	                    "# HELP voucher_voided_rupiah_total Rupiah restored by voids.\n"
 	                    "# TYPE voucher_voided_rupiah_total counter\n"
-	                    "voucher_voided_rupiah_total %" PRIu64 "\n",
+	                    "voucher_voided_rupiah_total %" PRIu64 "\n"
+	                    "# HELP voucher_offline_redemptions_total Redemptions made offline, "
+	                    "taken on upload.\n"
+	                    "# TYPE voucher_offline_redemptions_total counter\n"
+	                    "voucher_offline_redemptions_total %" PRIu64 "\n"
+	                    "# HELP voucher_offline_conflicts_total Offline sales recorded as "
+	                    "conflicts (never paid).\n"
+	                    "# TYPE voucher_offline_conflicts_total counter\n"
+	                    "voucher_offline_conflicts_total %" PRIu64 "\n",
 	                    sv->m.redemptions, sv->m.rupiah_redeemed, sv->m.voids,
-	                    sv->m.rupiah_voided);
+	                    sv->m.rupiah_voided, sv->m.offline, sv->m.conflicts);
 	snprintf(sum, sizeof sum, "%" PRIu64, st.ops);
 	histogram(b, "voucher_commit_batch_size", "Operations per commit.", le_batch, st.batch_hist,
 	          sum, st.batches);

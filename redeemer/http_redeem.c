@@ -12,6 +12,10 @@
  *      201, or the refusal of any step.
  * A request carries one task to each next thread: p->verify to the worker,
  * p->o.done back from the writer.
+ *
+ * A sale made offline carries "offline_at", its time: it is checked as at
+ * that time, and recorded as an offline redemption, or as a conflict
+ * (offline.h) when it cannot be taken; either way exactly once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +42,16 @@ static bool request_id_ok(const char *s)
 	return n >= 1 && n <= REQUEST_ID_MAX;
 }
 
-/* What a replay must repeat exactly: the voucher and the amount. */
-static void body_hash(const char *voucher_text, size_t len, int64_t amount, uint8_t out[32])
+/* What a replay must repeat exactly: the voucher, the amount, and for an
+ * offline sale its time. */
+static void body_hash(const char *voucher_text, size_t len, int64_t amount, int64_t offline_at,
+                      uint8_t out[32])
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	char num[24];
-	int n = snprintf(num, sizeof num, "%lld", (long long)amount);
+	char num[48];
+	int n = offline_at ? snprintf(num, sizeof num, "%lld@%lld", (long long)amount,
+	                              (long long)offline_at)
+	                   : snprintf(num, sizeof num, "%lld", (long long)amount);
 
 	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
 	EVP_DigestUpdate(c, voucher_text, len);
@@ -51,6 +59,22 @@ static void body_hash(const char *voucher_text, size_t len, int64_t amount, uint
 	EVP_DigestUpdate(c, num, (size_t)n);
 	EVP_DigestFinal_ex(c, out, NULL);
 	EVP_MD_CTX_free(c);
+}
+
+/* "offline_at", if the body has it: an instant (YYYY-MM-DDTHH:MM:SSZ) not
+ * ahead of now by more than the clocks may differ. 0: none; -1: bad. */
+static int64_t offline_at(json_t *j, int64_t now)
+{
+	json_t *jo = json_object_get(j, "offline_at");
+	int64_t at;
+
+	if (!jo)
+		return 0;
+	if (!json_is_string(jo) ||
+	    !instant_parse(json_string_value(jo), json_string_length(jo), &at) || at <= 0 ||
+	    at > now + REVLIST_SKEW)
+		return -1;
+	return at;
 }
 
 /* 1. On the loop. */
@@ -64,6 +88,7 @@ void http_redeem(struct evhttp_request *req, service *sv)
 	terminal t;
 	const char *text;
 	json_int_t amount;
+	int64_t at;
 	err e;
 
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
@@ -98,6 +123,13 @@ void http_redeem(struct evhttp_request *req, service *sv)
 		            "request_id must be 1-128 printable ASCII characters");
 		goto out;
 	}
+	if ((at = offline_at(j, service_now(sv))) < 0) {
+		reply_error(
+		    sv, req, ERR_MALFORMED_REQUEST,
+		    "offline_at must be the sale's time, YYYY-MM-DDTHH:MM:SSZ, not ahead of "
+		    "the service's clock");
+		goto out;
+	}
 	if (!(p = calloc(1, sizeof *p))) {
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		goto out;
@@ -109,14 +141,15 @@ void http_redeem(struct evhttp_request *req, service *sv)
 	p->o.kind = OP_REDEEM;
 	p->o.term = t;
 	p->o.amount = amount;
-	p->o.now = service_now(sv);
+	p->o.now = at ? at : service_now(sv);
+	p->o.uploaded = at ? service_now(sv) : 0;
 	strcpy(p->o.request_id, json_string_value(jr));
 	text = json_string_value(jv);
-	body_hash(text, json_string_length(jv), amount, p->o.body_hash);
+	body_hash(text, json_string_length(jv), amount, at, p->o.body_hash);
 
 	/* A retry gets the first answer, whatever has changed since. */
 	e = store_request_get(sv->st, t.id, p->o.request_id, p->o.body_hash, &p->o);
-	if (e != ERR_OK && e != ERR_NOT_FOUND) {
+	if (e != ERR_OK && e != ERR_NOT_FOUND && e != ERR_OFFLINE_CONFLICT) {
 		reply_error(sv, req, e, NULL);
 		goto out;
 	}
@@ -124,7 +157,7 @@ void http_redeem(struct evhttp_request *req, service *sv)
 		p->o.rc = voucher_decode(text, json_string_length(jv), &p->o.v);
 		p->o.serial = p->o.v.serial;
 	}
-	if (e == ERR_OK || p->o.rc != ERR_OK)
+	if (e != ERR_NOT_FOUND || p->o.rc != ERR_OK)
 		redeemed(p); /* a replay, or a token that does not decode */
 	else
 		pool_submit(sv->verifiers, &p->verify);
@@ -163,20 +196,33 @@ static void verify(void *arg)
 	pthread_rwlock_rdlock(&sv->keys_lock);
 	p->o.rc = check_voucher(sv, &p->o.term, &p->o.v, p->o.now);
 	pthread_rwlock_unlock(&sv->keys_lock);
+	/* An offline sale is recorded, as a conflict if it cannot be taken:
+	 * the cashier has handed the goods over. */
+	if (p->o.uploaded) {
+		p->why = offline_judge(sv, &p->o, p->o.rc);
+		p->o.rc = ERR_OK;
+	}
 	if (p->o.rc == ERR_OK)
 		pending_submit(p);
 	else
 		pending_finish(p);
 }
 
+/* The answer's fields: the redemption (or conflict) and its receipt; an
+ * offline one says so. */
 static json_t *answer(const op *o)
 {
 	char serial[VOUCHER_SERIAL_LEN + 1];
+	json_t *j;
 
 	voucher_serial_format(o->serial, serial);
-	return json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
-	                 "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
-	                 "receipt", o->receipt);
+	j = json_pack("{s:s, s:s, s:I, s:I, s:s}", "redemption_id", o->rid, "serial", serial,
+	              "amount", (json_int_t)o->debited, "remaining", (json_int_t)o->remaining,
+	              "receipt", o->receipt);
+	if (j && (o->uploaded || strncmp(o->receipt, "URO2|", 5) == 0 ||
+	          strncmp(o->receipt, "URC2|", 5) == 0))
+		json_object_set_new(j, "offline", json_true());
+	return j;
 }
 
 /* 4. On the loop: the answer, then the request is done with. */
@@ -187,13 +233,26 @@ static void redeemed(void *arg)
 	char serial[VOUCHER_SERIAL_LEN + 1];
 
 	voucher_serial_format(o->serial, serial);
-	if (o->rc != ERR_OK) {
+	if (o->rc == ERR_OFFLINE_CONFLICT) {
+		json_t *j = answer(o);
+		if (!o->replay)
+			p->sv->m.conflicts++;
+		LOG(LOGL_INFO, "offline conflict serial=%s terminal=%u amount=%lld id=%s%s", serial,
+		    o->term.id, (long long)o->debited, o->rid, o->replay ? " replay=1" : "");
+		if (j) {
+			json_object_set_new(j, "error", json_string(err_code(o->rc)));
+			json_object_set_new(j, "message",
+			                    json_string(p->why ? p->why : err_str(o->rc)));
+		}
+		reply_json(p->sv, p->req, err_http_status(o->rc), j);
+	} else if (o->rc != ERR_OK) {
 		LOG(LOGL_INFO, "redeem refused serial=%s terminal=%u error=%s", serial, o->term.id,
 		    err_code(o->rc));
 		reply_error(p->sv, p->req, o->rc, NULL);
 	} else {
 		if (!o->replay) {
 			p->sv->m.redemptions++;
+			p->sv->m.offline += o->uploaded != 0;
 			p->sv->m.rupiah_redeemed += (uint64_t)o->debited;
 		}
 		LOG(LOGL_INFO, "redeemed serial=%s terminal=%u amount=%lld remaining=%lld id=%s%s",

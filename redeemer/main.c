@@ -60,7 +60,8 @@ struct opts {
 
 /*
  * The settings of --config, by name: strings (owned here until exit) and
- * numbers (0 when unset, else 1 to 1048576). Flags win over the file.
+ * numbers (0 when unset, else from 1 to their maximum). Flags win over the
+ * file. A section [gallery.ID] sets the offline limits of one gallery.
  */
 enum text_setting {
 	T_DB,
@@ -83,8 +84,12 @@ enum number_setting {
 	N_MAP_SIZE,
 	N_MAP_SIZE_MAX,
 	N_VERIFY_THREADS,
+	N_OFFLINE_SALE,
+	N_OFFLINE_DEVICE,
+	N_OFFLINE_HOURS,
 	N_COUNT
 };
+#define N_OFFLINE_FIRST N_OFFLINE_SALE /* the settings a [gallery.ID] section may hold */
 static const char *const text_names[T_COUNT] = {
     [T_DB] = "db",
     [T_KEYRING] = "keyring",
@@ -96,21 +101,37 @@ static const char *const text_names[T_COUNT] = {
     [T_LOG_LEVEL] = "log_level",
     [T_METRICS_TOKEN] = "metrics_token",
 };
-static const char *const number_names[N_COUNT] = {
-    [N_TIMEOUT] = "timeout",
-    [N_MAX_CONNECTIONS] = "max_connections",
-    [N_PER_ADDRESS] = "max_connections_per_address",
-    [N_CONN_REQUESTS] = "max_requests_per_connection",
-    [N_CONN_SECONDS] = "max_connection_seconds",
-    [N_MAP_SIZE] = "map_size_mb",
-    [N_MAP_SIZE_MAX] = "map_size_max_mb",
-    [N_VERIFY_THREADS] = "verify_threads",
-};
 #define NUMBER_MAX 1048576
+#define RUPIAH_MAX 4294967295L
+static const struct number_setting_def {
+	const char *name;
+	long max;
+} number_defs[N_COUNT] = {
+    [N_TIMEOUT] = {"timeout", NUMBER_MAX},
+    [N_MAX_CONNECTIONS] = {"max_connections", NUMBER_MAX},
+    [N_PER_ADDRESS] = {"max_connections_per_address", NUMBER_MAX},
+    [N_CONN_REQUESTS] = {"max_requests_per_connection", NUMBER_MAX},
+    [N_CONN_SECONDS] = {"max_connection_seconds", NUMBER_MAX},
+    [N_MAP_SIZE] = {"map_size_mb", NUMBER_MAX},
+    [N_MAP_SIZE_MAX] = {"map_size_max_mb", NUMBER_MAX},
+    [N_VERIFY_THREADS] = {"verify_threads", NUMBER_MAX},
+    [N_OFFLINE_SALE] = {"offline_sale_max", RUPIAH_MAX},
+    [N_OFFLINE_DEVICE] = {"offline_device_max", RUPIAH_MAX},
+    [N_OFFLINE_HOURS] = {"offline_hours", 24 * 31},
+};
+#define GALLERIES_MAX 256
+
+/* A [gallery.ID] section: its offline settings (0 unset). */
+struct gallery_section {
+	char id[KEY_ID_MAX + 1];
+	long number[N_COUNT];
+};
 
 struct config {
 	char *text[T_COUNT];
 	long number[N_COUNT];
+	struct gallery_section gallery[GALLERIES_MAX];
+	size_t ngalleries;
 	FILE *f;
 	int line;     /* lines inih has read so far */
 	int bad_line; /* the first line a setting was refused on; 0: none */
@@ -153,26 +174,58 @@ static int setting_index(const char *const *names, int n, const char *name)
 	return -1;
 }
 
+/* The number setting named name, or -1. */
+static int number_index(const char *name)
+{
+	for (int i = 0; i < N_COUNT; i++)
+		if (strcmp(number_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The section of gallery id, added if new; NULL if there are too many. */
+static struct gallery_section *gallery_of(struct config *c, const char *id)
+{
+	for (size_t i = 0; i < c->ngalleries; i++)
+		if (strcmp(c->gallery[i].id, id) == 0)
+			return &c->gallery[i];
+	if (c->ngalleries == GALLERIES_MAX)
+		return NULL;
+	snprintf(c->gallery[c->ngalleries].id, sizeof c->gallery[0].id, "%s", id);
+	return &c->gallery[c->ngalleries++];
+}
+
 static int config_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct config *c = user;
-	int t = setting_index(text_names, T_COUNT, name);
-	int n = setting_index(number_names, N_COUNT, name);
-	long v;
+	int t = setting_index(text_names, T_COUNT, name), n = number_index(name);
+	struct gallery_section *g;
+	long v, *slot = n >= 0 ? &c->number[n] : NULL;
 	char *end;
 
-	if (strcmp(section, "redeemer") != 0)
+	if (strncmp(section, "gallery.", 8) == 0 && key_id_valid(section + 8)) {
+		if (n < N_OFFLINE_FIRST)
+			return config_refuse(c,
+			                     "[%s] takes only offline_sale_max, offline_device_max "
+			                     "and offline_hours",
+			                     section);
+		if (!(g = gallery_of(c, section + 8)))
+			return config_refuse(c, "more than %d [gallery.ID] sections",
+			                     GALLERIES_MAX);
+		slot = &g->number[n];
+	} else if (strcmp(section, "redeemer") != 0) {
 		return config_refuse(c, "unknown section [%s]", section);
+	}
 	if (t < 0 && n < 0)
 		return config_refuse(c, "unknown setting %s", name);
-	if (t >= 0 ? c->text[t] != NULL : c->number[n] != 0)
+	if (t >= 0 ? c->text[t] != NULL : *slot != 0)
 		return config_refuse(c, "%s given twice", name);
 	if (n >= 0) {
 		v = strtol(value, &end, 10);
-		if (*end || end == value || v < 1 || v > NUMBER_MAX)
-			return config_refuse(c, "%s must be a whole number from 1 to %d", name,
-			                     NUMBER_MAX);
-		c->number[n] = v;
+		if (*end || end == value || v < 1 || v > number_defs[n].max)
+			return config_refuse(c, "%s must be a whole number from 1 to %ld", name,
+			                     number_defs[n].max);
+		*slot = v;
 		return 1;
 	}
 	if (!(c->text[t] = strdup(value)))
@@ -210,9 +263,20 @@ static long number_or(const struct config *c, enum number_setting n, long dflt)
 	return c->number[n] ? c->number[n] : dflt;
 }
 
+/* The offline limits of a section's numbers, the service's where unset. */
+static offline_limits limits_of(const long *number, const offline_limits *dflt)
+{
+	return (offline_limits){
+	    .sale_max = number[N_OFFLINE_SALE] ? number[N_OFFLINE_SALE] : dflt->sale_max,
+	    .device_max = number[N_OFFLINE_DEVICE] ? number[N_OFFLINE_DEVICE] : dflt->device_max,
+	    .session_seconds =
+	        number[N_OFFLINE_HOURS] ? number[N_OFFLINE_HOURS] * 3600 : dflt->session_seconds};
+}
+
 static int cmd_serve(struct opts *o)
 {
-	struct config c = {0};
+	static struct config c;
+	static gallery_limits galleries[GALLERIES_MAX];
 	server_config cfg = {0};
 	int level;
 
@@ -252,6 +316,15 @@ static int cmd_serve(struct opts *o)
 	cfg.map_size_max = (size_t)number_or(&c, N_MAP_SIZE_MAX, NUMBER_MAX) << 20;
 	if (cfg.map_size_max < cfg.map_size)
 		cli_die(1, "%s: map_size_max_mb must be at least map_size_mb", o->config);
+	/* Offline selling is off unless the configuration allows it. */
+	cfg.offline.dflt =
+	    limits_of(c.number, &(offline_limits){.sale_max = 0, .session_seconds = 24 * 3600});
+	for (size_t i = 0; i < c.ngalleries; i++) {
+		snprintf(galleries[i].gallery, sizeof galleries[i].gallery, "%s", c.gallery[i].id);
+		galleries[i].l = limits_of(c.gallery[i].number, &cfg.offline.dflt);
+	}
+	cfg.offline.galleries = galleries;
+	cfg.offline.ngalleries = c.ngalleries;
 	level = log_level_parse(c.text[T_LOG_LEVEL] ? c.text[T_LOG_LEVEL] : "info");
 	if (level < 0)
 		cli_die(1, "%s: log_level must be debug, info, warn, error or off", o->config);
@@ -422,12 +495,14 @@ int main(int argc, char **argv)
 		money_format(sum.remaining, b, sizeof b);
 		printf("vouchers presented   %llu\n"
 		       "redemptions          %llu (%llu voided)\n"
+		       "offline conflicts    %llu\n"
 		       "redeemed             %s\n"
 		       "left on them         %s\n"
 		       "terminals            %llu (%llu disabled)\n"
 		       "journal entries      %llu\n",
 		       (unsigned long long)sum.vouchers, (unsigned long long)sum.redemptions,
-		       (unsigned long long)sum.voided, a, b, (unsigned long long)sum.terminals,
+		       (unsigned long long)sum.voided, (unsigned long long)sum.conflicts, a, b,
+		       (unsigned long long)sum.terminals,
 		       (unsigned long long)sum.terminals_disabled,
 		       (unsigned long long)sum.journal_entries);
 		return 0;

@@ -110,6 +110,12 @@ static void on_journal_head(struct evhttp_request *req, void *arg)
 	http_journal_head(req, &((server *)arg)->svc);
 }
 
+static void on_offline_state(struct evhttp_request *req, void *arg)
+{
+	conns_request(((server *)arg)->conns, req);
+	http_offline_state(req, &((server *)arg)->svc);
+}
+
 static void on_metrics(struct evhttp_request *req, void *arg)
 {
 	conns_request(((server *)arg)->conns, req);
@@ -243,6 +249,7 @@ int server_run(const server_config *cfg)
 	evthread_use_pthreads();
 	sv->svc.tz = cfg->tz;
 	sv->svc.metrics_token = cfg->metrics_token;
+	sv->svc.offline = cfg->offline;
 	pthread_rwlock_init(&sv->svc.keys_lock, NULL);
 	if ((e = store_open(cfg->db, cfg->map_size, &sv->svc.st)) != ERR_OK) {
 		LOG(LOGL_ERROR, "cannot open the store in %s: %s", cfg->db, err_str(e));
@@ -270,6 +277,7 @@ int server_run(const server_config *cfg)
 	evhttp_set_cb(sv->http, "/healthz", on_healthz, sv);
 	evhttp_set_cb(sv->http, "/metrics", on_metrics, sv);
 	evhttp_set_cb(sv->http, "/v1/journal/head", on_journal_head, sv);
+	evhttp_set_cb(sv->http, "/v1/offline/state", on_offline_state, sv);
 	evhttp_set_gencb(sv->http, route, sv);
 	if (!(bound = sv->bound =
 	          evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "offline.h"
 #include "period.h"
 
 typedef struct server_config {
@@ -22,6 +23,7 @@ typedef struct server_config {
 	int conn_requests;              /* requests a connection may make before it is closed */
 	int conn_seconds;               /* seconds after which a connection is closed */
 	int verify_threads;             /* voucher verify workers; 0: one per core */
+	offline_config offline;         /* what terminals may do with their link down */
 } server_config;
 
 /* Run the service until SIGTERM or SIGINT; returns the exit status (2 for

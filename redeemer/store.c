@@ -471,6 +471,10 @@ err store_summarize(store *s, store_summary *out)
 			if (val.mv_size >= RREC_HEAD) {
 				rrec r;
 				memcpy(&r, val.mv_data, RREC_HEAD);
+				if (r.voided == RREC_CONFLICT) {
+					out->conflicts++;
+					continue;
+				}
 				out->redemptions++;
 				if (r.voided)
 					out->voided++;

@@ -85,7 +85,8 @@ err store_backup(store *s, const char *path);
 
 /* What the store holds, for an operator. */
 typedef struct store_summary {
-	uint64_t vouchers, redemptions, voided, terminals, terminals_disabled, journal_entries;
+	uint64_t vouchers, redemptions, voided, conflicts, terminals, terminals_disabled,
+	    journal_entries;
 	int64_t redeemed, remaining; /* rupiah: net of voids; left on vouchers seen */
 } store_summary;
 err store_summarize(store *s, store_summary *out);
@@ -153,8 +154,10 @@ struct op {
 	char request_id[REQUEST_ID_MAX + 1];
 	uint8_t body_hash[32]; /* of what the request asks, for replays */
 	char rid[RID_MAX + 1]; /* OP_VOID: the redemption; OP_REDEEM: out */
-	int64_t now;           /* Unix seconds */
+	int64_t now;           /* Unix seconds: when the sale was made */
 	int tz_offset;         /* seconds east of UTC: "the same local day" */
+	int64_t uploaded;      /* OP_REDEEM made offline: when it reached the service; 0: online */
+	bool conflict; /* OP_REDEEM made offline: record it as a conflict, whatever the balance */
 	/* out */
 	err rc;
 	bool replay;     /* an earlier answer to the same request */
@@ -162,7 +165,8 @@ struct op {
 	int64_t remaining;
 	uint64_t serial;
 	char receipt[RECEIPT_MAX + 1];
-	period per; /* of the journal the operation goes to */
+	period per;            /* of the journal the operation goes to */
+	journal_kind recorded; /* what o wrote to the journal; 0: nothing (a refusal, a replay) */
 	/* run on the event loop's thread once o is committed or refused */
 	task done;
 	op *next; /* the writer's queue */

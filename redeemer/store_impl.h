@@ -77,6 +77,9 @@ typedef struct rrec {
 
 #define RREC_HEAD (offsetof(rrec, gallery) + sizeof((rrec *)0)->gallery)
 
+/* rrec.voided: 0, 1 (voided), or this: an offline conflict, not a redemption. */
+#define RREC_CONFLICT 2
+
 /* Log an LMDB failure and translate it: a full map or disk is
  * ERR_UNAVAILABLE (nothing recorded, try later), anything else ERR_DB. */
 err db_err(int rc, const char *what);

@@ -46,10 +46,12 @@ static int count_line(head *h, const MDB_val *line)
 	if (split_at(line->mv_data, line->mv_size, ',', f, len, JOURNAL_FIELDS) != JOURNAL_FIELDS ||
 	    !dec_parse(f[J_AMOUNT], len[J_AMOUNT], UINT32_MAX, &amount))
 		return MDB_CORRUPTED;
-	if (f[J_KIND][0] == 'r')
+#define KIND_IS(name) (len[J_KIND] == sizeof name - 1 && memcmp(f[J_KIND], name, len[J_KIND]) == 0)
+	if (KIND_IS("redeem") || KIND_IS("offline"))
 		h->redeemed += (int64_t)amount;
-	else
+	else if (KIND_IS("void"))
 		h->voided += (int64_t)amount;
+#undef KIND_IS
 	return 0;
 }
 
@@ -97,7 +99,7 @@ int journal_put(store *s, MDB_txn *txn, const op *o)
 	MDB_val key = {12, hkey}, val, jkey;
 	journal_entry e = {
 	    .time = o->now,
-	    .kind = o->kind == OP_REDEEM ? JOURNAL_REDEEM : JOURNAL_VOID,
+	    .kind = o->recorded,
 	    .rid = o->rid,
 	    .serial = o->serial,
 	    .per = o->per,
@@ -126,9 +128,9 @@ int journal_put(store *s, MDB_txn *txn, const op *o)
 		return rc;
 	h.seq = s->chain.seq;
 	memcpy(h.hash, s->chain.hash, sizeof h.hash);
-	if (e.kind == JOURNAL_REDEEM)
+	if (e.kind == JOURNAL_REDEEM || e.kind == JOURNAL_OFFLINE)
 		h.redeemed += e.amount;
-	else
+	else if (e.kind == JOURNAL_VOID)
 		h.voided += e.amount;
 	val = (MDB_val){sizeof h, &h};
 	return mdb_put(txn, s->meta, &key, &val, 0);

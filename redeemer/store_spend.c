@@ -3,10 +3,15 @@
  * inside the writer's transaction (store_writer.c), so that one voucher's
  * operations, from any number of terminals, take effect one after another.
  *
- * Tables: vouchers (serial -> vrec), redemptions (id -> rrec and receipt),
- * voids (id -> the void's receipt), requests (terminal and request_id ->
- * hash of what was asked, and the redemption it made), so that a retry
- * gets the first answer.
+ * A sale made offline (o->uploaded) is recorded at its own time: as a
+ * redemption (kind offline) when the voucher still has the amount, else as
+ * a conflict, which takes nothing from the voucher and is never paid.
+ *
+ * Tables: vouchers (serial -> vrec), redemptions (id -> rrec and receipt;
+ * a conflict's too, voided RREC_CONFLICT, which no void can touch), voids
+ * (id -> the void's receipt), requests (terminal and request_id -> hash of
+ * what was asked, and the redemption it made), so that a retry gets the
+ * first answer.
  */
 #include "store_impl.h"
 
@@ -115,15 +120,15 @@ int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *r
 	o->serial = r.serial;
 	o->debited = r.amount;
 	o->remaining = r.remaining_after;
-	o->rc = ERR_OK;
+	o->rc = r.voided == RREC_CONFLICT ? ERR_OFFLINE_CONFLICT : ERR_OK;
 	return 0;
 }
 
 /* The body of o's receipt (a void's, or a redemption's), in o->receipt:
  * the writer signs it with the rest of its batch (spend_finish_batch). */
-static bool receipt_body_of(const store *s, op *o, bool is_void)
+static bool receipt_body_of(const store *s, op *o, journal_kind kind)
 {
-	return receipt_body(&(receipt_fields){.is_void = is_void,
+	return receipt_body(&(receipt_fields){.kind = kind,
 	                                      .rid = o->rid,
 	                                      .serial = o->serial,
 	                                      .amount = o->debited,
@@ -136,15 +141,68 @@ static bool receipt_body_of(const store *s, op *o, bool is_void)
 	                    o->receipt, sizeof o->receipt) != 0;
 }
 
-int spend_redeem(store *s, MDB_txn *txn, op *o)
+/* The next redemption id of period p: numbered from 1 in each period of
+ * vouchers, so that a period's journal shows one missing (journal.h). */
+static int next_rid(store *s, MDB_txn *txn, period p, op *o)
 {
 	char counter[24];
+	uint64_t n;
+	int rc;
+
+	snprintf(counter, sizeof counter, "next_rid:%04u-%02u", (unsigned)p.year % 10000,
+	         (unsigned)p.month % 100);
+	if ((rc = meta_next(s, txn, counter, &n)) != 0)
+		return rc;
+	snprintf(o->rid, sizeof o->rid, "%s-%04u%02u-%" PRIu64, s->receipt_kid,
+	         (unsigned)p.year % 10000, (unsigned)p.month % 100, n);
+	return 0;
+}
+
+/* Record o as a redemption (kind redeem or offline) or a conflict, with v
+ * its voucher as it is after o: its receipt's body (signed with the rest
+ * of the batch), its record, its request. */
+static int record(store *s, MDB_txn *txn, op *o, const vrec *v, journal_kind kind)
+{
 	uint8_t rk[4 + REQUEST_ID_MAX];
 	MDB_val rkey, rval;
 	char rv[32 + RID_MAX + 1];
 	rrec r;
+	int rc;
+
+	o->per = (period){v->year, v->month};
+	if ((rc = next_rid(s, txn, o->per, o)) != 0)
+		return rc;
+	if (!receipt_body_of(s, o, kind)) {
+		o->rc = ERR_INTERNAL;
+		return 0;
+	}
+	memset(&r, 0, sizeof r);
+	r.serial = o->serial;
+	r.amount = o->debited;
+	r.remaining_after = o->remaining;
+	r.time = o->now;
+	r.terminal = o->term.id;
+	r.voided = kind == JOURNAL_CONFLICT ? RREC_CONFLICT : 0;
+	r.year = v->year;
+	r.month = v->month;
+	memcpy(r.merchant, o->term.merchant, sizeof r.merchant);
+	memcpy(r.gallery, o->term.gallery, sizeof r.gallery);
+	memcpy(rv, o->body_hash, 32);
+	memcpy(rv + 32, o->rid, strlen(o->rid));
+	rkey = request_key(o->term.id, o->request_id, rk);
+	rval = (MDB_val){32 + strlen(o->rid), rv};
+	/* The receipt and the journal entry follow once the batch is signed. */
+	if ((rc = put_rrec(s, txn, o->rid, &r, "")) != 0 ||
+	    (rc = mdb_put(txn, s->requests, &rkey, &rval, 0)) != 0)
+		return rc;
+	o->rc = kind == JOURNAL_CONFLICT ? ERR_OFFLINE_CONFLICT : ERR_OK;
+	o->recorded = kind;
+	return 0;
+}
+
+int spend_redeem(store *s, MDB_txn *txn, op *o)
+{
 	vrec v;
-	uint64_t n;
 	int rc;
 
 	/* A request seen before: the same answer, or a conflict. */
@@ -170,6 +228,12 @@ int spend_redeem(store *s, MDB_txn *txn, op *o)
 		return rc;
 	}
 	o->remaining = v.remaining;
+	/* An offline sale the voucher cannot give (spent meanwhile, or refused
+	 * on its upload): a conflict, the voucher untouched. */
+	if (o->uploaded && (o->conflict || v.remaining == 0 || o->amount > v.remaining)) {
+		o->debited = o->amount;
+		return record(s, txn, o, &v, JOURNAL_CONFLICT);
+	}
 	if (v.remaining == 0) {
 		o->rc = ERR_ALREADY_SPENT;
 		return 0;
@@ -183,43 +247,9 @@ int spend_redeem(store *s, MDB_txn *txn, op *o)
 	v.remaining -= o->debited;
 	v.redemptions++;
 	o->remaining = v.remaining;
-
-	/* Redemptions are numbered from 1 in each period of vouchers, so that
-	 * a period's journal shows one missing (journal.h). */
-	snprintf(counter, sizeof counter, "next_rid:%04u-%02u", (unsigned)v.year % 10000,
-	         (unsigned)v.month % 100);
-	if ((rc = meta_next(s, txn, counter, &n)) != 0)
+	if ((rc = put_vrec(s, txn, o->serial, &v)) != 0)
 		return rc;
-	snprintf(o->rid, sizeof o->rid, "%s-%04u%02u-%" PRIu64, s->receipt_kid,
-	         (unsigned)v.year % 10000, (unsigned)v.month % 100, n);
-	/* The body of o's receipt: the writer signs it with the rest of its
-	 * batch (spend_finish_batch). */
-	if (!receipt_body_of(s, o, false)) {
-		o->rc = ERR_INTERNAL;
-		return 0;
-	}
-	memset(&r, 0, sizeof r);
-	r.serial = o->serial;
-	r.amount = o->debited;
-	r.remaining_after = v.remaining;
-	r.time = o->now;
-	r.terminal = o->term.id;
-	r.year = v.year;
-	r.month = v.month;
-	memcpy(r.merchant, o->term.merchant, sizeof r.merchant);
-	memcpy(r.gallery, o->term.gallery, sizeof r.gallery);
-	memcpy(rv, o->body_hash, 32);
-	memcpy(rv + 32, o->rid, strlen(o->rid));
-	rkey = request_key(o->term.id, o->request_id, rk);
-	rval = (MDB_val){32 + strlen(o->rid), rv};
-	o->per = (period){v.year, v.month};
-	/* The receipt and the journal entry follow once the batch is signed. */
-	if ((rc = put_vrec(s, txn, o->serial, &v)) != 0 ||
-	    (rc = put_rrec(s, txn, o->rid, &r, "")) != 0 ||
-	    (rc = mdb_put(txn, s->requests, &rkey, &rval, 0)) != 0)
-		return rc;
-	o->rc = ERR_OK;
-	return 0;
+	return record(s, txn, o, &v, o->uploaded ? JOURNAL_OFFLINE : JOURNAL_REDEEM);
 }
 
 int spend_void(store *s, MDB_txn *txn, op *o)
@@ -230,8 +260,9 @@ int spend_void(store *s, MDB_txn *txn, op *o)
 	vrec v;
 	int rc = get_rrec(s, txn, o->rid, &r, receipt);
 
-	if (rc == MDB_NOTFOUND || (rc == 0 && strcmp(r.merchant, o->term.merchant) != 0)) {
-		o->rc = ERR_NOT_FOUND;
+	if (rc == MDB_NOTFOUND ||
+	    (rc == 0 && (strcmp(r.merchant, o->term.merchant) != 0 || r.voided == RREC_CONFLICT))) {
+		o->rc = ERR_NOT_FOUND; /* nor is a conflict a redemption to void */
 		return 0;
 	}
 	if (rc != 0)
@@ -260,7 +291,7 @@ int spend_void(store *s, MDB_txn *txn, op *o)
 	r.void_time = o->now;
 	o->remaining = v.remaining;
 	o->per = (period){r.year, r.month};
-	if (!receipt_body_of(s, o, true)) {
+	if (!receipt_body_of(s, o, JOURNAL_VOID)) {
 		o->rc = ERR_INTERNAL;
 		return 0;
 	}
@@ -268,13 +299,14 @@ int spend_void(store *s, MDB_txn *txn, op *o)
 	    (rc = put_rrec(s, txn, o->rid, &r, receipt)) != 0)
 		return rc;
 	o->rc = ERR_OK;
+	o->recorded = JOURNAL_VOID;
 	return 0;
 }
 
 /* An operation that changed the database, not a refusal or a replay. */
 static bool recorded(const op *o)
 {
-	return o->rc == ERR_OK && !o->replay;
+	return o->recorded && !o->replay;
 }
 
 int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
@@ -298,7 +330,8 @@ int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
 	for (o = batch; o; o = o->next) {
 		/* A replay of an operation earlier in this batch: its receipt is
 		 * stored by now, the original coming first. */
-		if (o->replay && o->rc == ERR_OK && !o->receipt[0] &&
+		if (o->replay && (o->rc == ERR_OK || o->rc == ERR_OFFLINE_CONFLICT) &&
+		    !o->receipt[0] &&
 		    (rc = o->kind == OP_REDEEM ? get_rrec(s, txn, o->rid, &r, o->receipt)
 		                               : get_void_receipt(s, txn, o)) != 0)
 			return rc;

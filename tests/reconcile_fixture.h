@@ -182,12 +182,12 @@ static void jb_sign_with(jb *j, const sig_signer *key, const char *kid)
 
 /* The body of a redemption's receipt (a void's: URV2), into out
  * (RECEIPT_MAX + 1 bytes). */
-static void receipt_of_kind(char *out, bool is_void, const char *time, const char *rid,
+static void receipt_of_kind(char *out, journal_kind kind, const char *time, const char *rid,
                             uint64_t serial, int64_t amount, int64_t remaining,
                             const char *merchant, const char *gallery, unsigned terminal,
                             const char *kid)
 {
-	receipt_fields r = {.is_void = is_void,
+	receipt_fields r = {.kind = kind,
 	                    .rid = rid,
 	                    .serial = serial,
 	                    .amount = amount,
@@ -243,8 +243,8 @@ static void jb_add(jb *j, const char *time, const char *kind, const char *rid, u
 	}
 	if (!j->key)
 		jb_sign_with(j, signer, kid);
-	receipt_of_kind(receipt, strcmp(kind, "void") == 0, time, rid, serial, amount, remaining,
-	                merchant, gallery, terminal, kid);
+	receipt_of_kind(receipt, strcmp(kind, "void") == 0 ? JOURNAL_VOID : JOURNAL_REDEEM, time,
+	                rid, serial, amount, remaining, merchant, gallery, terminal, kid);
 	assert_int_equal(receipt_sign_tree(signer, text, 1), ERR_OK);
 	jb_line(j, time, kind, rid, serial, amount, remaining, merchant, gallery, terminal,
 	        receipt);

@@ -738,7 +738,8 @@ static void receipt_parse_cases(void **state)
 /* receipt_body builds what receipt_parse splits, and no more than fits. */
 static void receipt_body_round_trip(void **state)
 {
-	receipt_fields r = {.rid = "R-TEST0001-202612-17",
+	receipt_fields r = {.kind = JOURNAL_REDEEM,
+	                    .rid = "R-TEST0001-202612-17",
 	                    .serial = 0x0123456789ABCDEFULL,
 	                    .amount = 25000,
 	                    .remaining = 125000,
@@ -768,12 +769,12 @@ static void receipt_body_round_trip(void **state)
 	r.merchant = "M1";
 	assert_int_equal(receipt_body(&r, body, 20), 0); /* nor one longer than out */
 	/* A void's receipt: the same fields under its own tag. */
-	r.is_void = true;
+	r.kind = JOURNAL_VOID;
 	n = receipt_body(&r, body, sizeof body);
 	assert_memory_equal(body, "URV2|R-TEST0001-202612-17|", 26);
 	snprintf(whole, sizeof whole, "%s|path|sig", body);
 	assert_true(receipt_parse(whole, strlen(whole), &p));
-	assert_true(p.is_void);
+	assert_int_equal(p.kind, JOURNAL_VOID);
 	assert_int_equal(p.body_len, n);
 	whole[3] = '3'; /* URV3 */
 	assert_false(receipt_parse(whole, strlen(whole), &p));

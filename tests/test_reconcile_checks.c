@@ -76,8 +76,8 @@ static void test_receipt_trees(void **state)
 		text[i] = rc[i];
 		snprintf(rid[i], sizeof rid[i], "R-TEST0001-202612-%d", i + 1);
 		snprintf(when[i], sizeof when[i], "2026-12-03T0%d:00:00Z", i + 1);
-		receipt_of_kind(rc[i], false, when[i], rid[i], S5, 1000, 74000 - 1000 * i, "M1",
-		                "G1", 1, "R-TEST0001");
+		receipt_of_kind(rc[i], JOURNAL_REDEEM, when[i], rid[i], S5, 1000, 74000 - 1000 * i,
+		                "M1", "G1", 1, "R-TEST0001");
 	}
 	assert_int_equal(receipt_sign_tree(receipt1, text, 5), ERR_OK);
 	assert_int_equal(receipt_sign_tree(receipt1, text + 5, 1), ERR_OK);

@@ -132,7 +132,8 @@ static void signed_receipt(char *out, const char *time, const char *rid, uint64_
 {
 	char *text[1] = {out};
 
-	receipt_of_kind(out, false, time, rid, serial, amount, remaining, "M1", "G1", 1, kid);
+	receipt_of_kind(out, JOURNAL_REDEEM, time, rid, serial, amount, remaining, "M1", "G1", 1,
+	                kid);
 	assert_int_equal(receipt_sign_tree(key, text, 1), ERR_OK);
 }
 

@@ -50,13 +50,24 @@ static size_t prefix_of(const uint8_t *data, size_t size, int lines)
 static void check_values(const struct config *c)
 {
 	for (int i = 0; i < N_COUNT; i++)
-		if (c->number[i] < 0 || c->number[i] > NUMBER_MAX)
+		if (c->number[i] < 0 || c->number[i] > number_defs[i].max)
 			__builtin_trap();
+	if (c->ngalleries > GALLERIES_MAX)
+		__builtin_trap();
+	for (size_t g = 0; g < c->ngalleries; g++) {
+		if (!key_id_valid(c->gallery[g].id))
+			__builtin_trap();
+		for (int i = 0; i < N_COUNT; i++)
+			if (c->gallery[g].number[i] < 0 ||
+			    c->gallery[g].number[i] > number_defs[i].max ||
+			    (i < N_OFFLINE_FIRST && c->gallery[g].number[i]))
+				__builtin_trap();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct config c, d;
+	static struct config c, d;
 	int line, line_cut;
 
 	line = read_config(memfile_put(&in, data, size), &c);
