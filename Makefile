@@ -43,8 +43,13 @@ SIGN_SRC     = $(wildcard common/sign/*.c)
 KEYS_SRC     = $(filter-out keys/main.c,$(wildcard keys/*.c))
 ISSUER_SRC   = $(filter-out issuer/main.c,$(wildcard issuer/*.c))
 PAGE_FILES   = index:redeemer/page/index.html app:redeemer/page/app.js \
+	       voucher:redeemer/page/voucher.js noble:redeemer/page/noble.mjs \
+	       offline:redeemer/page/offline.js sw:redeemer/page/sw.js \
+	       manifest:redeemer/page/manifest.webmanifest icon:redeemer/page/icon.svg \
 	       jsqr:redeemer/page/vendor/jsQR.js \
-	       jsqr_license:redeemer/page/vendor/jsQR.LICENSE
+	       jsqr_license:redeemer/page/vendor/jsQR.LICENSE \
+	       noble_ed25519:redeemer/page/vendor/noble-ed25519.mjs \
+	       noble_license:redeemer/page/vendor/noble-ed25519.LICENSE
 PAGE_SRC     = $(foreach f,$(PAGE_FILES),$(BUILD)/gen/page_$(firstword $(subst :, ,$(f))).c)
 REDEEMER_SRC = $(filter-out redeemer/main.c,$(wildcard redeemer/*.c)) $(PAGE_SRC)
 TEST_SRC     = $(wildcard tests/test_*.c)

@@ -10,8 +10,12 @@
 
 #include "http.h"
 
-extern const unsigned char page_index[], page_app[], page_jsqr[], page_jsqr_license[];
-extern const unsigned int page_index_len, page_app_len, page_jsqr_len, page_jsqr_license_len;
+extern const unsigned char page_index[], page_app[], page_voucher[], page_noble[], page_offline[],
+    page_sw[], page_manifest[], page_icon[], page_jsqr[], page_jsqr_license[], page_noble_ed25519[],
+    page_noble_license[];
+extern const unsigned int page_index_len, page_app_len, page_voucher_len, page_noble_len,
+    page_offline_len, page_sw_len, page_manifest_len, page_icon_len, page_jsqr_len,
+    page_jsqr_license_len, page_noble_ed25519_len, page_noble_license_len;
 
 static const struct asset {
 	const char *path, *type;
@@ -20,6 +24,16 @@ static const struct asset {
 } assets[] = {
     {"/", "text/html; charset=utf-8", page_index, &page_index_len},
     {"/app.js", "text/javascript; charset=utf-8", page_app, &page_app_len},
+    {"/voucher.js", "text/javascript; charset=utf-8", page_voucher, &page_voucher_len},
+    {"/offline.js", "text/javascript; charset=utf-8", page_offline, &page_offline_len},
+    {"/sw.js", "text/javascript; charset=utf-8", page_sw, &page_sw_len},
+    {"/manifest.webmanifest", "application/manifest+json", page_manifest, &page_manifest_len},
+    {"/icon.svg", "image/svg+xml", page_icon, &page_icon_len},
+    {"/noble.mjs", "text/javascript; charset=utf-8", page_noble, &page_noble_len},
+    {"/noble-ed25519.mjs", "text/javascript; charset=utf-8", page_noble_ed25519,
+     &page_noble_ed25519_len},
+    {"/licenses/noble-ed25519.txt", "text/plain; charset=utf-8", page_noble_license,
+     &page_noble_license_len},
     {"/jsqr.js", "text/javascript; charset=utf-8", page_jsqr, &page_jsqr_len},
     {"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license, &page_jsqr_license_len},
 };

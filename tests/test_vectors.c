@@ -223,11 +223,11 @@ static const struct list_case lists[] = {
 	"19f0"                                                                                     \
 	"75b4231686012fbf201d83c1c5d02c92e6e6aa9bc17f38f3615e590c3d30"
 #define JH_OK                                                                                      \
-	",2026-12-05T05:00:00Z,head,,,2026-12,,,,,,UH2|2026-12|1|4|4|"                             \
-	"19f075b4231686012fbf201d83c1c5"                                                           \
-	"d02c92e6e6aa9bc17f38f3615e590c3d30|85000|25000|2026-12-05T05:00:00Z|R-TEST0001|"          \
-	"ETFq6NZ2Z02"                                                                              \
-	"HFszIYWHVl5VkQiRocfqrJC7tXz6FttE6U1VxbnZls_4WGVnX7XM2ANDNP7L-BWRN64jknghMCg,,"
+	",2026-12-05T05:00:00Z,head,,,2026-12,,,,,,UH2|2026-12|1|6|6|"                             \
+	"8968afa0f4d0b9328d78492a3eb54e"                                                           \
+	"612e297633fd1f68490011b51093718971|90000|25000|2026-12-05T05:00:00Z|R-TEST0001|"          \
+	"LTmtSFg9iRa"                                                                              \
+	"EisnPDv1CLGVt7R5nZ8W_bt4OMEt06R_qXte7Lif0MRp5g_GAgxmgwGVKroVvXV18DM1utP4kCw,,"
 
 /* A journal line, and the text to put in place of the first occurrence of
  * from in the good line above (the void's, or the head's with head set;
@@ -267,7 +267,7 @@ static const struct line_case lines[] = {
     {"line refused (head): a head line with a seq", ",2026-12-05T05", "5,2026-12-05T05", true},
     {"line refused (head): the line's time is not its signed head's", ":00:00Z,head,",
      ":00:01Z,head,", true},
-    {"line refused (head): a count that is not last - first + 1", "|1|4|4|", "|1|4|3|", true},
+    {"line refused (head): a count that is not last - first + 1", "|1|6|6|", "|1|6|5|", true},
     {"line refused (head): no signature", "|R-TEST0001|", "|R-TEST0001", true},
 };
 

@@ -1,5 +1,7 @@
 /* The scanner page's code (index.html): its own file, so that the page runs
- * under a Content-Security-Policy that allows no inline script. */
+ * under a Content-Security-Policy that allows no inline script. Selling
+ * while the link is down is offline.js's; deciding a voucher without the
+ * redeemer, voucher.js's. */
 "use strict";
 const $ = (id) => document.getElementById(id);
 const KEY = "voucher.terminalToken";
@@ -29,11 +31,20 @@ const MESSAGES = {
   too_large: "Permintaan terlalu besar.",
   not_found: "Voucher atau transaksi tidak ditemukan.",
   unavailable: "Layanan sedang sibuk; belum ada yang tercatat. Tekan Coba lagi.",
+  offline_off: "Tidak ada jaringan, dan terminal ini tidak diizinkan menjual tanpa jaringan. " +
+               "Sambungkan ke jaringan lalu periksa lagi.",
+  offline_stale: "Tidak ada jaringan, dan data untuk menjual tanpa jaringan sudah terlalu lama. " +
+                 "Sambungkan ke jaringan dulu.",
+  offline_session: "Sesi tanpa jaringan sudah melewati batas waktunya. Sambungkan ke jaringan " +
+                   "agar penjualan yang menunggu terunggah.",
+  offline_sale_max: "Melebihi batas satu penjualan tanpa jaringan.",
+  offline_device_max: "Batas penjualan tanpa jaringan di perangkat ini sudah tercapai. " +
+                      "Sambungkan ke jaringan agar penjualan yang menunggu terunggah.",
 };
 const STATUS_ERROR = { spent: "already_spent", revoked: "revoked", expired: "expired",
                        not_yet_valid: "not_yet_valid" };
 
-let voucher = null;     /* { text, serial, info } of the voucher on screen */
+let voucher = null;     /* { text, serial, info, offline } of the voucher on screen */
 let pending = null;     /* the redeem request in flight, resent as is on retry */
 let last = JSON.parse(localStorage.getItem("voucher.last") || "null");
 let stream = null, scanning = false;
@@ -93,6 +104,32 @@ async function api(method, path, body) {
   return { status: res.status, j };
 }
 
+/* The voucher on screen: its face, what is left, its days, its use. */
+function showVoucher(v) {
+  $("face").textContent = rupiah(v.face_value);
+  $("remaining").textContent = rupiah(v.remaining) + (voucher.offline ? " (perangkat ini)" : "");
+  $("valid").textContent = day(v.first_day) + " s.d. " + day(v.last_day);
+  $("use").textContent = v.use === "multi" ? "Bisa dipakai beberapa kali" :
+                         "Sekali pakai: seluruh nilai terpakai";
+  $("offline-note").hidden = !voucher.offline;
+  setAmount(v.use === "multi" ? "" : String(v.remaining));
+  $("info").hidden = false;
+  (v.use === "multi" ? $("amount") : $("redeem")).focus();
+}
+
+const ymd = (t) => new Date(t * 1000).toISOString().slice(0, 10);
+
+/* No link: decide here, as the redeemer would (offline.js). */
+async function lookupOffline(text, serial) {
+  setOnline(false);
+  const d = await Offline.decide(text);
+  if (d.code) return refuse(d.code);
+  voucher = { text, serial, offline: true };
+  /* The window's last instant is local midnight: its day, in WIB at the latest. */
+  showVoucher({ face_value: d.v.face, remaining: d.left, first_day: ymd(d.v.validFrom + 9 * 3600),
+                last_day: ymd(d.v.validUntil - 1 + 7 * 3600), use: d.v.multi ? "multi" : "single" });
+}
+
 async function lookup(text) {
   text = text.replace(/[\r\n\t]/g, "").toUpperCase();
   const serial = serialOf(text);
@@ -103,21 +140,15 @@ async function lookup(text) {
   try {
     r = await api("GET", "/v1/vouchers/" + serial + "?voucher=" + encodeURIComponent(text));
   } catch (e) {
-    return result("err", "JARINGAN GAGAL", "", "Tidak dapat menghubungi server galeri. " +
-                  "Periksa jaringan lalu periksa voucher lagi.", { state: "network" });
+    return lookupOffline(text, serial);
   }
+  setOnline(true);
   if (r.status !== 200) return refuse(r.j.error, r.j.message);
   const v = r.j;
+  await Offline.saw(serial, v.remaining);
   if (STATUS_ERROR[v.status]) return refuse(STATUS_ERROR[v.status]);
-  voucher = { text, serial, info: v };
-  $("face").textContent = rupiah(v.face_value);
-  $("remaining").textContent = rupiah(v.remaining);
-  $("valid").textContent = day(v.first_day) + " s.d. " + day(v.last_day);
-  $("use").textContent = v.use === "multi" ? "Bisa dipakai beberapa kali" :
-                         "Sekali pakai: seluruh nilai terpakai";
-  setAmount(v.use === "multi" ? "" : String(v.remaining));
-  $("info").hidden = false;
-  (v.use === "multi" ? $("amount") : $("redeem")).focus();
+  voucher = { text, serial, info: v, offline: false };
+  showVoucher(v);
 }
 
 /* Whole rupiah: dots group thousands as typed; a comma starts the sen, which
@@ -141,8 +172,22 @@ async function redeem() {
   if (!voucher) return;
   const amount = amountValue();
   if (amount < 1) return refuse("malformed_request", null, " Isi jumlah belanja.");
+  if (voucher.offline) return redeemOffline(amount);
   pending = { voucher: voucher.text, amount, request_id: newRequestId() };
   await send();
+}
+
+/* A sale without the link: within the limits it waits to be uploaded. */
+async function redeemOffline(amount) {
+  const t = await Offline.take(voucher.text, amount);
+  if (t.code) return refuse(t.code);
+  $("info").hidden = true;
+  $("code").value = "";
+  voucher = null;
+  await showStatus();
+  result("offline", "DITERIMA TANPA JARINGAN", rupiah(amount),
+         "Belum tercatat di server: akan diunggah saat jaringan kembali.\nSisa (perangkat ini) " +
+         rupiah(t.left), { state: "offline" });
 }
 
 /* Sends `pending`; on a network failure keeps it, so "Coba lagi" resends the
@@ -163,6 +208,8 @@ async function send() {
                   { retry: true, state: "network" });
   const sent = pending;
   pending = null;
+  setOnline(true);
+  if (typeof r.j.remaining === "number") await Offline.saw(serialOf(sent.voucher), r.j.remaining);
   if (r.status === 201) {
     last = { id: r.j.redemption_id, amount: r.j.amount };
     localStorage.setItem("voucher.last", JSON.stringify(last));
@@ -264,12 +311,71 @@ function stopCamera() {
   $("camera").textContent = "Pindai dengan kamera";
 }
 
+/* ---- online, offline, and what waits to be uploaded ---- */
+
+let online = navigator.onLine;
+
+function setOnline(on) {
+  if (online === on) return;
+  online = on;
+  showStatus();
+  if (on) sync();
+}
+
+/* The status line: online or not, and the sales waiting, at all times. */
+async function showStatus() {
+  const q = await Offline.queued().catch(() => []);
+  const waiting = q.reduce((n, s) => n + s.amount, 0);
+  $("net").className = online ? "online" : "offline";
+  $("net").dataset.waiting = String(q.length);
+  $("net").textContent = (online ? "● Terhubung" : "● Tanpa jaringan") +
+    (q.length ? " · " + q.length + " penjualan (" + rupiah(waiting) + ") menunggu diunggah" : "");
+}
+
+/* Answers to uploaded offline sales that the cashier must see: conflicts
+ * (the voucher was spent elsewhere meanwhile: the merchant bears it) and
+ * refusals. */
+async function showNews() {
+  for (const d of await Offline.news()) {
+    if (d.status === "ok") continue;
+    const li = document.createElement("li");
+    li.textContent = (d.status === "conflict" ? "KONFLIK: voucher " : "DITOLAK: voucher ") +
+      d.serial + " " + rupiah(d.amount) + " (dijual tanpa jaringan " +
+      new Date(d.at).toLocaleString("id-ID") + ")" +
+      (d.status === "conflict" ? ": sudah terpakai di tempat lain atau melewati batas. " +
+       "Tidak dibayar; ditanggung pedagang." : ": " + (MESSAGES[d.error] || d.error));
+    li.className = d.status;
+    $("news-list").prepend(li);
+    $("news").hidden = false;
+  }
+}
+
+/* While online: fresh keys, list and limits; the queue uploaded, oldest first. */
+let syncing = false;
+async function sync() {
+  if (syncing || !localStorage.getItem(KEY)) return;
+  syncing = true;
+  try {
+    await Offline.refresh(api);
+    const done = await Offline.upload(api);
+    setOnline(true);
+    if (!done) setTimeout(sync, 5000);
+  } catch (e) {
+    setOnline(false);
+  } finally {
+    syncing = false;
+    await showStatus();
+    await showNews();
+  }
+}
+
 $("save").onclick = () => {
   const t = $("token").value.trim();
   if (!t) return;
   localStorage.setItem(KEY, t);
   $("token").value = "";
   showScreens();
+  sync();
 };
 $("forget").onclick = (e) => { e.preventDefault(); localStorage.removeItem(KEY); showScreens(); };
 $("camera").onclick = startCamera;
@@ -289,4 +395,11 @@ $("r-close").onclick = () => {
   $("void-last").textContent = "Batalkan transaksi terakhir";
   showScreens();
 };
+$("news-close").onclick = () => { $("news-list").textContent = ""; $("news").hidden = true; };
+window.addEventListener("online", () => sync());
+window.addEventListener("offline", () => setOnline(false));
+setInterval(sync, 30000);
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 showScreens();
+showStatus();
+sync();

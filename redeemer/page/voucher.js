@@ -1,0 +1,275 @@
+/*
+ * The voucher format in the browser: a second implementation of
+ * docs/FORMAT.md, written from it, so that the scanner page can decide a
+ * sale while its link is down with the same checks as the redeemer, in
+ * the same order. tests/e2e_js.sh runs FORMAT.md's vectors through it.
+ *
+ *   Voucher.decode(text)                     the token's fields, or {error}
+ *   Voucher.parseKeyring(text)               issuer and receipt keys, or throws {line, why}
+ *   Voucher.parseRevocations(text, keys, now) a verified list, or throws {line, code, why}
+ *   Voucher.check(text, keys, list, gallery, now) "ok" or the API's error code
+ *
+ * Ed25519 is WebCrypto's where the browser has it, else @noble/ed25519
+ * (vendored; the page loads it as globalThis.nobleEd25519), strict as
+ * RFC 8032 (no ZIP215 leniency), as the redeemer's OpenSSL is.
+ */
+"use strict";
+(function (root) {
+	const B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+	const TOKEN_LEN = 100, BODY_LEN = 36;
+	const enc = new TextEncoder();
+	const crypto = root.crypto || (typeof require === "function" && require("crypto").webcrypto);
+	const idOk = (s) => /^[A-Za-z0-9._-]{1,32}$/.test(s);
+	const hex = (b) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+	const be32 = (b, i) => ((b[i] << 24) >>> 0) + (b[i + 1] << 16) + (b[i + 2] << 8) + b[i + 3];
+	const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+	/* Base45 (RFC 9285), only its canonical texts; null if not one. */
+	function base45(s) {
+		const out = [];
+		if (s.length % 3 === 1) return null;
+		for (let i = 0; i < s.length; i += 3) {
+			const c = [...s.slice(i, i + 3)].map((ch) => B45.indexOf(ch));
+			if (c.includes(-1)) return null;
+			const n = c[0] + c[1] * 45 + (c.length === 3 ? c[2] * 2025 : 0);
+			if (c.length === 3) {
+				if (n > 0xffff) return null;
+				out.push(n >> 8, n & 0xff);
+			} else {
+				if (n > 0xff) return null;
+				out.push(n);
+			}
+		}
+		return Uint8Array.from(out);
+	}
+
+	/* Standard Base64 of exactly n bytes, canonical; null otherwise. */
+	function base64(s, n) {
+		if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length !== 4 * Math.ceil(n / 3)) return null;
+		const bin = atob(s), b = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+		return b.length === n && btoa(bin) === s ? b : null;
+	}
+
+	async function sha256(bytes) {
+		return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+	}
+
+	/* tag(kind, id): the first 4 bytes of SHA-256("kind:id"). */
+	async function tag(kind, id) {
+		return (await sha256(enc.encode(kind + ":" + id))).slice(0, 4);
+	}
+
+	/* Days since 1970-01-01 of a YYYY-MM-DD that exists; NaN otherwise. */
+	function days(s) {
+		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+		if (!m) return NaN;
+		const t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+		const d = new Date(t);
+		return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 &&
+		    d.getUTCDate() === +m[3] && +m[1] >= 1970 ? t / 86400000 : NaN;
+	}
+
+	/* Unix seconds of a UTC instant YYYY-MM-DDTHH:MM:SSZ that exists; NaN otherwise. */
+	function instant(s) {
+		const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(s);
+		const d = m ? days(m[1]) : NaN;
+		if (!m || isNaN(d) || +m[2] > 23 || +m[3] > 59 || +m[4] > 59) return NaN;
+		return d * 86400 + +m[2] * 3600 + +m[3] * 60 + +m[4];
+	}
+
+	/* Ed25519 verification, RFC 8032 strict. */
+	async function ed25519(pub, msg, sig) {
+		try {
+			const key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false,
+			                                         ["verify"]);
+			return await crypto.subtle.verify({ name: "Ed25519" }, key, sig, msg);
+		} catch (e) {
+			const noble = root.nobleEd25519;
+			if (!noble) throw new Error("no Ed25519 in this browser");
+			try {
+				return await noble.verifyAsync(sig, msg, pub, { zip215: false });
+			} catch (e2) {
+				return false;
+			}
+		}
+	}
+
+	/* The token's fields (docs/FORMAT.md, "Binary layout"), or {error}. */
+	function decode(text) {
+		const bad = { error: "malformed_voucher" };
+		if (typeof text !== "string" || text.slice(0, 4) !== "UV1:") return bad;
+		const b = base45(text.slice(4));
+		if (!b || b.length !== TOKEN_LEN || b[0] !== 1 || (b[1] & 0xfe)) return bad;
+		const v = {
+			multi: (b[1] & 1) === 1,
+			issuerTag: b.slice(2, 6),
+			kidTag: b.slice(6, 10),
+			serial: hex(b.slice(10, 18)).toUpperCase(),
+			year: 2000 + b[18],
+			month: b[19],
+			validFrom: be32(b, 20),
+			validUntil: be32(b, 24),
+			face: be32(b, 28),
+			galleryTag: b.slice(32, 36),
+			body: b.slice(0, BODY_LEN),
+			sig: b.slice(BODY_LEN),
+		};
+		if (v.month < 1 || v.month > 12 || v.validFrom >= v.validUntil || v.face === 0 ||
+		    /^0+$/.test(v.serial)) return bad;
+		/* The window is bound to the period: from its first midnight in WIT to
+		 * 31 days after its last in WIB. */
+		const first = Date.UTC(v.year, v.month - 1, 1) / 1000;
+		const after = Date.UTC(v.year, v.month, 1 + 31) / 1000;
+		if (v.validFrom < first - 9 * 3600 || v.validUntil > after - 7 * 3600) return bad;
+		v.firstDay = first / 86400;
+		v.lastDay = Date.UTC(v.year, v.month, 0) / 86400000;
+		return v;
+	}
+
+	/* A keyring file (docs/FORMAT.md, "The keyring file"): [{kid, role,
+	 * issuer, validFrom, retiredAfter (days; Infinity), pub}]. Throws
+	 * {line, why} for what a reader refuses. */
+	async function parseKeyring(text) {
+		const keys = [], lines = text.split("\n");
+		if (lines[lines.length - 1] === "") lines.pop();
+		for (let i = 0; i < lines.length; i++) {
+			const l = lines[i].replace(/#.*/, "").trim();
+			if (!l) continue;
+			const f = l.split(/[ \t]+/), refuse = (why) => { throw { line: i + 1, why }; };
+			if (f.length !== 6) refuse("six fields");
+			const [kid, role, issuer, from, retired, pub] = f;
+			const k = {
+				kid, role, issuer, validFrom: days(from),
+				retiredAfter: retired === "-" ? Infinity : days(retired),
+				pub: /=$/.test(pub) && !/==$/.test(pub) ? base64(pub, 32) : null,
+			};
+			if (!idOk(kid) || (role !== "issuer" && role !== "receipt") ||
+			    (issuer !== "-" && !idOk(issuer)) || isNaN(k.validFrom) ||
+			    isNaN(k.retiredAfter) || !k.pub) refuse("a field not of its form");
+			if (role === "receipt" && issuer !== "-") refuse("a receipt key with an issuer");
+			if (k.retiredAfter < k.validFrom) refuse("retired before it was made");
+			k.kidTag = await tag("kid", kid);
+			k.issuerTag = issuer === "-" ? null : await tag("issuer", issuer);
+			if (keys.some((o) => o.kid === kid || equal(o.kidTag, k.kidTag)))
+				refuse("a key id twice");
+			keys.push(k);
+		}
+		if (!keys.length) throw { line: 0, why: "no key" };
+		return keys;
+	}
+
+	/* An issuer key of keys for these tags (an unbound key answers for any issuer). */
+	function issuerKey(keys, issuerTag, kidTag) {
+		return keys.find((k) => k.role === "issuer" && (!kidTag || equal(k.kidTag, kidTag)) &&
+		                        (!k.issuerTag || equal(k.issuerTag, issuerTag))) || null;
+	}
+
+	/* A signed revocation list (docs/FORMAT.md, "The revocation list"),
+	 * verified against keys at now: {issuer, kid, time, revoked, compromised,
+	 * allowed}. Throws {line, code, why} as a reader refuses it. */
+	async function parseRevocations(text, keys, now) {
+		const lines = text.split("\n"), list = { revoked: new Set(), compromised: new Map(),
+		                                         allowed: new Set() };
+		const refuse = (line, why, code = "invalid") => { throw { line, code, why }; };
+		const serial = (s, prev, n) => {
+			if (!/^[0-9A-F]{16}$/.test(s) || /^0+$/.test(s)) refuse(n, "bad serial");
+			if (prev !== null && s <= prev) refuse(n, "serials must be in strictly ascending order");
+			return s;
+		};
+		if (lines.pop() !== "") refuse(lines.length + 1, "not ended");
+		if (lines[0] !== "UMKM-REVOCATIONS-v1") refuse(1, "not a revocation list");
+		const head = [
+			["issuer ", (v) => idOk(v) && (list.issuer = v)],
+			["kid ", (v) => idOk(v) && (list.kid = v)],
+			["version ", (v) => /^(0|[1-9][0-9]*)$/.test(v) && BigInt(v) <= 18446744073709551615n],
+			["time ", (v) => !isNaN(list.time = instant(v))],
+		];
+		for (let i = 0; i < 4; i++) {
+			const [key, ok] = head[i], l = lines[i + 1];
+			if (l === undefined || !l.startsWith(key))
+				refuse(i + 2, "expected issuer, kid, version and time lines in order");
+			if (!ok(l.slice(key.length))) refuse(i + 2, "bad value");
+		}
+		let part = 0, prev = null, prevKid = null, sigLine = 0, signedLen = 0, offset = 0;
+		for (let i = 0; i < 5; i++) offset += lines[i].length + 1;
+		for (let i = 5; i < lines.length; i++) {
+			const l = lines[i], n = i + 1;
+			if (l.startsWith("revoked ") && part === 0) {
+				prev = serial(l.slice(8), prev, n);
+				list.revoked.add(prev);
+			} else if (l.startsWith("compromised ") && part <= 1) {
+				if (part === 0) prev = null;
+				part = 1;
+				const m = /^([^ ]{1,32}) (.*)$/.exec(l.slice(12));
+				if (!m || !idOk(m[1]) || isNaN(instant(m[2]))) refuse(n, "bad compromised line");
+				if (prevKid !== null && m[1] <= prevKid)
+					refuse(n, "compromised keys must be in strictly ascending order");
+				prevKid = m[1];
+				list.compromised.set(m[1], instant(m[2]));
+			} else if (l.startsWith("allowed ") && part >= 1) {
+				if (part === 1) prev = null;
+				part = 2;
+				prev = serial(l.slice(8), prev, n);
+				list.allowed.add(prev);
+			} else if (l.startsWith("signature ")) {
+				sigLine = n;
+				signedLen = offset;
+				const s = l.slice(10);
+				list.sig = s.length === 88 && s[86] === "=" && s[85] !== "=" ? base64(s, 64) : null;
+				if (!list.sig) refuse(n, "bad signature encoding");
+				if (i !== lines.length - 1) refuse(n, "text after the signature");
+				break;
+			} else {
+				refuse(n, /^(revoked|allowed|compromised) /.test(l)
+				                ? "lines out of order" : "unexpected line");
+			}
+			offset += l.length + 1;
+		}
+		if (!sigLine) refuse(lines.length + 1, "no signature line");
+		const k = issuerKey(keys, await tag("issuer", list.issuer), await tag("kid", list.kid));
+		if (!k) refuse(3, "signed by a key that is not in the keyring", "unknown_key");
+		if (!await ed25519(k.pub, enc.encode(text.slice(0, signedLen)), list.sig))
+			refuse(sigLine, "the signature does not verify", "bad_signature");
+		if (list.time >= (k.retiredAfter + 1) * 86400 || list.time < k.validFrom * 86400 ||
+		    list.compromised.has(k.kid))
+			refuse(3, "its key may not sign it", "unknown_key");
+		if (list.time > now + 300) refuse(5, "the list's time is in the future");
+		return list;
+	}
+
+	/*
+	 * What the redeemer would answer for this voucher text, at now (Unix
+	 * seconds), at a terminal of gallery: "ok" or the API's error code, in
+	 * the order of docs/FORMAT.md ("Verifying") with the redeemer's own
+	 * checks (revocation list, gallery) before the clock's. keys from
+	 * parseKeyring, list from parseRevocations (or null: none), gallery
+	 * null to check the voucher alone, as FORMAT.md's vectors do.
+	 */
+	async function check(text, keys, list, gallery, now) {
+		const v = decode(text);
+		if (v.error) return v.error;
+		const issuers = keys.filter((k) => k.role === "issuer" &&
+		                                   (!k.issuerTag || equal(k.issuerTag, v.issuerTag)));
+		if (!issuers.length) return "wrong_issuer";
+		const k = issuers.find((o) => equal(o.kidTag, v.kidTag));
+		if (!k) return "unknown_key";
+		const msg = new Uint8Array(16 + BODY_LEN);
+		msg.set(enc.encode("UMKM-VOUCHER-v1"));
+		msg.set(v.body, 16);
+		if (!await ed25519(k.pub, msg, v.sig)) return "bad_signature";
+		if (k.retiredAfter < v.firstDay || k.validFrom > v.lastDay) return "unknown_key";
+		if (list && (list.revoked.has(v.serial) ||
+		             (list.compromised.has(k.kid) && !list.allowed.has(v.serial))))
+			return "revoked";
+		if (gallery !== null && v.galleryTag.some((x) => x) &&
+		    !equal(v.galleryTag, await tag("gallery", gallery)))
+			return "not_valid_here";
+		if (now < v.validFrom) return "not_yet_valid";
+		if (now >= v.validUntil) return "expired";
+		return "ok";
+	}
+
+	const api = { decode, parseKeyring, parseRevocations, check, base45, tag, instant };
+	if (typeof module === "object" && module.exports) module.exports = api;
+	else root.Voucher = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);
