@@ -55,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data;
 	uint8_t raw[RECEIPT_MAX];
 	char again[RECEIPT_MAX + 2], *copy; /* the encoding of n bytes is at most size + 1 */
+	receipt_parts p;
 	size_t n = size * 3 / 4;
 
 	if (!ver && (sig_verifier_new(test1_pub, &ver) != ERR_OK ||
@@ -68,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (!receipt_verify(ver, text, size))
 		return 0;
-	if (size < 5 || (memcmp(text, "UR2|", 4) != 0 && memcmp(text, "URV2|", 5) != 0) ||
+	if (!receipt_parse(text, size, &p) || !receipt_tag(p.kind) ||
+	    memcmp(text, receipt_tag(p.kind), strlen(receipt_tag(p.kind))) != 0 ||
 	    !(copy = malloc(size)))
 		__builtin_trap();
 	memcpy(copy, text, size);
