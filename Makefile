@@ -46,8 +46,10 @@ PAGE_FILES   = index:redeemer/page/index.html app:redeemer/page/app.js \
 	       voucher:redeemer/page/voucher.js noble:redeemer/page/noble.mjs \
 	       offline:redeemer/page/offline.js sw:redeemer/page/sw.js \
 	       manifest:redeemer/page/manifest.webmanifest icon:redeemer/page/icon.svg \
-	       jsqr:redeemer/page/vendor/jsQR.js \
-	       jsqr_license:redeemer/page/vendor/jsQR.LICENSE \
+	       scanner:redeemer/page/scanner.js \
+	       zxing:redeemer/page/vendor/zxing-reader.js \
+	       zxing_wasm:redeemer/page/vendor/zxing_reader.wasm \
+	       zxing_license:redeemer/page/vendor/zxing-wasm.LICENSE \
 	       noble_ed25519:redeemer/page/vendor/noble-ed25519.mjs \
 	       noble_license:redeemer/page/vendor/noble-ed25519.LICENSE
 PAGE_SRC     = $(foreach f,$(PAGE_FILES),$(BUILD)/gen/page_$(firstword $(subst :, ,$(f))).c)

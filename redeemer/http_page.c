@@ -11,11 +11,12 @@
 #include "http.h"
 
 extern const unsigned char page_index[], page_app[], page_voucher[], page_noble[], page_offline[],
-    page_sw[], page_manifest[], page_icon[], page_jsqr[], page_jsqr_license[], page_noble_ed25519[],
-    page_noble_license[];
+    page_sw[], page_manifest[], page_icon[], page_scanner[], page_zxing[], page_zxing_wasm[],
+    page_zxing_license[], page_noble_ed25519[], page_noble_license[];
 extern const unsigned int page_index_len, page_app_len, page_voucher_len, page_noble_len,
-    page_offline_len, page_sw_len, page_manifest_len, page_icon_len, page_jsqr_len,
-    page_jsqr_license_len, page_noble_ed25519_len, page_noble_license_len;
+    page_offline_len, page_sw_len, page_manifest_len, page_icon_len, page_scanner_len,
+    page_zxing_len, page_zxing_wasm_len, page_zxing_license_len, page_noble_ed25519_len,
+    page_noble_license_len;
 
 static const struct asset {
 	const char *path, *type;
@@ -34,8 +35,11 @@ static const struct asset {
      &page_noble_ed25519_len},
     {"/licenses/noble-ed25519.txt", "text/plain; charset=utf-8", page_noble_license,
      &page_noble_license_len},
-    {"/jsqr.js", "text/javascript; charset=utf-8", page_jsqr, &page_jsqr_len},
-    {"/licenses/jsqr.txt", "text/plain; charset=utf-8", page_jsqr_license, &page_jsqr_license_len},
+    {"/scanner.js", "text/javascript; charset=utf-8", page_scanner, &page_scanner_len},
+    {"/zxing-reader.js", "text/javascript; charset=utf-8", page_zxing, &page_zxing_len},
+    {"/zxing_reader.wasm", "application/wasm", page_zxing_wasm, &page_zxing_wasm_len},
+    {"/licenses/zxing-wasm.txt", "text/plain; charset=utf-8", page_zxing_license,
+     &page_zxing_license_len},
 };
 
 static void serve_asset(struct evhttp_request *req, service *sv, const struct asset *a)
@@ -53,9 +57,10 @@ static void serve_asset(struct evhttp_request *req, service *sv, const struct as
 	}
 	evbuffer_add_reference(b, a->data, *a->len, NULL, NULL);
 	evhttp_add_header(h, "Content-Type", a->type);
-	/* The page may talk to this service only, and run only its own code. */
+	/* The page may talk to this service only, and run only its own code
+	 * (and compile its own WebAssembly: the QR decoder). */
 	evhttp_add_header(h, "Content-Security-Policy",
-	                  "default-src 'self'; script-src 'self'; "
+	                  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
 	                  "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
 	                  "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");

@@ -29,6 +29,9 @@ valgrind             the tools that run briefly are checked under memcheck
 man-db               the install test renders the man pages (man, groff)
 wrk                  make bench drives the redeemer over HTTP (bench/redeem.lua)
 chromium             tests drive the scanner page in a headless browser
+python3-pil          the camera-conditions test makes its frames (tests/camera/frames.py)
+python3-numpy        the same: blur, noise, moiré, creases
+qrencode             the same: a QRIS-like code beside the voucher
 "
 
 missing=$(printf '%s\n' "$PACKAGES" | awk 'NF {print $1}' | while read -r p; do

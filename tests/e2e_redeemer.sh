@@ -154,7 +154,8 @@ check "the page is served" sh -c "curl -fsS '$URL/' | grep -q '<html'"
 curl -fsS -D "$T/page.h" -o "$T/page" "$URL/"
 check "the page carries no inline script" sh -c "! grep -q '<script>' '$T/page'"
 check "the page may run only its own scripts (no unsafe-inline)" \
-	sh -c "grep -i '^content-security-policy:' '$T/page.h' | grep -q \"script-src 'self';\""
+	sh -c "grep -i '^content-security-policy:' '$T/page.h' | tr ';' '\\n' |
+		grep -x \" *script-src 'self' 'wasm-unsafe-eval'\""
 check "the page's script is served as JavaScript" \
 	sh -c "curl -fsS -D - -o /dev/null '$URL/app.js' | grep -qi '^content-type: text/javascript'"
 

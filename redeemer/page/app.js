@@ -89,6 +89,7 @@ function result(kind, title, big, text, opts = {}) {
 }
 
 function refuse(code, fallback, extra) {
+  Scanner.signal(false);
   result("err", "DITOLAK", "", (MESSAGES[code] || fallback || "Terjadi kesalahan.") + (extra || ""),
          { state: code });
 }
@@ -254,60 +255,50 @@ async function voidLast() {
          " dibatalkan. Saldo voucher kembali " + rupiah(r.j.remaining) + ".");
 }
 
-/* The camera: BarcodeDetector where the browser has it, jsQR otherwise. */
+/* ---- the camera (scanner.js) ---- */
+
+const SCAN_STATES = {
+  searching: "Mencari kode QR voucher... Arahkan kamera ke voucher di dalam bingkai.",
+  hint: "Belum terbaca. Dekatkan voucher (sekitar 15 cm), pastikan terang dan tidak silau, " +
+        "atau pindai dengan alat pemindai ke kolom kode di bawah.",
+  dark: "Terlalu gelap. Nyalakan senter atau tambah cahaya.",
+};
+const OTHER_CODES = {
+  qris: "Itu kode QRIS untuk pembayaran, bukan voucher. Arahkan kamera ke QR voucher saja.",
+  url: "Itu kode berisi alamat web, bukan voucher.",
+  other: "Itu bukan kode voucher. Arahkan kamera ke QR voucher.",
+};
+
+function scanState(text, kind) {
+  $("scan-state").textContent = text;
+  $("scan-state").dataset.kind = kind;
+}
+
 async function startCamera() {
-  if (scanning) return stopCamera();
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-  } catch (e) {
-    return refuse(null, "Kamera tidak bisa dibuka. Ketik atau tempel kode voucher.");
-  }
-  const video = $("video");
-  video.srcObject = stream;
-  video.hidden = false;
-  await video.play();
-  scanning = true;
+  if (Scanner.running()) return stopCamera();
+  $("scanner").hidden = false;
   $("camera").textContent = "Hentikan kamera";
-  let detector = null;
-  if ("BarcodeDetector" in window) {
-    try {
-      if ((await BarcodeDetector.getSupportedFormats()).includes("qr_code"))
-        detector = new BarcodeDetector({ formats: ["qr_code"] });
-    } catch (e) { detector = null; }
+  try {
+    await Scanner.start($("video"), {
+      voucher: (text) => { $("code").value = text; lookup(text); },
+      other: (kind) => scanState(OTHER_CODES[kind], kind),
+      state: (s) => scanState(SCAN_STATES[s], s),
+      stopped: () => stopCamera(),
+    });
+  } catch (e) {
+    stopCamera();
+    return refuse(null, "Kamera tidak bisa dibuka. Pindai dengan alat pemindai atau tempel kodenya ke kolom kode.");
   }
-  const canvas = document.createElement("canvas");
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const tick = async () => {
-    if (!scanning) return;
-    let text = null;
-    if (video.readyState >= 2) {
-      if (detector) {
-        const codes = await detector.detect(video).catch(() => []);
-        text = codes.length ? codes[0].rawValue : null;
-      } else if (window.jsQR) {
-        const s = Math.min(1, 640 / video.videoWidth);
-        canvas.width = Math.round(video.videoWidth * s);
-        canvas.height = Math.round(video.videoHeight * s);
-        ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-        const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-        const code = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
-        text = code ? code.data : null;
-      }
-    }
-    if (text && text.startsWith("UV")) {
-      stopCamera();
-      $("code").value = text;
-      return lookup(text);
-    }
-    setTimeout(tick, 120);
-  };
-  tick();
+  const c = Scanner.capabilities();
+  $("torch").hidden = !c.torch;
+  $("zoom").hidden = !c.zoom;
+  if (c.zoom) Object.assign($("zoom"), { min: c.zoom.min, max: c.zoom.max, step: c.zoom.step || 0.1,
+                                         value: c.zoom.min });
 }
 function stopCamera() {
-  scanning = false;
-  if (stream) stream.getTracks().forEach((t) => t.stop());
-  stream = null;
-  $("video").hidden = true;
+  Scanner.stop();
+  $("scanner").hidden = true;
+  $("torch").hidden = $("zoom").hidden = true;
   $("camera").textContent = "Pindai dengan kamera";
 }
 
@@ -379,6 +370,9 @@ $("save").onclick = () => {
 };
 $("forget").onclick = (e) => { e.preventDefault(); localStorage.removeItem(KEY); showScreens(); };
 $("camera").onclick = startCamera;
+let torchOn = false;
+$("torch").onclick = () => { torchOn = !torchOn; Scanner.torch(torchOn); };
+$("zoom").oninput = () => Scanner.zoom(Number($("zoom").value));
 $("check").onclick = () => lookup($("code").value);
 $("code").onkeydown = (e) => { if (e.key === "Enter") lookup($("code").value); };
 $("amount").oninput = () => setAmount($("amount").value);

@@ -6,9 +6,10 @@
  * an answer about money is the redeemer's, now, or none.
  */
 "use strict";
-const CACHE = "voucher-page-v1";
-const FILES = ["/", "/app.js", "/offline.js", "/voucher.js", "/jsqr.js", "/noble.mjs",
-               "/noble-ed25519.mjs", "/manifest.webmanifest", "/icon.svg"];
+const CACHE = "voucher-page-v2";
+const FILES = ["/", "/app.js", "/offline.js", "/voucher.js", "/scanner.js", "/zxing-reader.js",
+               "/zxing_reader.wasm", "/noble.mjs", "/noble-ed25519.mjs", "/manifest.webmanifest",
+               "/icon.svg"];
 
 self.addEventListener("install", (e) => {
 	e.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
