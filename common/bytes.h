@@ -48,6 +48,10 @@ static inline uint64_t get_be64(const void *p)
 /* n bytes of in as 2n lower-case hex digits into out, then a NUL. */
 void hex_encode(const uint8_t *in, size_t n, char *out);
 
+/* The 2n lower-case hex digits at in as n bytes into out; false for any
+ * other character (out is then partly written). */
+bool hex_decode(const char *in, uint8_t *out, size_t n);
+
 /* The value of the n (at most 9) decimal digits at s, or -1 if one of them
  * is not a digit. */
 static inline int dec_digits(const char *s, int n)

@@ -34,9 +34,15 @@ static const struct {
     [ERR_OFFLINE_CONFLICT] = {"offline_conflict", 409,
                               "the offline sale could not be taken: it is recorded as a conflict, "
                               "which the merchant bears"},
+    [ERR_MALFORMED_CODE] = {"malformed_code", 400,
+                            "a code is 12 characters (0-9 and A-Z without I, L, O, U); this one "
+                            "has a typo"},
+    [ERR_UNKNOWN_CODE] = {"unknown_code", 404, "no voucher has this code"},
     [ERR_TOO_LARGE] = {"too_large", 413, "the request is too large"},
     [ERR_TOO_MANY] = {"too_many_attempts", 429,
                       "too many failed attempts from this address; wait a minute"},
+    [ERR_TOO_MANY_CODES] = {"too_many_attempts", 429,
+                            "too many unknown codes from this terminal; wait 15 minutes"},
     [ERR_UNAVAILABLE] = {"unavailable", 503, "the service cannot take this now"},
     [ERR_INVALID] = {"invalid", 400, "invalid input"},
     [ERR_EXISTS] = {"exists", 409, "already exists"},

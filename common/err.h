@@ -38,8 +38,11 @@ typedef enum err {
 	ERR_REQUEST_CONFLICT,
 	ERR_VOID_TOO_LATE,    /* a void after the local day of the redemption */
 	ERR_OFFLINE_CONFLICT, /* an offline sale that could not be: recorded, never paid */
+	ERR_MALFORMED_CODE,   /* not a short code as printed, or one with a typo */
+	ERR_UNKNOWN_CODE,     /* a well-formed short code no loaded manifest holds */
 	ERR_TOO_LARGE,
-	ERR_TOO_MANY, /* too many failed terminal logins from one address */
+	ERR_TOO_MANY,       /* too many failed terminal logins from one address */
+	ERR_TOO_MANY_CODES, /* too many unknown short codes from one terminal */
 	ERR_UNAVAILABLE,
 
 	/* Local failures, for CLIs and logs. One that reaches HTTP answers as

@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "file.h"
 #include "period.h"
+#include "sigtext.h"
 #include "voucher.h"
 
 #define REVLIST_MAX ((size_t)64 << 20)
@@ -38,14 +39,6 @@ char *revlist_body(const revlist *rl)
 		len += (size_t)snprintf(s + len, cap - len, "allowed %s\n", serial);
 	}
 	return s;
-}
-
-size_t revlist_signature_line(const uint8_t sig[SIG_LEN], char out[REVLIST_SIG_LINE_MAX + 1])
-{
-	memcpy(out, "signature ", 10);
-	EVP_EncodeBlock((unsigned char *)out + 10, sig, SIG_LEN);
-	memcpy(out + 10 + 88, "\n", 2);
-	return REVLIST_SIG_LINE_MAX;
 }
 
 static bool has_serial(const uint64_t *v, size_t n, uint64_t serial)
@@ -93,25 +86,6 @@ void revlist_free(revlist *rl)
 	rl->serials = rl->allowed = NULL;
 	rl->compromised = NULL;
 	rl->n = rl->nallowed = rl->ncompromised = 0;
-}
-
-/*
- * Copy the next line of buf from *pos into line (without its newline) and
- * set *start to its offset. False at the end, or for a line too long or
- * without a newline (every line ends with one): *pos then stays put.
- */
-static bool next_line(const char *buf, size_t len, size_t *pos, char line[128], size_t *start)
-{
-	const char *nl;
-
-	if (*pos >= len || !(nl = memchr(buf + *pos, '\n', len - *pos)) ||
-	    (size_t)(nl - buf) - *pos >= 128 || memchr(buf + *pos, '\0', (size_t)(nl - buf) - *pos))
-		return false;
-	*start = *pos;
-	memcpy(line, buf + *pos, (size_t)(nl - buf) - *pos);
-	line[(size_t)(nl - buf) - *pos] = '\0';
-	*pos = (size_t)(nl - buf) + 1;
-	return true;
 }
 
 /* rl->digest: SHA-256 of the issuer, a NUL, then 'R' and the revoked
@@ -210,22 +184,13 @@ static const char *header_line(unsigned lineno, const char *line, revlist *rl)
 /* Why k may not sign rl, or NULL. */
 static const char *key_refusal(const key_entry *k, const revlist *rl, char *buf, size_t n)
 {
-	char day[11];
-
-	if (k->retired_after != KEY_NEVER && rl->time >= (k->retired_after + 1) * 86400) {
-		date_format(date_from_days(k->retired_after), day, sizeof day);
-		snprintf(buf, n, "key %s was retired after %s, before the list's time", k->kid,
-		         day);
-	} else if (rl->time < k->valid_from * 86400) {
-		date_format(date_from_days(k->valid_from), day, sizeof day);
-		snprintf(buf, n, "key %s is valid only from %s, after the list's time", k->kid,
-		         day);
-	} else if (revlist_compromised(rl, k->kid)) {
+	if (sigtext_key_refusal(k, rl->time, buf, n))
+		return buf;
+	if (revlist_compromised(rl, k->kid)) {
 		snprintf(buf, n, "key %s signs a list that calls it compromised", k->kid);
-	} else {
-		return NULL;
+		return buf;
 	}
-	return buf;
+	return NULL;
 }
 
 err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out, char *why,
@@ -237,7 +202,7 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 	int part = 0; /* 0 revoked, 1 compromised, 2 allowed lines */
 	revlist rl = {0};
 	const char *what = NULL;
-	uint8_t sig[SIG_LEN + 2], issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
+	uint8_t sig[SIG_LEN], issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
 	const key_entry *k;
 	err rc = file_read_all(path, REVLIST_MAX, &buf, &len);
 
@@ -246,7 +211,7 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 		return rc;
 	}
 	rc = ERR_INVALID;
-	while (next_line(buf, len, &pos, line, &start)) {
+	while (sigtext_next_line(buf, len, &pos, line, sizeof line, &start)) {
 		uint64_t s;
 		revlist_key ck;
 		bool ok = true;
@@ -272,9 +237,7 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 		} else if (strncmp(line, "signature ", 10) == 0 && lineno > 5) {
 			signed_len = start;
 			sig_line = lineno;
-			if (strlen(line + 10) != 88 ||
-			    EVP_DecodeBlock(sig, (unsigned char *)line + 10, 88) != SIG_LEN + 2 ||
-			    line[10 + 86] != '=' || line[10 + 85] == '=')
+			if (!sigtext_signature(line, sig))
 				what = "bad signature encoding";
 			else if (pos != len)
 				what = "text after the signature";

@@ -72,12 +72,6 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
  * a malloc'd string, or NULL when out of memory. */
 char *revlist_body(const revlist *rl);
 
-/* The line that follows the body: "signature " and the standard Base64 of
- * sig, then a newline, NUL-terminated in out; returns its length.
- * (common/sign/sign.h's revlist_sign makes a whole list.) */
-#define REVLIST_SIG_LINE_MAX (10 + 88 + 1)
-size_t revlist_signature_line(const uint8_t sig[SIG_LEN], char out[REVLIST_SIG_LINE_MAX + 1]);
-
 /* True if serial is on the list of revoked serials. */
 bool revlist_has(const revlist *rl, uint64_t serial);
 

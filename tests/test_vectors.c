@@ -17,6 +17,7 @@
 #include "receipt.h"
 #include "revlist.h"
 #include "sign/sign.h"
+#include "sigtext.h"
 
 #define DOC  "docs/FORMAT.md"
 #define SEED "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
@@ -328,13 +329,13 @@ static char *list_text(const struct list_case *c, const sig_signer *key)
 {
 	uint8_t sig[SIG_LEN];
 	size_t n = strlen(c->body);
-	char *all = malloc(n + REVLIST_SIG_LINE_MAX + 64), *out;
+	char *all = malloc(n + SIGTEXT_SIG_LINE_MAX + 64), *out;
 
 	assert_non_null(all);
 	memcpy(all, c->body, n + 1);
 	if (!c->raw) {
 		assert_int_equal(sig_sign(key, (const uint8_t *)c->body, n, sig), ERR_OK);
-		revlist_signature_line(sig, all + n);
+		sigtext_signature_line(sig, all + n);
 	}
 	if (c->after)
 		strcat(all, c->after);

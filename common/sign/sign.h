@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "manifest.h"
 #include "revlist.h"
 #include "sig.h"
 #include "voucher.h"
@@ -18,11 +19,21 @@
 err voucher_sign(voucher *v, const sig_signer *key);
 
 /*
+ * A signed text file (sigtext.h): body (malloc'd; taken, freed on failure)
+ * and its signature line by key. Returns a malloc'd text of *len bytes, or
+ * NULL with *rc ERR_NOMEM (body NULL too) or ERR_CRYPTO.
+ */
+char *sigtext_sign(char *body, const sig_signer *key, size_t *len, err *rc);
+
+/*
  * The signed revocation list of rl's fields (issuer, kid, version, time,
  * serials): its body (revlist_body), then its signature line by key.
  * Returns a malloc'd text of *len bytes, or NULL with *rc ERR_NOMEM or
  * ERR_CRYPTO.
  */
 char *revlist_sign(const revlist *rl, const sig_signer *key, size_t *len, err *rc);
+
+/* The signed code manifest of m (manifest_body), as revlist_sign. */
+char *manifest_sign(const manifest *m, const sig_signer *key, size_t *len, err *rc);
 
 #endif

@@ -18,6 +18,7 @@
 #include "memfile.h"
 #include "revlist.h"
 #include "sig.h"
+#include "sigtext.h"
 
 static const uint8_t seed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
                                  0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
@@ -38,12 +39,12 @@ static void init(void)
 static char *sign(const void *body, size_t n, size_t *len)
 {
 	uint8_t sig[SIG_LEN];
-	char *out = malloc(n + REVLIST_SIG_LINE_MAX + 1);
+	char *out = malloc(n + SIGTEXT_SIG_LINE_MAX + 1);
 
 	if (!out || sig_sign(signer, body, n, sig) != ERR_OK)
 		abort();
 	memcpy(out, body, n);
-	*len = n + revlist_signature_line(sig, out + n);
+	*len = n + sigtext_signature_line(sig, out + n);
 	return out;
 }
 

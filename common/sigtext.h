@@ -1,0 +1,40 @@
+/*
+ * sigtext: what the issuer's signed text files share (the revocation list,
+ * the code manifest): lines read one at a time, a last "signature " line
+ * with the Ed25519 signature over every byte before it, and the rule of
+ * which issuer key may sign at an instant.
+ */
+#ifndef SIGTEXT_H
+#define SIGTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyring.h"
+#include "sig.h"
+
+/* "signature ", the standard Base64 of the signature, a newline. */
+#define SIGTEXT_SIG_LINE_MAX (10 + 88 + 1)
+
+/*
+ * Copy the next line of buf from *pos into line (without its newline; at
+ * most max - 1 bytes) and set *start to its offset. False at the end, or
+ * for a line too long, holding a NUL or without a newline (every line ends
+ * with one): *pos then stays put.
+ */
+bool sigtext_next_line(const char *buf, size_t len, size_t *pos, char *line, size_t max,
+                       size_t *start);
+
+/* The signature of a line "signature BASE64" (line without its newline):
+ * false unless it is that, with exactly one encoding. */
+bool sigtext_signature(const char *line, uint8_t sig[SIG_LEN]);
+
+/* The signature line for sig, NUL-terminated in out; returns its length. */
+size_t sigtext_signature_line(const uint8_t sig[SIG_LEN], char out[SIGTEXT_SIG_LINE_MAX + 1]);
+
+/* Why issuer key k may not sign a file of instant t (retired before it,
+ * valid only after it), in buf, or NULL if it may. */
+const char *sigtext_key_refusal(const key_entry *k, int64_t t, char *buf, size_t n);
+
+#endif
