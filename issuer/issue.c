@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "csvw.h"
@@ -20,6 +21,7 @@
 #include "qr.h"
 #include "roster.h"
 #include "sheet.h"
+#include "shortcode.h"
 #include "sign/sign.h"
 #include "signkey.h"
 #include "voucher.h"
@@ -96,10 +98,12 @@ out:
 
 /* ---- outputs ---- */
 
-/* The period's live vouchers (not revoked), read back from the ledger. */
+/* The period's live vouchers (not revoked), read back from the ledger, and
+ * once sorted, each one's short code as printed (code[i] is v[i]'s). */
 typedef struct vlist {
 	ledger_voucher *v;
 	size_t n, cap;
+	char (*code)[SHORTCODE_TEXT_LEN + 1];
 } vlist;
 
 static int collect(const ledger_voucher *v, void *ctx)
@@ -120,6 +124,24 @@ static int collect(const ledger_voucher *v, void *ctx)
 	return 0;
 }
 
+/* The short code of a voucher's text, as printed. ERR_INTERNAL if the text
+ * is not a token: the ledger's always are. */
+static err code_of(const char *token, char out[SHORTCODE_TEXT_LEN + 1])
+{
+	voucher v;
+	uint8_t bytes[VOUCHER_LEN];
+	char code[SHORTCODE_LEN + 1];
+
+	if (voucher_decode(token, strlen(token), &v) != ERR_OK)
+		return ERR_INTERNAL;
+	voucher_pack(&v, bytes);
+	shortcode_of(bytes, code);
+	shortcode_format(code, out);
+	OPENSSL_cleanse(bytes, sizeof bytes);
+	OPENSSL_cleanse(code, sizeof code);
+	return ERR_OK;
+}
+
 static int by_opd_name(const void *a, const void *b)
 {
 	const ledger_voucher *x = a, *y = b;
@@ -130,8 +152,10 @@ static int by_opd_name(const void *a, const void *b)
 	return c ? c : strcmp(x->nip, y->nip);
 }
 
-/* Column col of the issuer's lists for voucher v, then sep. */
-static void voucher_field(FILE *f, const ledger_voucher *v, const char *col, char sep)
+/* Column col of the issuer's lists for voucher v of short code code, then
+ * sep. */
+static void voucher_field(FILE *f, const ledger_voucher *v, const char *code, const char *col,
+                          char sep)
 {
 	char buf[VOUCHER_SERIAL_LEN + 1];
 
@@ -149,6 +173,7 @@ static void voucher_field(FILE *f, const ledger_voucher *v, const char *col, cha
 	         : strcmp(col, "opd") == 0   ? v->opd
 	         : strcmp(col, "class") == 0 ? v->cls
 	         : strcmp(col, "token") == 0 ? v->token
+	         : strcmp(col, "code") == 0  ? code
 	                                     : buf,
 	         sep);
 }
@@ -159,15 +184,15 @@ static void voucher_rows(FILE *f, const vlist *l, const char *const *cols, int n
 	csvw_row(f, n, cols);
 	for (size_t i = 0; i < l->n; i++)
 		for (int c = 0; c < n; c++)
-			voucher_field(f, &l->v[i], cols[c], c + 1 < n ? ',' : '\n');
+			voucher_field(f, &l->v[i], l->code[i], cols[c], c + 1 < n ? ',' : '\n');
 }
 
 static void vouchers_csv(FILE *f, void *ctx)
 {
-	static const char *const cols[] = {"serial", "nip",    "name",   "opd",
-	                                   "class",  "amount", "period", "token"};
+	static const char *const cols[] = {"serial", "nip",    "name",  "opd", "class",
+	                                   "amount", "period", "token", "code"};
 
-	voucher_rows(f, ctx, cols, 8);
+	voucher_rows(f, ctx, cols, 9);
 }
 
 static void deductions_csv(FILE *f, void *ctx)
@@ -211,10 +236,10 @@ static err render_qr(void *ctx, size_t i)
 		return ERR_NOMEM;
 	voucher_serial_format(v->serial, serial);
 	snprintf(path, sizeof path, "%s/qr/%s.png", c->out, serial);
-	rc = qr_write_png(q, path);
+	rc = qr_write_png(q, c->l->code[i], path);
 	snprintf(path, sizeof path, "%s/qr/%s.svg", c->out, serial);
 	if (rc == ERR_OK)
-		rc = qr_write_svg(q, path);
+		rc = qr_write_svg(q, c->l->code[i], path);
 	QRcode_free(q);
 	return rc;
 }
@@ -273,9 +298,17 @@ static err render_sheet(void *ctx, size_t g)
 		money_format(v->amount, text[i][1], sizeof text[i][1]);
 		validity_text(&tok, c->sc->tz, text[i][2], sizeof text[i][2]);
 		voucher_serial_format(v->serial, text[i][3]);
-		cards[i] = (sheet_card){c->sc->title, c->sc->issuer, v->name, text[i][0],
-		                        v->opd,       text[i][1],    per,     text[i][2],
-		                        text[i][3],   NULL,          v->token};
+		cards[i] = (sheet_card){.title = c->sc->title,
+		                        .issuer = c->sc->issuer,
+		                        .name = v->name,
+		                        .nip_masked = text[i][0],
+		                        .opd = v->opd,
+		                        .amount = text[i][1],
+		                        .period = per,
+		                        .validity = text[i][2],
+		                        .serial = text[i][3],
+		                        .code = c->l->code[from + i],
+		                        .token = v->token};
 	}
 	opd_file(c->l->v[from].opd, name, sizeof name);
 	/* Two OPDs whose names make the same file name: the second gets a number. */
@@ -398,6 +431,13 @@ static err write_outputs(ledger *l, period p, const policy_scheme *sc, const cha
 	if ((rc = ledger_each(l, p, collect, &list)) != ERR_OK)
 		goto out;
 	qsort(list.v, list.n, sizeof *list.v, by_opd_name);
+	if (!(list.code = malloc((list.n ? list.n : 1) * sizeof *list.code))) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < list.n; i++)
+		if ((rc = code_of(list.v[i].token, list.code[i])) != ERR_OK)
+			goto out;
 	*total = 0;
 	for (size_t i = 0; i < list.n; i++)
 		if (!money_add(*total, list.v[i].amount, total)) {
@@ -409,6 +449,9 @@ static err write_outputs(ledger *l, period p, const policy_scheme *sc, const cha
 		goto out;
 	rc = render_all(&list, sc, out, workers);
 out:
+	if (list.code)
+		OPENSSL_cleanse(list.code, list.n * sizeof *list.code);
+	free(list.code);
 	free(list.v);
 	return rc;
 }

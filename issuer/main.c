@@ -7,6 +7,7 @@
  *   reissue     --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL
  *               [--reason TEXT] [--out OUTDIR]
  *   revocations --ledger DIR --keys KEYDIR --out FILE
+ *   manifest    --ledger DIR --keys KEYDIR --period YYYY-MM --out FILE
  *   reconcile   --ledger DIR --period YYYY-MM --journal FILE [--journal FILE ...]
  *               [--keyring FILE] --out REPORTDIR
  */
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "codes.h"
 #include "issue.h"
 #include "ledger.h"
 #include "log.h"
@@ -32,6 +34,7 @@ static const char usage[] =
     "       voucher-issuer reissue --ledger DIR --keys KEYDIR --policy FILE.ini --serial SERIAL\n"
     "                              [--reason TEXT] [--out OUTDIR]\n"
     "       voucher-issuer revocations --ledger DIR --keys KEYDIR --out FILE\n"
+    "       voucher-issuer manifest --ledger DIR --keys KEYDIR --period YYYY-MM --out FILE\n"
     "       voucher-issuer compromise --ledger DIR --keys KEYDIR --kid KID\n"
     "       voucher-issuer status --ledger DIR --period YYYY-MM\n"
     "       voucher-issuer backup --ledger DIR --out FILE\n"
@@ -44,6 +47,8 @@ static const char usage[] =
     "into OUTDIR. Issuing again for a period issues only to ASN who have none.\n"
     "reissue replaces a lost voucher: the old serial is revoked.\n"
     "revocations writes the signed revocation list that redeemers load.\n"
+    "manifest writes the period's signed code manifest, with which redeemers find\n"
+    "a voucher by the short code printed under its QR.\n"
     "compromise records that an issuer key was stolen: the next revocation list\n"
     "lets redeemers take only the vouchers of that key that the ledger holds.\n"
     "status prints the period's vouchers and totals per OPD; backup copies the\n"
@@ -111,41 +116,84 @@ static int cmd_revoke(const struct opts *o)
 	return 0;
 }
 
-static int cmd_revocations(const struct opts *o)
+/* The issuer key that signs now (the current month's), for the lists and
+ * manifests redeemers load; dies with the reason if there is none. */
+static void current_key(const struct opts *o, ledger *l, signkey *key)
 {
 	char why[512], issuer[KEY_ID_MAX + 1];
-	ledger *l;
-	signkey key;
 	time_t now = time(NULL);
 	struct tm tm;
 	period p;
-	err rc;
 
-	cli_require(o->out, "--out");
 	gmtime_r(&now, &tm);
 	p.year = tm.tm_year + 1900;
 	p.month = tm.tm_mon + 1;
+	if (ledger_issuer(l, issuer) != ERR_OK) {
+		ledger_close(l);
+		cli_die(1, "%s: nothing issued yet", o->ledger);
+	}
+	if (signkey_open(o->keys, issuer, p, l, key, why, sizeof why) != ERR_OK) {
+		ledger_close(l);
+		cli_die(1, "%s", why);
+	}
+}
+
+static int cmd_revocations(const struct opts *o)
+{
+	ledger *l;
+	signkey key;
+	err rc;
+
+	cli_require(o->out, "--out");
 	/* Read-only first, so that a wrong --ledger makes no ledger. */
 	if (ledger_open(o->ledger, false, &l) != ERR_OK)
 		cli_die(1, "%s: cannot open the ledger", o->ledger);
 	ledger_close(l);
 	if (ledger_open(o->ledger, true, &l) != ERR_OK)
 		cli_die(1, "%s: cannot open the ledger", o->ledger);
-	if (ledger_issuer(l, issuer) != ERR_OK) {
-		ledger_close(l);
-		cli_die(1, "%s: nothing issued yet", o->ledger);
-	}
-	/* The list is signed by the key that signs vouchers now. */
-	if ((rc = signkey_open(o->keys, issuer, p, l, &key, why, sizeof why)) != ERR_OK) {
-		ledger_close(l);
-		cli_die(1, "%s", why);
-	}
-	rc = revocations_write(l, &key, now, o->out);
+	current_key(o, l, &key);
+	rc = revocations_write(l, &key, time(NULL), o->out);
 	signkey_close(&key);
 	ledger_close(l);
 	if (rc != ERR_OK)
 		cli_die(1, "%s: %s", o->out, err_str(rc));
 	printf("%s: revocation list written\n", o->out);
+	return 0;
+}
+
+/* The period's code manifest, for redeemers to find vouchers by their
+ * short code. */
+static int cmd_manifest(const struct opts *o)
+{
+	char per[8];
+	ledger *l;
+	signkey key;
+	period p;
+	size_t n = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	err rc;
+
+	cli_require(o->period, "--period");
+	cli_require(o->out, "--out");
+	if (period_parse(o->period, &p) != ERR_OK)
+		cli_fail("--period must be YYYY-MM");
+	if (ledger_open(o->ledger, false, &l) != ERR_OK)
+		cli_die(1, "%s: cannot open the ledger", o->ledger);
+	current_key(o, l, &key);
+	rc = codes_write(l, &key, p, time(NULL),
+	                 cpus < 2    ? 0
+	                 : cpus > 16 ? 15
+	                             : (int)cpus - 1,
+	                 o->out, &n);
+	signkey_close(&key);
+	ledger_close(l);
+	period_format(p, per, sizeof per);
+	if (rc == ERR_NOT_FOUND)
+		cli_die(1, "%s: no vouchers for %s", o->ledger, per);
+	if (rc != ERR_OK)
+		cli_die(1, "%s: %s", o->out, err_str(rc));
+	printf("%s: code manifest of %s, %zu vouchers; give it to the redeemers (manifests =)\n",
+	       o->out, per, n);
 	return 0;
 }
 
@@ -267,6 +315,7 @@ int main(int argc, char **argv)
 	    {"revoke", NULL, "ledger keys serial reason"},
 	    {"reissue", NULL, "ledger keys policy serial reason out"},
 	    {"revocations", NULL, "ledger keys out"},
+	    {"manifest", NULL, "ledger keys period out"},
 	    {"status", NULL, "ledger period"},
 	    {"backup", NULL, "ledger out"},
 	    {"reconcile", NULL, "ledger period journal keyring out head receipts"},
@@ -352,6 +401,8 @@ int main(int argc, char **argv)
 		return cmd_revoke(&o);
 	if (strcmp(cmd, "compromise") == 0)
 		return cmd_compromise(&o);
+	if (strcmp(cmd, "manifest") == 0)
+		return cmd_manifest(&o);
 	if (strcmp(cmd, "reissue") == 0) {
 		cli_require(o.policy, "--policy");
 		cli_require(o.serial, "--serial");

@@ -27,7 +27,7 @@
 struct pdf {
 	HPDF_Doc doc;
 	HPDF_Page page;
-	HPDF_Font regular, bold;
+	HPDF_Font regular, bold, mono; /* mono: DejaVu Sans Mono Bold, for the code */
 	HPDF_STATUS error;
 };
 
@@ -67,6 +67,22 @@ static void text_fit(struct pdf *p, const char *s, double x, double y, double wi
 	}
 	HPDF_Page_BeginText(p->page);
 	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), buf);
+	HPDF_Page_EndText(p->page);
+}
+
+/* The short code with its baseline at (x, y), in bold monospace of size
+ * points, or smaller if that would be wider than width: a code is never
+ * cut short. */
+static void code_fit(struct pdf *p, const char *code, double x, double y, double width, double size)
+{
+	double w;
+
+	HPDF_Page_SetFontAndSize(p->page, p->mono, (HPDF_REAL)size);
+	w = HPDF_Page_TextWidth(p->page, code);
+	if (w > width)
+		HPDF_Page_SetFontAndSize(p->page, p->mono, (HPDF_REAL)(size * width / w));
+	HPDF_Page_BeginText(p->page);
+	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), code);
 	HPDF_Page_EndText(p->page);
 }
 
@@ -157,10 +173,17 @@ static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
 	y += 3.6 * MM;
 	text_fit(p, c->validity, tx, y, tw);
 
+	/* Under the QR: the code to type or read out, as wide as the QR's
+	 * modules at 11 points, then the serial. */
+	color(p, 0.3, 0.3, 0.3);
+	font(p, 6.5, false);
+	text_fit(p, "Kode voucher", qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE - 2 * MM);
+	color(p, 0, 0, 0);
+	code_fit(p, c->code, qx + 2 * MM, qy + QR_SIDE + 5.6 * MM, QR_SIDE - 2 * MM, 11);
 	color(p, 0.3, 0.3, 0.3);
 	font(p, 6.5, false);
 	snprintf(line, sizeof line, "Seri %s", c->serial);
-	text_fit(p, line, qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE);
+	text_fit(p, line, qx + 2 * MM, qy + QR_SIDE + 9.8 * MM, QR_SIDE - 2 * MM);
 	text_fit(p, "Tunjukkan kode ini ke kasir galeri UMKM.", tx, y0 + CARD_H - PAD + 1 * MM,
 	         CARD_W - 2 * PAD);
 
@@ -204,10 +227,11 @@ static void cut_marks(struct pdf *p)
 	HPDF_Page_Stroke(g);
 }
 
-/* The document, with DejaVu Sans (regular and bold) embedded for UTF-8. */
+/* The document, with DejaVu Sans (regular and bold) and DejaVu Sans Mono
+ * Bold embedded for UTF-8. */
 static err open_pdf(struct pdf *p)
 {
-	const char *regular, *bold;
+	const char *regular, *bold, *mono;
 
 	if (!(p->doc = HPDF_New(on_error, p)))
 		return ERR_NOMEM;
@@ -215,12 +239,14 @@ static err open_pdf(struct pdf *p)
 	HPDF_UseUTFEncodings(p->doc);
 	regular = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSans.ttf", HPDF_TRUE);
 	bold = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSans-Bold.ttf", HPDF_TRUE);
-	if (!regular || !bold) {
+	mono = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSansMono-Bold.ttf", HPDF_TRUE);
+	if (!regular || !bold || !mono) {
 		LOG(LOGL_ERROR, "fonts not found in %s (Debian: fonts-dejavu-core)", FONT_DIR);
 		return ERR_IO;
 	}
 	p->regular = HPDF_GetFont(p->doc, regular, "UTF-8");
 	p->bold = HPDF_GetFont(p->doc, bold, "UTF-8");
+	p->mono = HPDF_GetFont(p->doc, mono, "UTF-8");
 	return p->error ? ERR_IO : ERR_OK;
 }
 

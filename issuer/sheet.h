@@ -1,6 +1,7 @@
 /*
  * sheet: printable A4 voucher sheets as PDF (libharu), eight cards a page (two
- * columns, four rows) with cut marks, the QR code drawn as vectors.
+ * columns, four rows) with cut marks, the QR code drawn as vectors and the
+ * voucher's short code printed under it.
  */
 #ifndef SHEET_H
 #define SHEET_H
@@ -11,7 +12,8 @@
 #include "qr.h"
 
 /* One card. All text is UTF-8, preformatted by the caller; nothing here is
- * logged. The NIP must come masked already. */
+ * logged (the code is as secret as the token). The NIP must come masked
+ * already. */
 typedef struct sheet_card {
 	const char *title;  /* the scheme: "Gerakan ASN Belanja Produk UMKM" */
 	const char *issuer; /* the region id */
@@ -22,6 +24,7 @@ typedef struct sheet_card {
 	const char *period;   /* "Desember 2026" */
 	const char *validity; /* "1 Desember 2026 - 3 Januari 2027" */
 	const char *serial;
+	const char *code;  /* the short code as printed: "XQC5-S345-MHE9" */
 	const QRcode *qr;  /* the token's QR code (qr_encode), or NULL */
 	const char *token; /* the QR text, encoded here when qr is NULL */
 } sheet_card;

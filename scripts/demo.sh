@@ -21,6 +21,10 @@ cp tests/data/policy.ini "$D/policy.ini"
 "$BIN/voucher-issuer" issue --ledger "$D/ledger" --keys "$D/keys" --roster "$D/roster.csv" \
 	--policy "$D/policy.ini" --period "$PERIOD" --out "$D/issued"
 "$BIN/voucher-issuer" revocations --ledger "$D/ledger" --keys "$D/keys" --out "$D/revocations.txt"
+mkdir -p "$D/manifests"
+"$BIN/voucher-issuer" manifest --ledger "$D/ledger" --keys "$D/keys" --period "$PERIOD" \
+	--out "$D/manifests/$PERIOD.manifest"
+printf '[redeemer]\nmanifests = %s/manifests\n' "$D" >"$D/redeemer.ini"
 
 say "3. The galleries' redeemer: two merchants' terminals, then the service"
 T1=$("$BIN/voucher-redeemer" terminal add --db "$D/redeemer" --merchant BATIK-SARI \
@@ -28,7 +32,7 @@ T1=$("$BIN/voucher-redeemer" terminal add --db "$D/redeemer" --merchant BATIK-SA
 T2=$("$BIN/voucher-redeemer" terminal add --db "$D/redeemer" --merchant KOPI-TENGGER \
 	--name "Kasir Kopi Tengger" --gallery PUSAT-UMKM | tail -n 1)
 "$BIN/voucher-redeemer" serve --db "$D/redeemer" --keyring "$D/keys/keyring" \
-	--revocations "$D/revocations.txt" --listen "${LISTEN:-127.0.0.1:0}" >"$D/serve.out" 2>"$D/serve.log" &
+	--revocations "$D/revocations.txt" --config "$D/redeemer.ini" --listen "${LISTEN:-127.0.0.1:0}" >"$D/serve.out" 2>"$D/serve.log" &
 PID=$!
 trap '[ -z "${SERVE:-}" ] && kill $PID 2>/dev/null; true' EXIT
 for _ in $(seq 100); do grep -q '^listening' "$D/serve.out" && break; sleep 0.05; done
@@ -50,12 +54,17 @@ def post(path, term, body):
     try:
         with urllib.request.urlopen(req) as r:
             ans = json.load(r)
-            receipts.write(ans.get("receipt", "") + "\n")
+            if "receipt" in ans:
+                receipts.write(ans["receipt"] + "\n")
             return r.status, ans
     except urllib.error.HTTPError as e:
         return e.code, json.load(e)
-ok = 0
+ok = typed = 0
 for i, r in enumerate(rows[:45]):
+    if i % 9 == 8:
+        # No camera at hand: the cashier types the short code printed under the QR.
+        status, ans = post("/v1/codes", terms[i % 2], {"code": r["code"].lower()})
+        typed += status == 200 and ans["voucher"] == r["token"]
     if i == 20:
         with urllib.request.urlopen(url + "/v1/journal/head?period=" + period) as h:
             open(d + "/pinned-heads.txt", "w").write(h.read().decode())
@@ -68,7 +77,8 @@ for i, r in enumerate(rows[:45]):
         ok += status == 201
 last = ans
 status, ans = post(f"/v1/redemptions/{last['redemption_id']}/void", terms[(44 + len(parts) - 1) % 2], None)
-print(f"{ok} redemptions accepted; voided {last['redemption_id']}: {status}")
+print(f"{ok} redemptions accepted ({typed} vouchers found by their typed short code); "
+      f"voided {last['redemption_id']}: {status}")
 PY
 
 say "5. After the period: export the journal, collect the receipt key"

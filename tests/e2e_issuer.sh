@@ -1,7 +1,7 @@
 #!/bin/bash
 # voucher-issuer end to end: a realistic roster, every QR decoded with zbar,
-# the PDF sheets decoded, the ';'+BOM+CRLF variant, bad rows, re-issuing,
-# revocation and reissue.
+# every short code computed again from its token, the PDF sheets decoded,
+# the ';'+BOM+CRLF variant, bad rows, re-issuing, revocation and reissue.
 . "$(dirname "$0")/lib.sh"
 D=$(cd "$(dirname "$0")" && pwd)
 PERIOD=$(date -u +%Y-%m)
@@ -20,7 +20,7 @@ cp "$T/last.out" "$T/summary1"
 check "the summary counts 300 new vouchers" grep -q 'issued now: 300 vouchers' "$T/summary1"
 check "the summary counts 3 rows skipped by status" grep -q 'skipped: 3 by status' "$T/summary1"
 check "vouchers.csv has the contract's header" \
-	test "$(head -n 1 "$O/vouchers.csv")" = "serial,nip,name,opd,class,amount,period,token"
+	test "$(head -n 1 "$O/vouchers.csv")" = "serial,nip,name,opd,class,amount,period,token,code"
 check "deductions.csv has the contract's header" \
 	test "$(head -n 1 "$O/deductions.csv")" = "nip,name,opd,period,amount,serial"
 check "vouchers.csv has 300 rows" test "$(($(wc -l <"$O/vouchers.csv") - 1))" -eq 300
@@ -44,6 +44,42 @@ while IFS=$'\t' read -r serial token nip amount cls; do
 done <"$T/tokens.tsv"
 check "all $n PNG QR codes decode to their tokens" test "$bad" -eq 0 -a "$n" -eq 300
 check "serials are unique" test "$(cut -f1 "$T/tokens.tsv" | sort -u | wc -l)" -eq 300
+
+# The short code (FORMAT.md, "The short code"), computed here from the
+# token as the spec says; the PNG has it in a band under the code (taller
+# than wide), the SVG as text, the view grown to fit.
+cat >"$T/codes.py" <<'PY'
+import csv, re, struct, sys
+sys.path.insert(0, sys.argv[3])
+from shortcode import code_of as code  # tests/shortcode.py: the spec, written again
+
+what, out = sys.argv[1], sys.argv[2]
+bad = 0
+for r in csv.DictReader(open(out + "/vouchers.csv", newline="")):
+    want = code(r["token"])
+    if what == "csv" and r["code"] != want:
+        bad += 1
+        print("# %s: code %r, its token's is another" % (r["serial"], r["code"]))
+    if what == "png":
+        w, h = struct.unpack(">II", open("%s/qr/%s.png" % (out, r["serial"]), "rb").read()[16:24])
+        if not w < h:
+            bad += 1
+            print("# %s: PNG %dx%d, no band under the code" % (r["serial"], w, h))
+    if what == "svg":
+        svg = open("%s/qr/%s.svg" % (out, r["serial"])).read()
+        m = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg)
+        if not (m and float(m[1]) < float(m[2]) and ">" + want + "</text>" in svg):
+            bad += 1
+            print("# %s: the SVG has no caption of its code" % r["serial"])
+    if what == "list":
+        print(want)
+sys.exit(bad > 0)
+PY
+check "every code in vouchers.csv is its token's (FORMAT.md)" python3 "$T/codes.py" csv "$O" "$D"
+check "every PNG has a caption band under its QR" python3 "$T/codes.py" png "$O" "$D"
+check "every SVG has its code as text under the QR" python3 "$T/codes.py" svg "$O" "$D"
+python3 "$T/codes.py" list "$O" "$D" | sort >"$T/codes"
+check "the codes are 300, and unique" test "$(sort -u "$T/codes" | wc -l)" -eq 300
 check "tokens carry no NIP" bash -c "! grep -q '19[0-9]\{16\}' <(cut -f2 '$T/tokens.tsv')"
 check "amounts follow the policy (pelaksana 50000)" \
 	sh -c "awk -F'\t' '\$5==\"pelaksana\" && \$4!=50000' '$T/tokens.tsv' | grep -q . && exit 1 || exit 0"
@@ -66,6 +102,9 @@ check "a rendered PDF page decodes to issued tokens" \
 	bash -c "test -s '$T/page.codes' && ! grep -vxF -f <(cut -f2 '$T/tokens.tsv') '$T/page.codes'"
 check "the sheets mask NIPs" sh -c "pdftotext '$pdf' - 2>/dev/null | grep -q '[0-9]\{4\}\*\{10\}[0-9]\{4\}'"
 check "the sheets do not print a whole NIP" sh -c "! pdftotext '$pdf' - 2>/dev/null | grep -q '[0-9]\{18\}'"
+for f in "$O"/sheets/*.pdf; do pdftotext "$f" - 2>/dev/null; done |
+	grep -o '[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' | sort >"$T/sheet.codes"
+check "the sheets print each card's code, once" cmp -s "$T/codes" "$T/sheet.codes"
 
 # Issuing again: nothing new, and it says how many were already issued.
 expect_status 0 "issuing again for the same period" "$BIN/voucher-issuer" issue --ledger "$L" --keys "$K" \
@@ -138,6 +177,8 @@ new=$(grep -o 'replaced by [0-9A-F]*' "$T/last.out" | cut -d' ' -f3)
 check "the replacement is in the new lists, the lost one is not" \
 	sh -c "grep -q '^$new,' '$T/out7/vouchers.csv' && ! grep -q '^$s2,' '$T/out7/vouchers.csv'"
 check "one voucher per NIP still" test "$(cut -d, -f2 "$T/out7/vouchers.csv" | sort | uniq -d | wc -l)" -eq 0
+check "the reissue's lists have every voucher's code, the replacement's too" \
+	python3 "$T/codes.py" csv "$T/out7" "$D"
 expect_status 0 "write the signed revocation list" "$BIN/voucher-issuer" revocations --ledger "$L" --keys "$K" --out "$T/revoked.txt"
 check "it lists both revoked serials" sh -c "grep -q 'revoked $s1' '$T/revoked.txt' && grep -q 'revoked $s2' '$T/revoked.txt'"
 check "it is signed" grep -q '^signature ' "$T/revoked.txt"

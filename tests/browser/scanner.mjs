@@ -47,13 +47,15 @@ function decodePng(buf) {
 	return { w, h, px };
 }
 
-// 640x480 4:2:0 frames: the QR 360 px wide on a gray table, slightly dimmed.
+// 640x480 4:2:0 frames: the issued PNG 360 px wide (the QR and the caption
+// under it, in proportion) on a gray table, slightly dimmed.
 function y4m(png, file) {
-	const W = 640, H = 480, S = 360, x0 = (W - S) >> 1, y0 = (H - S) >> 1;
+	const W = 640, H = 480, S = 360, SH = Math.min(H, Math.round((S * png.h) / png.w));
+	const x0 = (W - S) >> 1, y0 = (H - SH) >> 1;
 	const y = new Uint8Array(W * H).fill(150);
-	for (let j = 0; j < S; j++)
+	for (let j = 0; j < SH; j++)
 		for (let i = 0; i < S; i++) {
-			const v = png.px[Math.floor((j * png.h) / S) * png.w + Math.floor((i * png.w) / S)];
+			const v = png.px[Math.floor((j * png.h) / SH) * png.w + Math.floor((i * png.w) / S)];
 			y[(y0 + j) * W + x0 + i] = v ? 235 : 30;
 		}
 	const chroma = new Uint8Array((W / 2) * (H / 2) * 2).fill(128);

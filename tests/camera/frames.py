@@ -23,8 +23,10 @@ QRIS = ("00020101021126570011ID.CO.QRIS.WWW0118936009153001234567021412345678901
 
 
 def code(path, side):
-    """The QR at path, side pixels wide (modules kept sharp), as L."""
-    return Image.open(path).convert("L").resize((side, side), Image.NEAREST)
+    """The issued PNG at path, side pixels wide (modules kept sharp, the
+    caption band under the QR kept in proportion), as L."""
+    img = Image.open(path).convert("L")
+    return img.resize((side, side * img.height // img.width), Image.NEAREST)
 
 
 def qris(side):
