@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "codebook.h"
 #include "err.h"
 #include "keyring.h"
 #include "offline.h"
@@ -28,12 +29,21 @@ typedef struct json_t json_t;
 #define AUTH_FAILS_MAX 10    /* failed terminal logins an address may make... */
 #define AUTH_WINDOW    60    /* ...in this many seconds before it must wait */
 #define AUTH_SLOTS     4096  /* addresses remembered (the oldest are forgotten) */
+#define CODE_FAILS_MAX 5     /* unknown short codes a terminal may send... */
+#define CODE_WINDOW    900   /* ...in this many seconds before it must wait */
+#define CODE_SLOTS     1024  /* terminals remembered (by id; a colliding one takes over) */
 
 typedef struct auth_slot {
 	char addr[48];
 	int64_t since;
 	unsigned fails;
 } auth_slot;
+
+typedef struct code_slot {
+	uint32_t term; /* 0: free */
+	int64_t since;
+	unsigned fails; /* unknown codes, and codes being looked up */
+} code_slot;
 
 /* Counters for /metrics. */
 typedef struct metrics {
@@ -51,6 +61,7 @@ typedef struct service {
 	const char *metrics_token; /* GET /metrics needs it; NULL: open */
 	offline_config offline;    /* what terminals may do with their link down */
 	auth_slot *auth;           /* failed logins per client address */
+	code_slot *code_fails;     /* unknown short codes per terminal */
 	metrics m;
 	/* The keyring and revocation list: the loop replaces them (SIGHUP)
 	 * under the write lock; the verifiers read them under the read lock;
@@ -59,6 +70,7 @@ typedef struct service {
 	keyring *kr;
 	revlist rl;
 	bool have_rl;
+	codebook codes; /* the code manifests (none: codes.n == 0) */
 } service;
 
 /* The instant a request is taken at (Unix seconds). */
@@ -93,6 +105,7 @@ typedef struct pending {
 	op o;
 	task verify;
 	const char *why; /* an offline sale recorded as a conflict: why (static text) */
+	char code[SHORTCODE_LEN + 1]; /* POST /v1/codes: the code looked up (wiped after) */
 } pending;
 
 /* On any thread: hand p->o to the writer, or back to the loop as it is
@@ -107,6 +120,8 @@ void http_void(struct evhttp_request *req, service *sv, const char *rid);
 void http_healthz(struct evhttp_request *req, service *sv);
 void http_journal_head(struct evhttp_request *req, service *sv);
 void http_offline_state(struct evhttp_request *req, service *sv);
+void http_offline_codes(struct evhttp_request *req, service *sv);
+void http_codes(struct evhttp_request *req, service *sv);
 
 /* On a verify worker: an offline sale (o->uploaded) whose voucher checked
  * as checked at its own time: whether to record it as a conflict

@@ -35,8 +35,9 @@ static const char usage[] =
     "       voucher-redeemer backup --db DIR --out FILE\n"
     "       voucher-redeemer stats --db DIR\n"
     "\n"
-    "serve answers the HTTP API of docs/API.md; SIGHUP reloads the keyring and the\n"
-    "revocation list, SIGTERM stops after answering what is committed.\n"
+    "serve answers the HTTP API of docs/API.md; SIGHUP reloads the keyring, the\n"
+    "revocation list and the code manifests, SIGTERM stops after answering what is\n"
+    "committed.\n"
     "terminal add prints the new terminal's bearer token on its last line, once.\n"
     "export writes the period's hash-chained journal as CSV on stdout.\n"
     "receipt-key prints the keyring line of this redeemer's receipt key.\n"
@@ -50,8 +51,9 @@ static const char usage[] =
     "quarter of max_connections, at least 2), max_requests_per_connection (1000),\n"
     "max_connection_seconds (300), map_size_mb (1024, grown as needed up to\n"
     "map_size_max_mb and the disk's free space), metrics_token (none: /metrics\n"
-    "open), log_level (info), verify_threads (one per core); flags win over the\n"
-    "file. The sample redeemer.ini says what each is for.\n";
+    "open), log_level (info), verify_threads (one per core), manifests (a folder of\n"
+    "the issuer's *.manifest files: vouchers found by their short code); flags win\n"
+    "over the file. The sample redeemer.ini says what each is for.\n";
 
 struct opts {
 	const char *db, *keyring, *listen, *revocations, *config, *merchant, *name, *gallery,
@@ -73,6 +75,7 @@ enum text_setting {
 	T_TIMEZONE,
 	T_LOG_LEVEL,
 	T_METRICS_TOKEN,
+	T_MANIFESTS,
 	T_COUNT
 };
 enum number_setting {
@@ -100,6 +103,7 @@ static const char *const text_names[T_COUNT] = {
     [T_TIMEZONE] = "timezone",
     [T_LOG_LEVEL] = "log_level",
     [T_METRICS_TOKEN] = "metrics_token",
+    [T_MANIFESTS] = "manifests",
 };
 #define NUMBER_MAX 1048576
 #define RUPIAH_MAX 4294967295L
@@ -294,6 +298,7 @@ static int cmd_serve(struct opts *o)
 	cfg.tls_cert = either(o->tls_cert, &c, T_TLS_CERT);
 	cfg.tls_key = either(o->tls_key, &c, T_TLS_KEY);
 	cfg.metrics_token = c.text[T_METRICS_TOKEN];
+	cfg.manifests = c.text[T_MANIFESTS];
 	if (!cfg.tls_cert != !cfg.tls_key)
 		cli_fail("--tls-cert and --tls-key go together");
 	cli_require(cfg.db, "--db (or db in --config)");

@@ -31,14 +31,15 @@ typedef struct server {
 	conns *conns; /* conns.h: caps and fair shares */
 } server;
 
-/* Load (or reload, on SIGHUP) the keyring and revocation list; on failure
- * the old ones stay and the problem is logged. */
+/* Load (or reload, on SIGHUP) the keyring, revocation list and code
+ * manifests; on failure the old ones stay and the problem is logged. */
 static err server_reload(server *srv)
 {
 	service *sv = &srv->svc;
 	char why[512];
 	keyring *kr = NULL;
 	revlist rl = {0};
+	codebook cb = {0};
 	err e = keyring_load(srv->cfg.keyring, &kr, why, sizeof why);
 
 	if (e != ERR_OK) {
@@ -77,6 +78,14 @@ static err server_reload(server *srv)
 			return e;
 		}
 	}
+	if (srv->cfg.manifests && (e = codebook_load(srv->cfg.manifests, kr, service_now(sv), &cb,
+	                                             why, sizeof why)) != ERR_OK) {
+		LOG(LOGL_ERROR, "code manifests not loaded: %s", why);
+		keyring_free(kr);
+		if (srv->cfg.revocations)
+			revlist_free(&rl);
+		return e;
+	}
 	pthread_rwlock_wrlock(&sv->keys_lock);
 	keyring_free(sv->kr);
 	sv->kr = kr;
@@ -85,10 +94,14 @@ static err server_reload(server *srv)
 		sv->rl = rl;
 		sv->have_rl = true;
 	}
+	if (srv->cfg.manifests) {
+		codebook_free(&sv->codes);
+		sv->codes = cb;
+	}
 	pthread_rwlock_unlock(&sv->keys_lock);
-	LOG(LOGL_INFO, "loaded keyring keys=%zu revoked=%zu compromised_keys=%zu",
+	LOG(LOGL_INFO, "loaded keyring keys=%zu revoked=%zu compromised_keys=%zu manifests=%zu",
 	    keyring_count(kr), sv->have_rl ? sv->rl.n : (size_t)0,
-	    sv->have_rl ? sv->rl.ncompromised : (size_t)0);
+	    sv->have_rl ? sv->rl.ncompromised : (size_t)0, sv->codes.n);
 	return ERR_OK;
 }
 
@@ -114,6 +127,18 @@ static void on_offline_state(struct evhttp_request *req, void *arg)
 {
 	conns_request(((server *)arg)->conns, req);
 	http_offline_state(req, &((server *)arg)->svc);
+}
+
+static void on_offline_codes(struct evhttp_request *req, void *arg)
+{
+	conns_request(((server *)arg)->conns, req);
+	http_offline_codes(req, &((server *)arg)->svc);
+}
+
+static void on_codes(struct evhttp_request *req, void *arg)
+{
+	conns_request(((server *)arg)->conns, req);
+	http_codes(req, &((server *)arg)->svc);
 }
 
 static void on_metrics(struct evhttp_request *req, void *arg)
@@ -156,7 +181,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
-	LOG(LOGL_INFO, "SIGHUP: reloading keyring and revocation list");
+	LOG(LOGL_INFO, "SIGHUP: reloading keyring, revocation list and code manifests");
 	server_reload(arg);
 }
 
@@ -266,7 +291,8 @@ int server_run(const server_config *cfg)
 	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	if (cfg->tls_cert && !(sv->tls = tls_context(cfg->tls_cert, cfg->tls_key)))
 		goto out;
-	if (!(sv->svc.auth = calloc(AUTH_SLOTS, sizeof *sv->svc.auth)))
+	if (!(sv->svc.auth = calloc(AUTH_SLOTS, sizeof *sv->svc.auth)) ||
+	    !(sv->svc.code_fails = calloc(CODE_SLOTS, sizeof *sv->svc.code_fails)))
 		goto out;
 	if (!(sv->conns =
 	          conns_new(sv->base, sv->http, sv->tls,
@@ -278,6 +304,8 @@ int server_run(const server_config *cfg)
 	evhttp_set_cb(sv->http, "/metrics", on_metrics, sv);
 	evhttp_set_cb(sv->http, "/v1/journal/head", on_journal_head, sv);
 	evhttp_set_cb(sv->http, "/v1/offline/state", on_offline_state, sv);
+	evhttp_set_cb(sv->http, "/v1/offline/codes", on_offline_codes, sv);
+	evhttp_set_cb(sv->http, "/v1/codes", on_codes, sv);
 	evhttp_set_gencb(sv->http, route, sv);
 	if (!(bound = sv->bound =
 	          evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {
@@ -324,6 +352,7 @@ out:
 		evhttp_free(sv->http);
 	conns_free(sv->conns);
 	free(sv->svc.auth);
+	free(sv->svc.code_fails);
 	store_close(sv->svc.st);
 	pool_free(sv->svc.verifiers);
 	if (sv->base)
@@ -331,6 +360,7 @@ out:
 	SSL_CTX_free(sv->tls);
 	keyring_free(sv->svc.kr);
 	revlist_free(&sv->svc.rl);
+	codebook_free(&sv->svc.codes);
 	pthread_rwlock_destroy(&sv->svc.keys_lock);
 	free(sv);
 	sig_thread_done();

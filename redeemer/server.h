@@ -12,6 +12,7 @@
 
 typedef struct server_config {
 	const char *db, *keyring, *revocations, *listen;
+	const char *manifests;          /* the folder of code manifests; NULL: none */
 	const char *tls_cert, *tls_key; /* HTTPS when both are given */
 	const char *metrics_token;      /* GET /metrics needs it as a bearer token; NULL: open */
 	const tzone *tz;                /* the local day of voids: Asia/Jakarta by default */
