@@ -40,6 +40,13 @@ const MESSAGES = {
   offline_sale_max: "Melebihi batas satu penjualan tanpa jaringan.",
   offline_device_max: "Batas penjualan tanpa jaringan di perangkat ini sudah tercapai. " +
                       "Sambungkan ke jaringan agar penjualan yang menunggu terunggah.",
+  malformed_code: "Kode salah ketik. Periksa lagi 12 huruf/angkanya.",
+  unknown_code: "Kode tidak dikenal: tidak ada voucher dengan kode ini. Tanyakan ulang kodenya " +
+                "atau pindai QR-nya; jika tetap tidak dikenal, jangan terima.",
+  too_many_codes: "Terlalu banyak kode yang tidak dikenal dari perangkat ini. Tunggu 15 menit, " +
+                  "atau pindai QR vouchernya.",
+  offline_no_codes: "Tanpa jaringan, kode ketik belum bisa diperiksa: perangkat ini belum " +
+                    "menyimpan daftar kode. Pindai QR-nya, atau sambungkan ke jaringan.",
 };
 const STATUS_ERROR = { spent: "already_spent", revoked: "revoked", expired: "expired",
                        not_yet_valid: "not_yet_valid" };
@@ -129,6 +136,40 @@ async function lookupOffline(text, serial) {
   /* The window's last instant is local midnight: its day, in WIB at the latest. */
   showVoucher({ face_value: d.v.face, remaining: d.left, first_day: ymd(d.v.validFrom + 9 * 3600),
                 last_day: ymd(d.v.validUntil - 1 + 7 * 3600), use: d.v.multi ? "multi" : "single" });
+}
+
+/* What the cashier typed, scanned or pasted: a short code (12 symbols,
+ * under the QR) is turned into its voucher first, then looked up as if its
+ * QR had been scanned. */
+function enter(text) {
+  if (!text.trim()) return $("code").focus();
+  return Voucher.isCodeInput(text) ? byCode(text) : lookup(text);
+}
+
+/* A short code: checked here first (a typo sends nothing), then found by
+ * the redeemer (POST /v1/codes), or offline among the codes this device
+ * keeps (offline.js). */
+async function byCode(typed) {
+  $("info").hidden = true;
+  voucher = null;
+  const code = Voucher.parseCode(typed);
+  if (!code) return refuse("malformed_code");
+  $("code").value = Voucher.printCode(code);
+  let r;
+  try {
+    r = await api("POST", "/v1/codes", { code: Voucher.printCode(code) });
+  } catch (e) {
+    setOnline(false);
+    const f = await Offline.findCode(code);
+    if (f.code) return refuse(f.code);
+    return lookupOffline(f.text, Voucher.decode(f.text).serial);
+  }
+  setOnline(true);
+  if (r.status !== 200) {
+    if (r.status >= 500 && !r.j.error) return refuse("unavailable");
+    return refuse(r.j.error === "too_many_attempts" ? "too_many_codes" : r.j.error, r.j.message);
+  }
+  return lookup(r.j.voucher);
 }
 
 async function lookup(text) {
@@ -260,7 +301,7 @@ async function voidLast() {
 const SCAN_STATES = {
   searching: "Mencari kode QR voucher... Arahkan kamera ke voucher di dalam bingkai.",
   hint: "Belum terbaca. Dekatkan voucher (sekitar 15 cm), pastikan terang dan tidak silau, " +
-        "atau pindai dengan alat pemindai ke kolom kode di bawah.",
+        "atau ketik 12 huruf/angka di bawah QR ke kolom kode di bawah.",
   dark: "Terlalu gelap. Nyalakan senter atau tambah cahaya.",
 };
 const OTHER_CODES = {
@@ -287,7 +328,8 @@ async function startCamera() {
     });
   } catch (e) {
     stopCamera();
-    return refuse(null, "Kamera tidak bisa dibuka. Pindai dengan alat pemindai atau tempel kodenya ke kolom kode.");
+    return refuse(null, "Kamera tidak bisa dibuka. Ketik 12 huruf/angka di bawah QR ke kolom " +
+                  "kode, atau pindai dengan alat pemindai.");
   }
   const c = Scanner.capabilities();
   $("torch").hidden = !c.torch;
@@ -373,10 +415,12 @@ $("camera").onclick = startCamera;
 let torchOn = false;
 $("torch").onclick = () => { torchOn = !torchOn; Scanner.torch(torchOn); };
 $("zoom").oninput = () => Scanner.zoom(Number($("zoom").value));
-$("check").onclick = () => lookup($("code").value);
-$("code").onkeydown = (e) => { if (e.key === "Enter") lookup($("code").value); };
+$("check").onclick = () => enter($("code").value);
+/* Enter's default kept back: a refusal shown at once focuses its button,
+ * which the same key would then press, closing it unseen. */
+$("code").onkeydown = (e) => { if (e.key === "Enter") { e.preventDefault(); enter($("code").value); } };
 $("amount").oninput = () => setAmount($("amount").value);
-$("amount").onkeydown = (e) => { if (e.key === "Enter") redeem(); };
+$("amount").onkeydown = (e) => { if (e.key === "Enter") { e.preventDefault(); redeem(); } };
 $("redeem").onclick = redeem;
 $("r-retry").onclick = send;
 $("r-void").onclick = voidLast;

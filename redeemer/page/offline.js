@@ -13,10 +13,21 @@
  * what waits to be uploaded at most device_max; no sale more than
  * session_seconds after the oldest one waiting, nor with keys and a
  * revocation list older than that.
+ *
+ * Typed short codes: the page also keeps the terminal's codes (GET
+ * /v1/offline/codes: per manifest its salt, iterations and "LOOKUP SEALED"
+ * lines, of the vouchers its gallery may redeem), fetched again when the
+ * state's "codes" version or the terminal changes, and finds a typed code
+ * among them with voucher.js (PBKDF2, lookup, AES-GCM). After CODE_FAILS_MAX
+ * unknown codes within CODE_WINDOW seconds the device refuses codes until
+ * the window is over. That is only a speed bump for a cashier guessing:
+ * whoever holds the device's data can try codes without the page, and
+ * what bounds them is the PBKDF2 cost of each try, per manifest.
  */
 "use strict";
 const Offline = (() => {
 	const DB = "voucher-offline", VERSION = 1;
+	const CODE_FAILS_MAX = 5, CODE_WINDOW = 15 * 60;
 	let db = null;
 
 	function req(r) {
@@ -71,7 +82,28 @@ const Offline = (() => {
 			limits: j.limits,
 			terminal: j.terminal,
 		}, "state");
+		await refreshCodes(api, j);
 		return true;
+	}
+
+	/* The terminal's codes, fetched again when the state names another
+	 * version of them or the terminal is another (its gallery's codes). */
+	async function refreshCodes(api, state) {
+		const have = await get("kv", "codes");
+		const version = state.codes === undefined ? null : state.codes;
+		if (have && have.version === version && have.terminal === state.terminal.id) return;
+		if (version === null) {
+			await put("kv", { version: null, terminal: state.terminal.id, manifests: [] }, "codes");
+			return;
+		}
+		const r = await api("GET", "/v1/offline/codes");
+		if (r.status !== 200 || !Array.isArray(r.j.manifests)) return;
+		await put("kv", {
+			version: r.j.version,
+			terminal: state.terminal.id,
+			manifests: r.j.manifests.map((m) => ({ issuer: m.issuer, period: m.period, salt: m.salt,
+			                                        iterations: m.iterations, codes: m.codes })),
+		}, "codes");
 	}
 
 	/* What the redeemer said a voucher has left, while online. */
@@ -87,12 +119,9 @@ const Offline = (() => {
 	 * limits}: the voucher, what this device may still take of it.
 	 */
 	async function decide(text) {
-		const s = await get("kv", "state"), t = await now();
-		if (!s) return { code: "offline_stale" };
-		if (!s.limits.sale_max) return { code: "offline_off" };
-		if (t - s.fetched > s.limits.session_seconds) return { code: "offline_stale" };
-		const q = await queued();
-		if (q.length && t - q[0].made > s.limits.session_seconds) return { code: "offline_session" };
+		const s = await get("kv", "state"), t = await now(), q = await queued();
+		const no = usable(s, t, q);
+		if (no) return { code: no };
 		const keys = await Voucher.parseKeyring(s.keyring);
 		const list = s.revocations ? await Voucher.parseRevocations(s.revocations, keys, t) : null;
 		const code = await Voucher.check(text, keys, list, s.terminal.gallery, t);
@@ -102,6 +131,40 @@ const Offline = (() => {
 		             q.filter((x) => x.serial === v.serial).reduce((n, x) => n + x.amount, 0);
 		if (left <= 0) return { code: "already_spent" };
 		return { v, left, limits: s.limits, waiting: q.reduce((n, x) => n + x.amount, 0) };
+	}
+
+	/* Why this device may not sell offline now (s the state, t now, q the
+	 * queue), or null. */
+	function usable(s, t, q) {
+		if (!s) return "offline_stale";
+		if (!s.limits.sale_max) return "offline_off";
+		if (t - s.fetched > s.limits.session_seconds) return "offline_stale";
+		if (q.length && t - q[0].made > s.limits.session_seconds) return "offline_session";
+		return null;
+	}
+
+	/*
+	 * A typed short code offline: {text}, the voucher's text (then decided
+	 * as a scanned one), or {code}: "malformed_code" (a typo; not counted),
+	 * "too_many_codes" (CODE_FAILS_MAX unknown codes in CODE_WINDOW),
+	 * "offline_no_codes" (none kept), "unknown_code" (counted), or why the
+	 * device may not sell offline now.
+	 */
+	async function findCode(typed) {
+		if (!Voucher.parseCode(typed)) return { code: "malformed_code" };
+		const s = await get("kv", "state"), t = await now();
+		const no = usable(s, t, await queued());
+		if (no) return { code: no };
+		const fails = ((await get("kv", "codeFails")) || [])
+		    .filter((x) => Math.abs(t - x) < CODE_WINDOW);
+		if (fails.length >= CODE_FAILS_MAX) return { code: "too_many_codes" };
+		const c = await get("kv", "codes");
+		if (!c || !c.manifests.length) return { code: "offline_no_codes" };
+		const text = await Voucher.findCode(typed, c.manifests);
+		if (text) return { text };
+		fails.push(t);
+		await put("kv", fails, "codeFails");
+		return { code: "unknown_code" };
 	}
 
 	/* Take amount offline (after decide): the sale waits in the queue. {code} if a limit refuses it. */
@@ -159,5 +222,5 @@ const Offline = (() => {
 		return out;
 	}
 
-	return { open, refresh, saw, decide, take, upload, queued, news, now };
+	return { open, refresh, saw, decide, take, upload, queued, news, now, findCode };
 })();

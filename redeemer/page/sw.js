@@ -6,7 +6,7 @@
  * an answer about money is the redeemer's, now, or none.
  */
 "use strict";
-const CACHE = "voucher-page-v2";
+const CACHE = "voucher-page-v3";
 const FILES = ["/", "/app.js", "/offline.js", "/voucher.js", "/scanner.js", "/zxing-reader.js",
                "/zxing_reader.wasm", "/noble.mjs", "/noble-ed25519.mjs", "/manifest.webmanifest",
                "/icon.svg"];

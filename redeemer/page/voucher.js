@@ -9,6 +9,17 @@
  *   Voucher.parseRevocations(text, keys, now) a verified list, or throws {line, code, why}
  *   Voucher.check(text, keys, list, gallery, now) "ok" or the API's error code
  *
+ * and the short code printed under the QR (docs/FORMAT.md, "The short code"):
+ *
+ *   Voucher.isCodeInput(text)            whether what was typed is meant as a code
+ *   Voucher.parseCode(text)              its 12 canonical symbols, or null (malformed_code)
+ *   Voucher.printCode(code)              "XQC5-S345-MHE9"
+ *   Voucher.codeOf(text)                 the printed code of a voucher's text, or null
+ *   Voucher.codeKeys(code, salt, iterations) {lookup, key}: PBKDF2, then the two SHA-256s
+ *   Voucher.openCode(key, sealed)        the voucher text ("UV1:...") a sealed token opens to, or null
+ *   Voucher.findCode(code, manifests)    the voucher text of a code among GET
+ *                                        /v1/offline/codes's manifests, or null
+ *
  * Ed25519 is WebCrypto's where the browser has it, else @noble/ed25519
  * (vendored; the page loads it as globalThis.nobleEd25519), strict as
  * RFC 8032 (no ZIP215 leniency), as the redeemer's OpenSSL is.
@@ -41,6 +52,46 @@
 			}
 		}
 		return Uint8Array.from(out);
+	}
+
+	/* Base45 (RFC 9285) of bytes: two bytes become three characters, a last one two. */
+	function base45Encode(b) {
+		let s = "";
+		for (let i = 0; i + 1 < b.length; i += 2) {
+			const n = b[i] * 256 + b[i + 1];
+			s += B45[n % 45] + B45[Math.floor(n / 45) % 45] + B45[Math.floor(n / 2025)];
+		}
+		if (b.length % 2) s += B45[b[b.length - 1] % 45] + B45[Math.floor(b[b.length - 1] / 45)];
+		return s;
+	}
+
+	/* Unpadded Base64url (RFC 4648 section 5), as the manifests write it. */
+	const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	function b64urlEncode(b) {
+		let s = "";
+		for (let i = 0; i < b.length; i += 3) {
+			const n = (b[i] << 16) | ((b[i + 1] || 0) << 8) | (b[i + 2] || 0);
+			const chars = Math.min(4, Math.ceil(((b.length - i) * 8) / 6));
+			for (let k = 0; k < chars; k++) s += B64URL[(n >> (18 - 6 * k)) & 63];
+		}
+		return s;
+	}
+	/* Exactly n bytes of canonical unpadded Base64url; null otherwise. */
+	function b64url(s, n) {
+		if (typeof s !== "string" || s.length !== Math.ceil((n * 8) / 6) || !/^[A-Za-z0-9_-]*$/.test(s))
+			return null;
+		const out = new Uint8Array(n);
+		let acc = 0, bits = 0, j = 0;
+		for (const ch of s) {
+			acc = (acc << 6) | B64URL.indexOf(ch);
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				if (j < n) out[j++] = (acc >> bits) & 0xff;
+			}
+			acc &= (1 << bits) - 1;
+		}
+		return acc === 0 ? out : null; /* the unused bits of the last character are 0 */
 	}
 
 	/* Standard Base64 of exactly n bytes, canonical; null otherwise. */
@@ -269,7 +320,125 @@
 		return "ok";
 	}
 
-	const api = { decode, parseKeyring, parseRevocations, check, base45, tag, instant };
+	/* ---- The short code (docs/FORMAT.md, "The short code") ---- */
+
+	const CODE = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford's Base32: no I, L, O, U */
+	const CODE_LEN = 12, SEALED_LEN = TOKEN_LEN + 16;
+	const ITERATIONS_MIN = 10000, ITERATIONS_MAX = 1000000;
+	const checkSymbol = (v) => v.slice(0, 11).reduce((n, x, i) => n + (i + 1) * x, 0) % 31;
+
+	/* Whether the cashier typed a short code rather than a voucher's text:
+	 * short, and no ':' (every voucher text has one, "UV1:"). A scanner or
+	 * a paste gives the whole text. */
+	function isCodeInput(text) {
+		return typeof text === "string" && !text.includes(":") && text.trim().length <= 32;
+	}
+
+	/* What was typed, as its 12 canonical symbols: either case, spaces and
+	 * hyphens skipped, I and L read as 1, O as 0. null for anything else, a
+	 * length other than 12 or a wrong check symbol: malformed_code, a typo. */
+	function parseCode(text) {
+		if (typeof text !== "string" || /[^\x20-\x7e]/.test(text)) return null; /* ASCII, as the redeemer reads it */
+		const s = text.toUpperCase().replace(/[ -]/g, "").replace(/[IL]/g, "1").replace(/O/g, "0");
+		if (s.length !== CODE_LEN) return null;
+		const v = [...s].map((c) => CODE.indexOf(c));
+		if (v.includes(-1) || v[11] !== checkSymbol(v)) return null;
+		return s;
+	}
+
+	/* A code as printed: three groups of four. */
+	const printCode = (code) => code.slice(0, 4) + "-" + code.slice(4, 8) + "-" + code.slice(8, 12);
+
+	/* The printed code of a voucher's text: the first 55 bits of
+	 * SHA-256("UMKM-CODE-v1" 0x00 token), five a symbol, then the check. */
+	async function codeOf(text) {
+		const b = typeof text === "string" && text.slice(0, 4) === "UV1:" && base45(text.slice(4));
+		if (!b || b.length !== TOKEN_LEN) return null;
+		const h = await sha256(concat(enc.encode("UMKM-CODE-v1\0"), b));
+		let bits = 0n;
+		for (let i = 0; i < 7; i++) bits = (bits << 8n) | BigInt(h[i]);
+		bits >>= 1n; /* 56 bits, the first 55 kept */
+		const v = [];
+		for (let i = 0; i < 11; i++) v.push(Number((bits >> BigInt(5 * (10 - i))) & 31n));
+		v.push(checkSymbol(v));
+		return printCode(v.map((x) => CODE[x]).join(""));
+	}
+
+	function concat(a, b) {
+		const out = new Uint8Array(a.length + b.length);
+		out.set(a);
+		out.set(b, a.length);
+		return out;
+	}
+
+	/* The lookup value (16 bytes) and the key (32) of a canonical code under
+	 * a manifest's salt (bytes, or its Base64url) and iterations:
+	 * dk = PBKDF2-HMAC-SHA256(code, salt, iterations, 32 bytes),
+	 * lookup = SHA-256("UMKM-CODE-LOOKUP" 0x00 dk)[0..15],
+	 * key = SHA-256("UMKM-CODE-KEY" 0x00 dk). null for a salt or count a
+	 * manifest may not have. */
+	async function codeKeys(code, salt, iterations) {
+		if (typeof salt === "string") salt = b64url(salt, 16);
+		if (!salt || salt.length !== 16 || !Number.isInteger(iterations) ||
+		    iterations < ITERATIONS_MIN || iterations > ITERATIONS_MAX) return null;
+		const pw = await crypto.subtle.importKey("raw", enc.encode(code), "PBKDF2", false,
+		                                         ["deriveBits"]);
+		const dk = new Uint8Array(await crypto.subtle.deriveBits(
+		    { name: "PBKDF2", hash: "SHA-256", salt, iterations }, pw, 256));
+		const lookup = (await sha256(concat(enc.encode("UMKM-CODE-LOOKUP\0"), dk))).slice(0, 16);
+		const key = await sha256(concat(enc.encode("UMKM-CODE-KEY\0"), dk));
+		dk.fill(0);
+		return { lookup, key };
+	}
+
+	/* The voucher text a sealed token (116 bytes: AES-256-GCM under key, a
+	 * zero nonce, no associated data, its tag last) opens to; null if it
+	 * does not open. */
+	async function openCode(key, sealed) {
+		if (!sealed || sealed.length !== SEALED_LEN) return null;
+		try {
+			const k = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
+			const token = new Uint8Array(await crypto.subtle.decrypt(
+			    { name: "AES-GCM", iv: new Uint8Array(12), tagLength: 128 }, k, sealed));
+			return token.length === TOKEN_LEN ? "UV1:" + base45Encode(token) : null;
+		} catch (e) {
+			return null;
+		}
+	}
+
+	/*
+	 * The voucher text of a code (as typed; parsed here) among manifests as
+	 * GET /v1/offline/codes gives them ({period, salt, iterations, codes:
+	 * "LOOKUP SEALED\n..."}), or null: not there, or it opens to a token that
+	 * is not the code's, or not of the manifest's period. One PBKDF2 per
+	 * manifest. The token found is then checked as a scanned one is.
+	 */
+	async function findCode(typed, manifests) {
+		const code = parseCode(typed);
+		if (!code) return null;
+		for (const m of manifests || []) {
+			const k = await codeKeys(code, m.salt, m.iterations);
+			if (!k || typeof m.codes !== "string") continue;
+			const lookup = b64urlEncode(k.lookup) + " ";
+			for (let at = m.codes.indexOf(lookup); at !== -1; at = m.codes.indexOf(lookup, at + 1)) {
+				if (at > 0 && m.codes[at - 1] !== "\n") continue;
+				const end = m.codes.indexOf("\n", at);
+				const sealed = b64url(m.codes.slice(at + lookup.length, end === -1 ? undefined : end),
+				                      SEALED_LEN);
+				const text = await openCode(k.key, sealed);
+				const v = text ? decode(text) : null;
+				if (v && !v.error && await codeOf(text) === printCode(code) &&
+				    (!m.period || m.period === v.year + "-" + String(v.month).padStart(2, "0")))
+					return text;
+				break;
+			}
+		}
+		return null;
+	}
+
+	const api = { decode, parseKeyring, parseRevocations, check, base45, tag, instant,
+	              base45Encode, b64url, b64urlEncode, isCodeInput, parseCode, printCode, codeOf,
+	              codeKeys, openCode, findCode };
 	if (typeof module === "object" && module.exports) module.exports = api;
 	else root.Voucher = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);
