@@ -554,6 +554,56 @@ err ledger_period_info_get(ledger *l, period p, ledger_period_info *out)
 	return e;
 }
 
+/* ---- reconciled periods: meta "history:YYYY-MM" -> the record's text ---- */
+
+static void history_key(period p, char k[16], MDB_val *key)
+{
+	memcpy(k, "history:", 8);
+	period_format(p, k + 8, 16 - 8);
+	key->mv_size = 15;
+	key->mv_data = k;
+}
+
+err ledger_history_put(ledger *l, period p, const char *text, size_t len)
+{
+	char k[16];
+	MDB_val key, val = {len, (void *)text};
+	MDB_txn *txn;
+	int rc;
+
+	history_key(p, k, &key);
+	if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0)
+		return db_err(rc, "begin");
+	return finish(txn, mdb_put(txn, l->meta, &key, &val, 0), "history");
+}
+
+err ledger_history_get(ledger *l, period p, char **text, size_t *len)
+{
+	char k[16];
+	MDB_val key, val;
+	MDB_txn *txn;
+	err e = ERR_OK;
+	int rc;
+
+	history_key(p, k, &key);
+	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return db_err(rc, "read");
+	rc = mdb_get(txn, l->meta, &key, &val);
+	if (rc == MDB_NOTFOUND)
+		e = ERR_NOT_FOUND;
+	else if (rc != 0)
+		e = db_err(rc, "history");
+	else if (!(*text = malloc(val.mv_size + 1)))
+		e = ERR_NOMEM;
+	else {
+		memcpy(*text, val.mv_data, val.mv_size);
+		(*text)[val.mv_size] = '\0';
+		*len = val.mv_size;
+	}
+	mdb_txn_abort(txn);
+	return e;
+}
+
 err ledger_backup(ledger *l, const char *path)
 {
 	return backup_lmdb(l->env, path);

@@ -80,6 +80,12 @@ typedef struct ledger_period_info {
 err ledger_set_period_info(ledger *l, period p, const ledger_period_info *info);
 err ledger_period_info_get(ledger *l, period p, ledger_period_info *out);
 
+/* The record reconcile keeps of a reconciled period (its text is
+ * recon_history.c's): replaced whole by each reconcile of the period. The
+ * get gives a malloc'd NUL-terminated copy, or ERR_NOT_FOUND. */
+err ledger_history_put(ledger *l, period p, const char *text, size_t len);
+err ledger_history_get(ledger *l, period p, char **text, size_t *len);
+
 /* The issuer the ledger belongs to into out; ERR_NOT_FOUND if it is new. */
 err ledger_issuer(ledger *l, char out[KEY_ID_MAX + 1]);
 

@@ -1,14 +1,17 @@
 /*
  * report.html: one self-contained page in Indonesian for the head of the
- * region (no external asset, no script): totals, compliance per OPD,
+ * region (no external asset, no script): totals, compliance per OPD and
+ * over the last twelve periods (ranked), the ASN who miss again and again,
  * redemptions per gallery and merchant, redemptions per local day, as
  * inline SVG, and the anomalies.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
+#include "nip.h"
 #include "reconcile_impl.h"
 #include "voucher.h"
 
@@ -157,6 +160,126 @@ static void html_opd(const totals *t, FILE *f)
 		html_money(f, o->unspent);
 		fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%s%%</td></tr>\n",
 		        o->met, pct);
+	}
+	fputs("</table>\n", f);
+}
+
+/* A month's label: "Des 26". */
+static void month_label(period p, char out[16])
+{
+	snprintf(out, 16, "%.3s %02d", month_name_id(p.month), p.year % 100);
+}
+
+/* Compliance in tenths of a percent as text: "87,5%", or "-" without data. */
+static void pct_text(int tenths, char out[16])
+{
+	if (tenths < 0)
+		snprintf(out, 16, "-");
+	else
+		snprintf(out, 16, "%d,%d%%", tenths / 10, tenths % 10);
+}
+
+/* An OPD's twelve months as a small bar chart, in a table cell. */
+static void sparkline(const history *H, const char *opd, FILE *f)
+{
+	fputs("<svg width=\"122\" height=\"22\" viewBox=\"0 0 122 22\">", f);
+	for (int m = 0; m < HISTORY_MONTHS; m++) {
+		const hist_opd *h = history_opd(H, m, opd);
+		int t = h ? history_pct10(h->met, h->asn) : -1;
+		if (t < 0)
+			fprintf(f,
+			        "<rect x=\"%d\" y=\"20\" width=\"8\" height=\"2\" class=\"bg\"/>",
+			        m * 10 + 1);
+		else
+			fprintf(f,
+			        "<rect x=\"%d\" y=\"%d\" width=\"8\" height=\"%d\" class=\"bar\"/>",
+			        m * 10 + 1, 22 - (t * 20 / 1000 + 2), t * 20 / 1000 + 2);
+	}
+	fputs("</svg>", f);
+}
+
+/* The last twelve periods: compliance in total (a chart) and per OPD,
+ * ranked by this period's; the ASN who missed again and again. */
+static void html_history(const report *rp, FILE *f)
+{
+	const history *H = rp->H;
+	const totals *t = rp->T;
+	const int col = 56, height = 120, base = 140;
+	char label[16], pct[16], nip[NIP_LEN + 1];
+	uint32_t *by_rank = calloc(t->nopd + 1, sizeof *by_rank);
+
+	if (!H || !by_rank) {
+		free(by_rank);
+		return;
+	}
+	fputs("<h2>Kepatuhan 12 bulan terakhir</h2>\n<p>Persentase ASN yang memenuhi minimum "
+	      "belanja, "
+	      "per periode yang sudah direkonsiliasi (\"-\": belum ada rekonsiliasinya).</p>\n",
+	      f);
+	fprintf(f,
+	        "<svg role=\"img\" aria-label=\"Kepatuhan 12 bulan terakhir\" width=\"%d\" "
+	        "height=\"%d\" viewBox=\"0 0 %d %d\">\n",
+	        col * HISTORY_MONTHS + 10, base + 20, col * HISTORY_MONTHS + 10, base + 20);
+	for (int m = 0; m < HISTORY_MONTHS; m++) {
+		const hist_month *hm = &H->m[m];
+		int tenths = hm->have ? history_pct10(hm->met, hm->asn) : -1;
+		int h = tenths > 0 ? height * tenths / 1000 : 0;
+
+		month_label(hm->per, label);
+		pct_text(tenths, pct);
+		fprintf(
+		    f,
+		    "<g><title>%s: %s</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+		    "class=\"bar\"/><text x=\"%d\" y=\"%d\" class=\"day\">%s</text>"
+		    "<text x=\"%d\" y=\"%d\" class=\"day\">%s</text></g>\n",
+		    label, pct, m * col + 4, base - h, col - 8, h, m * col + col / 2, base + 14,
+		    label, m * col + col / 2, base - h - 4, pct);
+	}
+	fputs("</svg>\n<table>\n<tr><th>Peringkat</th><th>OPD</th><th>Tren</th>", f);
+	for (int m = 0; m < HISTORY_MONTHS; m++) {
+		month_label(H->m[m].per, label);
+		fprintf(f, "<th>%s</th>", label);
+	}
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < t->nopd; i++)
+		by_rank[H->rank[i] - 1] = (uint32_t)i;
+	for (size_t r = 0; r < t->nopd; r++) {
+		const opd_sum *o = &t->opd[by_rank[r]];
+		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", r + 1);
+		html(f, o->opd);
+		fputs("</td><td>", f);
+		sparkline(H, o->opd, f);
+		fputs("</td>", f);
+		for (int m = 0; m < HISTORY_MONTHS; m++) {
+			const hist_opd *h = history_opd(H, m, o->opd);
+			pct_text(h ? history_pct10(h->met, h->asn) : -1, pct);
+			fprintf(f, "<td class=\"n\">%s</td>", pct);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	free(by_rank);
+	fprintf(f,
+	        "<h2>ASN yang berulang tidak memenuhi minimum</h2>\n<p>Tidak memenuhi minimum dua "
+	        "kali atau lebih dalam %d bulan terakhir: %zu ASN.</p>\n",
+	        HISTORY_REPEAT, H->nrepeat);
+	if (!H->nrepeat)
+		return;
+	fprintf(f,
+	        "<table>\n<tr><th>OPD</th><th>Nama</th><th>NIP</th><th>Dari %d bulan</th>"
+	        "<th>Bulan ini</th></tr>\n",
+	        HISTORY_REPEAT);
+	for (size_t i = 0; i < H->nrepeat; i++) {
+		const hist_repeat *x = &H->repeat[i];
+		nip_mask(x->nip, nip);
+		fputs("<tr><td>", f);
+		html(f, x->opd);
+		fputs("</td><td>", f);
+		html(f, x->name);
+		fprintf(
+		    f,
+		    "</td><td><code>%s</code></td><td class=\"n\">%u kali</td><td>%s</td></tr>\n",
+		    nip, x->times, x->this_month ? "tidak memenuhi" : "memenuhi");
 	}
 	fputs("</table>\n", f);
 }
@@ -382,6 +505,7 @@ void report_html(FILE *f, void *ctx)
 	        rp->pertext, rp->E->info.refund ? "dikembalikan" : "hangus");
 	html_totals(rp, f);
 	html_opd(rp->T, f);
+	html_history(rp, f);
 	html_sites(rp, f);
 	html_offline(rp, f);
 	html_days(rp, f);

@@ -58,6 +58,11 @@ static void print_summary(const report *rp, const rcheck *R)
 	       E->info.refund ? "refund:    " : "forfeit:   ", rp_money(t->refund, a),
 	       E->info.refund ? "refund" : "forfeit");
 	printf("met minimum: %" PRIu64 " of %zu\n", t->met, E->ne);
+	if (rp->H)
+		printf(
+		    "history: %s recorded; %zu ASN missed the minimum in 2 or more of the last %d "
+		    "months\n",
+		    rp->pertext, rp->H->nrepeat, HISTORY_REPEAT);
 	if (t->offline || t->conflicts)
 		printf("offline:    %" PRIu64 " redemptions made offline (%s); %" PRIu64
 		       " conflicts (%s), not paid: the merchants bear them (offline.csv)\n",
@@ -113,6 +118,7 @@ int reconcile_run(const reconcile_opts *o)
 	pins P = {0};
 	account *acct = NULL;
 	report rp = {0};
+	history H = {0};
 	uint64_t receipts_read = 0, receipts_other = 0;
 	bool refused = false;
 	int rc = 1;
@@ -182,6 +188,10 @@ int reconcile_run(const reconcile_opts *o)
 		goto cleanup;
 	}
 	anomalies_sort(&A);
+	if (!history_build(&H, o->per, &E, &T)) {
+		fprintf(stderr, "reconcile: out of memory\n");
+		goto cleanup;
+	}
 	rp = (report){.o = o,
 	              .pertext = jr.pertext,
 	              .E = &E,
@@ -195,7 +205,8 @@ int reconcile_run(const reconcile_opts *o)
 	              .npins = P.n,
 	              .receipts_read = receipts_read,
 	              .receipts_other = receipts_other,
-	              .bad_heads = A.count[AN_BAD_HEAD]};
+	              .bad_heads = A.count[AN_BAD_HEAD],
+	              .H = &H};
 	rp.offline = offline_entries(&J, &rp.noffline);
 	if (!rp.by_merchant || !rp.by_gallery || !rp.offline) {
 		fprintf(stderr, "reconcile: out of memory\n");
@@ -203,6 +214,15 @@ int reconcile_run(const reconcile_opts *o)
 	}
 	if (!outputs_write(&rp))
 		goto cleanup;
+	/* The period's results join the history: the ledger, read-only until
+	 * now, is opened for writing. */
+	ledger_close(E.l);
+	E.l = NULL;
+	if ((e = history_record(o->ledger, o->per, &E, &T)) != ERR_OK) {
+		fprintf(stderr, "%s: cannot record the period's results: %s\n", o->ledger,
+		        err_str(e));
+		goto cleanup;
+	}
 	print_summary(&rp, R);
 	printf("written to %s\n", o->out);
 	rc = T.ok ? 0 : 1;
@@ -211,6 +231,7 @@ cleanup:
 	free((void *)rp.by_merchant);
 	free((void *)rp.by_gallery);
 	free((void *)rp.offline);
+	history_free(&H);
 	free(T.opd);
 	free(D.d);
 	free(jr.chunk);

@@ -365,6 +365,57 @@ uint32_t *sites_by_merchant(const entries *J);
 uint32_t *offline_entries(const entries *J, size_t *n);
 uint32_t *sites_by_gallery(const entries *J);
 
+/* ---- compliance over the year (recon_history.c) ---- */
+
+#define HISTORY_MONTHS 12 /* the periods the report shows, this one last */
+#define HISTORY_REPEAT 3  /* the months in which a repeated miss is looked for */
+
+typedef struct hist_opd {
+	char *opd;
+	uint64_t asn, met;
+	int64_t issued, redeemed;
+} hist_opd;
+
+/* A period as reconciled (have), or one with no record. */
+typedef struct hist_month {
+	period per;
+	bool have;
+	uint64_t asn, met;
+	int64_t issued, redeemed;
+	hist_opd *opd; /* by name */
+	size_t nopd;
+} hist_month;
+
+/* An ASN who missed the minimum in two or more of the last three months. */
+typedef struct hist_repeat {
+	char *nip, *name, *opd; /* as of the newest of those months */
+	unsigned times;
+	bool this_month; /* missed in the period reconciled too */
+} hist_repeat;
+
+typedef struct history {
+	hist_month m[HISTORY_MONTHS]; /* oldest first: m[HISTORY_MONTHS - 1] is this period */
+	hist_repeat *repeat;          /* by OPD, then name */
+	size_t nrepeat;
+	uint32_t *rank; /* of T->opd[i]: its place by compliance this period, 1 the best */
+} history;
+
+/* The history up to period per: this period from E and T, the eleven
+ * before it as recorded in E's ledger. False when out of memory. */
+bool history_build(history *H, period per, const entitlements *E, const totals *T);
+void history_free(history *H);
+
+/* An OPD's figures in month m of H, or NULL (no record, or not there). */
+const hist_opd *history_opd(const history *H, int m, const char *opd);
+
+/* met of asn in tenths of a percent, rounded (1000: all); -1 if asn is 0. */
+int history_pct10(uint64_t met, uint64_t asn);
+
+/* Record period per's results in the ledger at ledger_dir (opened for
+ * writing: E's read-only handle must be closed first), replacing an
+ * earlier record of the period; no other period changes. */
+err history_record(const char *ledger_dir, period per, const entitlements *E, const totals *T);
+
 /* ---- outputs ---- */
 
 /* Everything the outputs are made from. */
@@ -382,6 +433,7 @@ typedef struct report {
 	uint64_t receipts_read, receipts_other;
 	const uint32_t *offline; /* the offline entries, by merchant, gallery, then journal order */
 	size_t noffline;
+	const history *H; /* the last twelve periods per OPD, ranks, repeated misses */
 } report;
 
 /* recon_csv.c: the CSVs and report.html into o->out, each atomically;

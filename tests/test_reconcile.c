@@ -16,11 +16,36 @@ static void assert_base_totals(const result *r)
 	assert_contains(r->out, "settlement: Rp200.000 = redeemed Rp200.000: OK");
 }
 
+/* What the ledger holds of the period's vouchers, as text. */
+static int voucher_text(const ledger_voucher *v, void *ctx)
+{
+	char **s = ctx, *n;
+
+	assert_true(asprintf(&n, "%s%016llx %s %s %d %lld %016llx\n", *s,
+	                     (unsigned long long)v->serial, v->nip, v->token, v->revoked,
+	                     (long long)v->revoked_at, (unsigned long long)v->replaced_by) > 0);
+	free(*s);
+	*s = n;
+	return 0;
+}
+
+static char *ledger_text(const char *lpath)
+{
+	ledger *l;
+	char *s = strdup("");
+
+	assert_int_equal(ledger_open(lpath, false, &l), ERR_OK);
+	assert_int_equal(ledger_each(l, PER, voucher_text, &s), ERR_OK);
+	ledger_close(l);
+	return s;
+}
+
 static void test_totals(void **state)
 {
 	char *lpath = make_ledger("ledger", false), *kr = make_keyring(), *data_before, *data_after;
-	char *html, path[4200];
-	size_t len_before, len_after;
+	char *html, path[4200], *hist = NULL;
+	size_t hlen;
+	ledger *l;
 	jb j1, j2;
 	const char *journals[2];
 	result r;
@@ -30,8 +55,7 @@ static void test_totals(void **state)
 	journal2(&j2);
 	journals[0] = jb_write(&j1, "j1.csv");
 	journals[1] = jb_write(&j2, "j2.csv");
-	snprintf(path, sizeof path, "%s/data.mdb", lpath);
-	data_before = slurp_n(path, &len_before);
+	data_before = ledger_text(lpath);
 	{
 		char *j1_before = slurp(journals[0]);
 		r = run(lpath, journals, 2, kr, "out");
@@ -53,13 +77,15 @@ static void test_totals(void **state)
 	assert_contains(r.out, "anomalies: none");
 	assert_string_equal(r.err, "");
 
-	/* The ledger is untouched. */
-	snprintf(path, sizeof path, "%s/data.mdb", lpath);
-	data_after = slurp_n(path, &len_after);
-	assert_non_null(data_before);
-	assert_non_null(data_after);
-	assert_int_equal(len_before, len_after);
-	assert_memory_equal(data_before, data_after, len_before);
+	/* The ledger's vouchers are untouched; the period's results are kept. */
+	data_after = ledger_text(lpath);
+	assert_string_equal(data_before, data_after);
+	assert_int_equal(ledger_open(lpath, false, &l), ERR_OK);
+	assert_int_equal(ledger_history_get(l, PER, &hist, &hlen), ERR_OK);
+	ledger_close(l);
+	assert_contains(hist, "\"period\":\"2026-12\"");
+	assert_contains(hist, "\"asn\":4");
+	free(hist);
 
 	/* The report: self-contained, Indonesian, every text escaped. */
 	html = output(&r, "report.html");
@@ -93,6 +119,120 @@ static void test_totals(void **state)
 	free(html);
 	free(data_before);
 	free(data_after);
+	result_free(&r);
+	free((char *)journals[0]);
+	free((char *)journals[1]);
+	free(kr);
+	free(lpath);
+}
+
+/* A period's record, as recon_history.c writes it, put in the ledger. */
+static void put_history(const char *lpath, period p, const char *json)
+{
+	ledger *l;
+
+	assert_int_equal(ledger_open(lpath, true, &l), ERR_OK);
+	assert_int_equal(ledger_history_put(l, p, json, strlen(json)), ERR_OK);
+	ledger_close(l);
+}
+
+static char *get_history(const char *lpath, period p)
+{
+	ledger *l;
+	char *text = NULL;
+	size_t len;
+
+	assert_int_equal(ledger_open(lpath, false, &l), ERR_OK);
+	assert_int_equal(ledger_history_get(l, p, &text, &len), ERR_OK);
+	ledger_close(l);
+	return text;
+}
+
+/* The part of report.html from its heading h2 to the next h2. */
+static char *section(const char *html, const char *h2)
+{
+	const char *a = strstr(html, h2), *b;
+
+	assert_non_null(a);
+	b = strstr(a + 1, "<h2>");
+	return strndup(a, b ? (size_t)(b - a) : strlen(a));
+}
+
+/* Compliance over the year: the eleven periods before are read from the
+ * ledger's history; an ASN who missed in two of the last three months is
+ * listed, one who missed once is not; each reconcile records its own
+ * period, and reconciling it again replaces only that record. */
+static void test_history(void **state)
+{
+	char *lpath = make_ledger("ledger", false), *kr = make_keyring(), *html, *trend, *repeat,
+	     *nov, *nov2, *dec1, *dec2;
+	const char *journals[2];
+	jb j1, j2;
+	result r;
+
+	(void)state;
+	/* October: Dedi missed; November: Ani and Citra missed; 2025-12 is too old to show. */
+	put_history(
+	    lpath, (period){2026, 10},
+	    "{\"v\":1,\"period\":\"2026-10\",\"asn\":4,\"met\":3,\"issued\":1,\"redeemed\":1,"
+	    "\"opd\":[[\"" OPD_DINAS "\",2,2,1,1],[\"Badan 'C' \\\"D\\\"\",2,1,1,1]],"
+	    "\"missed\":[[\"198004042005011004\",\"Dedi\",\"x\",75000,0]]}");
+	put_history(
+	    lpath, (period){2026, 11},
+	    "{\"v\":1,\"period\":\"2026-11\",\"asn\":4,\"met\":2,\"issued\":1,\"redeemed\":1,"
+	    "\"opd\":[[\"" OPD_DINAS "\",2,1,1,1],[\"Badan 'C' \\\"D\\\"\",2,1,1,1]],"
+	    "\"missed\":[[\"198001012005011001\",\"Ani\",\"x\",1,0],"
+	    "[\"198003032005012003\",\"Citra\",\"x\",1,0]]}");
+	put_history(
+	    lpath, (period){2025, 12},
+	    "{\"v\":1,\"period\":\"2025-12\",\"asn\":4,\"met\":1,\"issued\":1,\"redeemed\":1,"
+	    "\"opd\":[],\"missed\":[]}");
+	nov = get_history(lpath, (period){2026, 11});
+	journal1(&j1);
+	journals[0] = jb_write(&j1, "j1.csv");
+	r = run(lpath, journals, 1, kr, "out1");
+	dec1 = get_history(lpath, PER);
+	result_free(&r);
+
+	journal2(&j2);
+	journals[1] = jb_write(&j2, "j2.csv");
+	r = run(lpath, journals, 2, kr, "out2");
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "history: 2026-12 recorded; 2 ASN missed the minimum in 2 or more");
+	dec2 = get_history(lpath, PER);
+	/* Reconciled again with more entries: the record is replaced, November's is not touched. */
+	assert_string_not_equal(dec1, dec2);
+	assert_contains(dec2, "\"redeemed\":200000");
+	nov2 = get_history(lpath, (period){2026, 11});
+	assert_string_equal(nov2, nov);
+	free(nov2);
+
+	html = output(&r, "report.html");
+	trend = section(html, "<h2>Kepatuhan 12 bulan terakhir</h2>");
+	/* Twelve months, January to December 2026; Dinas 100% in October, 50% in November and
+	 * December (Ani met, Budi did not); nothing before October. */
+	assert_contains(trend, "<th>Jan 26</th>");
+	assert_contains(trend, "<th>Des 26</th>");
+	assert_null(strstr(trend, "Des 25"));
+	assert_contains(trend, "Okt 26: 75,0%");
+	assert_contains(trend, "Nov 26: 50,0%");
+	assert_contains(trend, "Des 26: 25,0%");
+	assert_contains(trend, "<td class=\"n\">1</td><td>Dinas A &amp; &lt;B&gt;</td>");
+	assert_contains(trend, "<td class=\"n\">100,0%</td><td class=\"n\">50,0%</td>"
+	                       "<td class=\"n\">50,0%</td></tr>");
+	repeat = section(html, "<h2>ASN yang berulang tidak memenuhi minimum</h2>");
+	assert_contains(repeat, "2 ASN");
+	assert_contains(repeat, "<td>Citra</td>");
+	assert_contains(repeat, "<td>Dedi</td>");
+	assert_null(strstr(repeat, "Ani"));                /* missed once */
+	assert_null(strstr(repeat, "Budi"));               /* missed once */
+	assert_null(strstr(repeat, "198003032005012003")); /* NIPs masked */
+	free(repeat);
+	free(trend);
+	free(html);
+	free(nov);
+	free(dec1);
+	free(dec2);
 	result_free(&r);
 	free((char *)journals[0]);
 	free((char *)journals[1]);
@@ -265,6 +405,7 @@ static void test_chain_break(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_history, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_totals, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_refund, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicates_count_once, test_dir_setup,
