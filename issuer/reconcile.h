@@ -18,7 +18,9 @@
  *                   refunds.csv left by an earlier run is removed otherwise)
  *   anomalies.csv   kind,serial,detail: always, the header alone if none
  *   report.html     one self-contained page in Indonesian (no external
- *                   asset, no script): totals, compliance per OPD,
+ *                   asset, no script): totals, compliance per OPD and over
+ *                   the last twelve periods (ranked), the ASN who missed
+ *                   their minimum in two or more of the last three months,
  *                   redemptions per gallery and merchant, redemptions per
  *                   local day, as inline SVG, and the anomalies
  *
@@ -71,9 +73,11 @@
  *   otherwise read as any CSV reader would. A file of heads with none in
  *   it, or one that cannot be read, is refused too.
  *
- * Reconciliation only reads the ledger (opened read-only) and the
- * journals. The outputs are written, each atomically, only after every
- * journal has been read.
+ * Reconciliation reads the ledger (read-only) and the journals; once the
+ * outputs are written, each atomically and only after every journal has
+ * been read, it records the period's results in the ledger's history
+ * (ledger_history_put), replacing an earlier record of the same period and
+ * nothing else: the history the next months' reports show.
  */
 #ifndef RECONCILE_H
 #define RECONCILE_H
