@@ -1,6 +1,6 @@
 /*
- * The problems of a file people edit (a roster, a policy), each with its
- * file and line, in the order found: what `issue` prints before it
+ * The problems of a file people edit (a roster, a merchants file), each
+ * with its file and line, in the order found: what `issue` prints before it
  * refuses, or issues the rest with --skip-invalid.
  */
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "roster.h"
+#include "roster_problems.h"
 
 typedef struct problem {
 	unsigned long line;
