@@ -211,13 +211,15 @@ void pdf_text_fit(pdf *p, const char *s, double x, double y, double width, pdf_a
 	text_n(p, s, n, ELLIPSIS, aligned(x, width, points(p, u), a), y);
 }
 
-void pdf_text_shrink(pdf *p, const char *s, double x, double y, double width)
+void pdf_text_shrink(pdf *p, const char *s, double x, double y, double width, pdf_align a)
 {
 	double w = pdf_text_width(p, s);
 
-	if (w > width)
+	if (w > width) {
 		HPDF_Page_SetFontAndSize(p->page, p->cur, (HPDF_REAL)(p->size * width / w));
-	pdf_text(p, s, x, y);
+		w = width;
+	}
+	pdf_text(p, s, aligned(x, width, w, a), y);
 	HPDF_Page_SetFontAndSize(p->page, p->cur, p->size);
 }
 
@@ -253,7 +255,7 @@ static size_t line_len(const pdf *p, const char *s, double width, const char **n
 }
 
 static size_t wrap(pdf *p, const char *s, double x, double y, double width, double leading,
-                   size_t max_lines, bool draw)
+                   size_t max_lines, pdf_align a, bool draw)
 {
 	size_t lines = 0;
 
@@ -263,9 +265,9 @@ static size_t wrap(pdf *p, const char *s, double x, double y, double width, doub
 		const char *next;
 		size_t n = line_len(p, s, width, &next);
 		if (draw && *next && lines + 1 == max_lines)
-			pdf_text_fit(p, s, x, y, width, PDF_LEFT);
+			pdf_text_fit(p, s, x, y, width, a);
 		else if (draw)
-			text_n(p, s, n, "", x, y);
+			text_n(p, s, n, "", aligned(x, width, points(p, units(p, s, n)), a), y);
 		lines++;
 		y += leading;
 		s = next;
@@ -274,14 +276,14 @@ static size_t wrap(pdf *p, const char *s, double x, double y, double width, doub
 }
 
 size_t pdf_text_box(pdf *p, const char *s, double x, double y, double width, double leading,
-                    size_t max_lines)
+                    size_t max_lines, pdf_align a)
 {
-	return wrap(p, s, x, y, width, leading, max_lines, true);
+	return wrap(p, s, x, y, width, leading, max_lines, a, true);
 }
 
 size_t pdf_text_lines(pdf *p, const char *s, double width, size_t max_lines)
 {
-	return wrap(p, s, 0, 0, width, 0, max_lines, false);
+	return wrap(p, s, 0, 0, width, 0, max_lines, PDF_LEFT, false);
 }
 
 void pdf_rect(pdf *p, double x, double y, double w, double h)

@@ -68,20 +68,21 @@ void pdf_text(pdf *p, const char *s, double x, double y);
  * character with an ellipsis ("Sri Wahyu…"), never beyond the box. */
 void pdf_text_fit(pdf *p, const char *s, double x, double y, double width, pdf_align a);
 
-/* s at (x, y) in the current font, or in a smaller size of it if that is
- * wider than width: for text that must never be cut (a short code). */
-void pdf_text_shrink(pdf *p, const char *s, double x, double y, double width);
+/* s in the box from x to x + width, aligned in it, in the current font or
+ * in a smaller size of it if that is wider than the box: for text that
+ * must never be cut (a short code, an amount). */
+void pdf_text_shrink(pdf *p, const char *s, double x, double y, double width, pdf_align a);
 
 /*
- * s wrapped into lines no wider than width, left aligned, the first
- * baseline at y and the next each leading lower: broken at spaces, inside
- * a word only when one word is wider than a line; at most max_lines, the
- * last cut with an ellipsis when text remains. Returns the lines drawn (0
- * for an empty s). pdf_text_lines counts them the same way, drawing
- * nothing, so a caller can make room first.
+ * s wrapped into lines no wider than width, each aligned in the box from
+ * x to x + width, the first baseline at y and the next each leading lower:
+ * broken at spaces, inside a word only when one word is wider than a line;
+ * at most max_lines, the last cut with an ellipsis when text remains.
+ * Returns the lines drawn (0 for an empty s). pdf_text_lines counts them
+ * the same way, drawing nothing, so a caller can make room first.
  */
 size_t pdf_text_box(pdf *p, const char *s, double x, double y, double width, double leading,
-                    size_t max_lines);
+                    size_t max_lines, pdf_align a);
 size_t pdf_text_lines(pdf *p, const char *s, double width, size_t max_lines);
 
 /* Shapes: rectangles (top left x, y) and lines are gathered, then filled

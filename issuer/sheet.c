@@ -117,7 +117,8 @@ static err draw_card(pdf *p, const sheet_card *c, double x0, double y0)
 	text_fit(p, "Kode voucher", qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE - 2 * MM);
 	pdf_color(p, 0, 0, 0);
 	pdf_font(p, PDF_MONO_BOLD, 11);
-	pdf_text_shrink(p, c->code, qx + 2 * MM, qy + QR_SIDE + 5.6 * MM, QR_SIDE - 2 * MM);
+	pdf_text_shrink(p, c->code, qx + 2 * MM, qy + QR_SIDE + 5.6 * MM, QR_SIDE - 2 * MM,
+	                PDF_LEFT);
 	pdf_color(p, 0.3, 0.3, 0.3);
 	font(p, 6.5, false);
 	snprintf(line, sizeof line, "Seri %s", c->serial);
