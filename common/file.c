@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,4 +161,41 @@ err file_mkdirs(const char *path, mode_t mode)
 		rc = ERR_IO;
 	}
 	return rc;
+}
+
+void file_name_of(const char *text, char *out, size_t n)
+{
+	size_t k = 0;
+
+	/* Room for the 'x' below and the NUL. */
+	for (const char *p = text; *p && k + 2 < n && k < 80; p++) {
+		char ch = *p;
+		bool keep = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+		if (!keep && k > 0 && out[k - 1] == '_')
+			continue;
+		out[k++] = keep ? ch : '_';
+	}
+	while (k > 0 && out[k - 1] == '_')
+		k--;
+	if (k == 0 || out[0] == '.') {
+		memmove(out + 1, out, k++);
+		out[0] = 'x';
+	}
+	out[k] = '\0';
+}
+
+void file_name_in(const char *(*text)(void *ctx, size_t k), void *ctx, size_t i, char *out,
+                  size_t n)
+{
+	file_name_of(text(ctx, i), out, n);
+	for (size_t h = 0; h < i; h++) {
+		char other[FILE_NAME_MAX];
+		file_name_of(text(ctx, h), other, sizeof other);
+		if (strcmp(other, out) == 0) {
+			size_t len = strlen(out);
+			snprintf(out + len, n - len, "-%zu", i + 1);
+			break;
+		}
+	}
 }

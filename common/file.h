@@ -38,4 +38,23 @@ err file_mkdirs(const char *path, mode_t mode);
 /* fsync the directory holding path (for a rename or a new file in it). */
 err file_sync_dir(const char *path);
 
+/*
+ * A file name made from text (an OPD's name: sheets/OPD.pdf, letters/OPD.pdf):
+ * ASCII letters, digits, '-' and '.' kept, each run of other bytes one '_'
+ * (none at the end), at most 80 bytes, never empty and never starting with
+ * '.' (an 'x' goes first), so never hidden, "..", or a path. out: n >= 2
+ * bytes; FILE_NAME_MAX is enough for this and for file_name_in's.
+ */
+#define FILE_NAME_MAX 96
+void file_name_of(const char *text, char *out, size_t n);
+
+/*
+ * The file name of item i of a list whose item k has the text text(ctx, k):
+ * file_name_of that text, with "-<i+1>" added when an earlier item's text
+ * makes the same name, so two OPDs named alike get a file each. Items
+ * 0..i are read; the same list in the same order gives the same names.
+ */
+void file_name_in(const char *(*text)(void *ctx, size_t k), void *ctx, size_t i, char *out,
+                  size_t n);
+
 #endif

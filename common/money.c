@@ -135,7 +135,9 @@ err money_parse_plain(const char *s, int64_t *out)
 	return finish(v, out);
 }
 
-size_t money_format(int64_t v, char *buf, size_t n)
+/* v as text with thousands grouped by dots, after prefix when v >= 0 and
+ * "-" + prefix when below: the rest as money_format says. */
+static size_t format_grouped(int64_t v, const char *prefix, char *buf, size_t n)
 {
 	char digits[24], text[MONEY_FMT_MAX];
 	/* The magnitude in unsigned arithmetic, so INT64_MIN has one too. */
@@ -148,8 +150,8 @@ size_t money_format(int64_t v, char *buf, size_t n)
 	} while (m > 0);
 	if (v < 0)
 		text[len++] = '-';
-	text[len++] = 'R';
-	text[len++] = 'p';
+	while (*prefix)
+		text[len++] = *prefix++;
 	while (nd > 0) {
 		text[len++] = digits[--nd];
 		if (nd > 0 && nd % 3 == 0)
@@ -159,6 +161,16 @@ size_t money_format(int64_t v, char *buf, size_t n)
 	if (n > 0)
 		snprintf(buf, n, "%s", text);
 	return len;
+}
+
+size_t money_format(int64_t v, char *buf, size_t n)
+{
+	return format_grouped(v, "Rp", buf, n);
+}
+
+size_t money_format_number(int64_t v, char *buf, size_t n)
+{
+	return format_grouped(v, "", buf, n);
 }
 
 /*

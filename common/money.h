@@ -41,6 +41,9 @@ err money_parse_plain(const char *s, int64_t *out);
 #define MONEY_FMT_MAX 32
 size_t money_format(int64_t v, char *buf, size_t n);
 
+/* The same without "Rp", for counts: "1.234" (Indonesian grouping). */
+size_t money_format_number(int64_t v, char *buf, size_t n);
+
 /*
  * Percentage given in basis points (1% = 100) of base, rounded half up to
  * whole rupiah: money_percent(3750000, 250) = 93750. base >= 0,

@@ -244,26 +244,6 @@ static err render_qr(void *ctx, size_t i)
 	return rc;
 }
 
-/* A file name for an OPD: letters, digits, '-', '_' and '.'; others '_'. */
-static void opd_file(const char *opd, char *out, size_t n)
-{
-	size_t k = 0;
-
-	for (const char *p = opd; *p && k + 1 < n && k < 80; p++) {
-		char ch = *p;
-		bool keep = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
-		if (!keep && k > 0 && out[k - 1] == '_')
-			continue;
-		out[k++] = keep ? ch : '_';
-	}
-	while (k > 0 && out[k - 1] == '_')
-		k--;
-	if (k == 0 || out[0] == '.')
-		out[k++] = 'x';
-	out[k] = '\0';
-}
-
 /* "1 Desember 2026 - 3 Januari 2027": the first and the last valid day. */
 static void validity_text(const voucher *v, const tzone *tz, char *out, size_t n)
 {
@@ -274,13 +254,21 @@ static void validity_text(const voucher *v, const tzone *tz, char *out, size_t n
 	snprintf(out, n, "%s - %s", a, b);
 }
 
+/* The OPD of group g, for its file name. */
+static const char *group_opd(void *ctx, size_t g)
+{
+	const struct render_ctx *c = ctx;
+
+	return c->l->v[c->group[g]].opd;
+}
+
 static err render_sheet(void *ctx, size_t g)
 {
 	struct render_ctx *c = ctx;
 	size_t from = c->group[g], to = c->group[g + 1], n = to - from;
 	sheet_card *cards = calloc(n, sizeof *cards);
 	char(*text)[5][80] = calloc(n, sizeof *text);
-	char name[96], path[4096], per[32];
+	char name[FILE_NAME_MAX], path[4096], per[32];
 	err rc = ERR_NOMEM;
 
 	if (!cards || !text)
@@ -310,16 +298,7 @@ static err render_sheet(void *ctx, size_t g)
 		                        .code = c->l->code[from + i],
 		                        .token = v->token};
 	}
-	opd_file(c->l->v[from].opd, name, sizeof name);
-	/* Two OPDs whose names make the same file name: the second gets a number. */
-	for (size_t h = 0; h < g; h++) {
-		char other[96];
-		opd_file(c->l->v[c->group[h]].opd, other, sizeof other);
-		if (strcmp(other, name) == 0) {
-			snprintf(name + strlen(name), sizeof name - strlen(name), "-%zu", g + 1);
-			break;
-		}
-	}
+	file_name_in(group_opd, c, g, name, sizeof name);
 	snprintf(path, sizeof path, "%s/sheets/%s.pdf", c->out, name);
 	rc = sheet_write_pdf(path, cards, n);
 out:

@@ -5,17 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hpdf.h>
+#include "pdf.h"
 
-#include "log.h"
-
-#ifndef FONT_DIR
-#define FONT_DIR "/usr/share/fonts/truetype/dejavu"
-#endif
-
-#define MM      (72.0 / 25.4)
-#define PAGE_W  (210 * MM)
-#define PAGE_H  (297 * MM)
+#define MM      PDF_MM
+#define PAGE_W  PDF_A4_W
+#define PAGE_H  PDF_A4_H
 #define COLS    2
 #define ROWS    4
 #define CARD_W  (PAGE_W / COLS)
@@ -23,72 +17,16 @@
 #define PAD     (6 * MM)
 #define QR_SIDE (38 * MM) /* with its quiet zone: about 32 mm of code */
 
-/* libharu reports errors through a callback; remember the first. */
-struct pdf {
-	HPDF_Doc doc;
-	HPDF_Page page;
-	HPDF_Font regular, bold, mono; /* mono: DejaVu Sans Mono Bold, for the code */
-	HPDF_STATUS error;
-};
-
-static void on_error(HPDF_STATUS code, HPDF_STATUS detail, void *arg)
+static void font(pdf *p, double size, bool bold)
 {
-	struct pdf *p = arg;
-
-	if (!p->error) {
-		p->error = code;
-		LOG(LOGL_ERROR, "PDF library error 0x%04X (detail %u)", (unsigned)code,
-		    (unsigned)detail);
-	}
+	pdf_font(p, bold ? PDF_SANS_BOLD : PDF_SANS, size);
 }
 
-static void font(struct pdf *p, double size, bool bold)
+/* Show text with its baseline at (x, y), cut with an ellipsis to fit
+ * width. */
+static void text_fit(pdf *p, const char *s, double x, double y, double width)
 {
-	HPDF_Page_SetFontAndSize(p->page, bold ? p->bold : p->regular, (HPDF_REAL)size);
-}
-
-/* Show text with its baseline at (x, y) from the card's top left, cut with
- * an ellipsis to fit width. */
-static void text_fit(struct pdf *p, const char *s, double x, double y, double width)
-{
-	char buf[512];
-	size_t n = strlen(s);
-
-	if (n >= sizeof buf - 4)
-		n = sizeof buf - 4;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	while (HPDF_Page_TextWidth(p->page, buf) > width && n > 0) {
-		/* Drop one UTF-8 character, keep the ellipsis. */
-		do
-			n--;
-		while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
-		memcpy(buf + n, "\xE2\x80\xA6", 4);
-	}
-	HPDF_Page_BeginText(p->page);
-	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), buf);
-	HPDF_Page_EndText(p->page);
-}
-
-/* The short code with its baseline at (x, y), in bold monospace of size
- * points, or smaller if that would be wider than width: a code is never
- * cut short. */
-static void code_fit(struct pdf *p, const char *code, double x, double y, double width, double size)
-{
-	double w;
-
-	HPDF_Page_SetFontAndSize(p->page, p->mono, (HPDF_REAL)size);
-	w = HPDF_Page_TextWidth(p->page, code);
-	if (w > width)
-		HPDF_Page_SetFontAndSize(p->page, p->mono, (HPDF_REAL)(size * width / w));
-	HPDF_Page_BeginText(p->page);
-	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - y), code);
-	HPDF_Page_EndText(p->page);
-}
-
-static void color(struct pdf *p, double r, double g, double b)
-{
-	HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)r, (HPDF_REAL)g, (HPDF_REAL)b);
+	pdf_text_fit(p, s, x, y, width, PDF_LEFT);
 }
 
 /*
@@ -96,7 +34,7 @@ static void color(struct pdf *p, double r, double g, double b)
  * downwards while the rows below have the same run (fewer, larger
  * rectangles make a smaller PDF). (x, y) is the top left of the quiet zone.
  */
-static err draw_qr(struct pdf *p, const QRcode *q, double x, double y)
+static err draw_qr(pdf *p, const QRcode *q, double x, double y)
 {
 	int w = q->width;
 	double m = QR_SIDE / (w + 2 * QR_QUIET);
@@ -104,7 +42,7 @@ static err draw_qr(struct pdf *p, const QRcode *q, double x, double y)
 
 	if (!done)
 		return ERR_NOMEM;
-	color(p, 0, 0, 0);
+	pdf_color(p, 0, 0, 0);
 	for (int my = 0; my < w; my++)
 		for (int mx = 0; mx < w; mx++) {
 			int run = 0, rows = 1;
@@ -127,17 +65,16 @@ static err draw_qr(struct pdf *p, const QRcode *q, double x, double y)
 			}
 			for (int r = 0; r < rows; r++)
 				memset(done + (my + r) * w + mx, 1, (size_t)run);
-			HPDF_Page_Rectangle(p->page, (HPDF_REAL)(x + (mx + QR_QUIET) * m),
-			                    (HPDF_REAL)(PAGE_H - y - (my + QR_QUIET + rows) * m),
-			                    (HPDF_REAL)(run * m), (HPDF_REAL)(rows * m));
+			pdf_rect(p, x + (mx + QR_QUIET) * m, y + (my + QR_QUIET) * m, run * m,
+			         rows * m);
 			mx += run - 1;
 		}
-	HPDF_Page_Fill(p->page);
+	pdf_fill(p);
 	free(done);
 	return ERR_OK;
 }
 
-static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
+static err draw_card(pdf *p, const sheet_card *c, double x0, double y0)
 {
 	double tx = x0 + PAD, tw = CARD_W - 2 * PAD - QR_SIDE - 2 * MM, y = y0 + PAD + 3 * MM;
 	double qx = x0 + CARD_W - PAD - QR_SIDE + 2 * MM, qy = y0 + PAD + 2 * MM;
@@ -145,17 +82,17 @@ static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
 	QRcode *own = NULL;
 	err rc;
 
-	color(p, 0.55, 0.1, 0.1);
+	pdf_color(p, 0.55, 0.1, 0.1);
 	font(p, 8.5, true);
 	text_fit(p, c->title, tx, y, tw);
 	y += 4.2 * MM;
-	color(p, 0.3, 0.3, 0.3);
+	pdf_color(p, 0.3, 0.3, 0.3);
 	font(p, 7, false);
 	snprintf(line, sizeof line, "%s \xC2\xB7 %s", c->issuer, c->period);
 	text_fit(p, line, tx, y, tw);
 
 	y += 8 * MM;
-	color(p, 0, 0, 0);
+	pdf_color(p, 0, 0, 0);
 	font(p, 10.5, true);
 	text_fit(p, c->name, tx, y, tw);
 	y += 4.8 * MM;
@@ -175,12 +112,14 @@ static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
 
 	/* Under the QR: the code to type or read out, as wide as the QR's
 	 * modules at 11 points, then the serial. */
-	color(p, 0.3, 0.3, 0.3);
+	pdf_color(p, 0.3, 0.3, 0.3);
 	font(p, 6.5, false);
 	text_fit(p, "Kode voucher", qx + 2 * MM, qy + QR_SIDE + 1 * MM, QR_SIDE - 2 * MM);
-	color(p, 0, 0, 0);
-	code_fit(p, c->code, qx + 2 * MM, qy + QR_SIDE + 5.6 * MM, QR_SIDE - 2 * MM, 11);
-	color(p, 0.3, 0.3, 0.3);
+	pdf_color(p, 0, 0, 0);
+	pdf_font(p, PDF_MONO_BOLD, 11);
+	pdf_text_shrink(p, c->code, qx + 2 * MM, qy + QR_SIDE + 5.6 * MM, QR_SIDE - 2 * MM,
+	                PDF_LEFT);
+	pdf_color(p, 0.3, 0.3, 0.3);
 	font(p, 6.5, false);
 	snprintf(line, sizeof line, "Seri %s", c->serial);
 	text_fit(p, line, qx + 2 * MM, qy + QR_SIDE + 9.8 * MM, QR_SIDE - 2 * MM);
@@ -196,81 +135,46 @@ static err draw_card(struct pdf *p, const sheet_card *c, double x0, double y0)
 
 /* Cut marks: short lines where the cards meet, at the page's edges and the
  * inner crossings, so that a guillotine finds every cut. */
-static void cut_marks(struct pdf *p)
+static void cut_marks(pdf *p)
 {
 	double l = 4 * MM;
-	HPDF_Page g = p->page;
 
-	HPDF_Page_SetRGBStroke(g, 0.4f, 0.4f, 0.4f);
-	HPDF_Page_SetLineWidth(g, 0.4f);
+	pdf_pen(p, 0.4, 0.4, 0.4, 0.4);
 	for (int c = 1; c < COLS; c++) {
 		double x = c * CARD_W;
-		HPDF_Page_MoveTo(g, (HPDF_REAL)x, 0);
-		HPDF_Page_LineTo(g, (HPDF_REAL)x, (HPDF_REAL)l);
-		HPDF_Page_MoveTo(g, (HPDF_REAL)x, (HPDF_REAL)(PAGE_H - l));
-		HPDF_Page_LineTo(g, (HPDF_REAL)x, (HPDF_REAL)PAGE_H);
+		pdf_line(p, x, PAGE_H, x, PAGE_H - l);
+		pdf_line(p, x, l, x, 0);
 		for (int r = 1; r < ROWS; r++) {
 			double y = r * CARD_H;
-			HPDF_Page_MoveTo(g, (HPDF_REAL)(x - l / 2), (HPDF_REAL)y);
-			HPDF_Page_LineTo(g, (HPDF_REAL)(x + l / 2), (HPDF_REAL)y);
-			HPDF_Page_MoveTo(g, (HPDF_REAL)x, (HPDF_REAL)(y - l / 2));
-			HPDF_Page_LineTo(g, (HPDF_REAL)x, (HPDF_REAL)(y + l / 2));
+			pdf_line(p, x - l / 2, y, x + l / 2, y);
+			pdf_line(p, x, y - l / 2, x, y + l / 2);
 		}
 	}
 	for (int r = 1; r < ROWS; r++) {
 		double y = r * CARD_H;
-		HPDF_Page_MoveTo(g, 0, (HPDF_REAL)y);
-		HPDF_Page_LineTo(g, (HPDF_REAL)l, (HPDF_REAL)y);
-		HPDF_Page_MoveTo(g, (HPDF_REAL)(PAGE_W - l), (HPDF_REAL)y);
-		HPDF_Page_LineTo(g, (HPDF_REAL)PAGE_W, (HPDF_REAL)y);
+		pdf_line(p, 0, y, l, y);
+		pdf_line(p, PAGE_W - l, y, PAGE_W, y);
 	}
-	HPDF_Page_Stroke(g);
-}
-
-/* The document, with DejaVu Sans (regular and bold) and DejaVu Sans Mono
- * Bold embedded for UTF-8. */
-static err open_pdf(struct pdf *p)
-{
-	const char *regular, *bold, *mono;
-
-	if (!(p->doc = HPDF_New(on_error, p)))
-		return ERR_NOMEM;
-	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
-	HPDF_UseUTFEncodings(p->doc);
-	regular = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSans.ttf", HPDF_TRUE);
-	bold = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSans-Bold.ttf", HPDF_TRUE);
-	mono = HPDF_LoadTTFontFromFile(p->doc, FONT_DIR "/DejaVuSansMono-Bold.ttf", HPDF_TRUE);
-	if (!regular || !bold || !mono) {
-		LOG(LOGL_ERROR, "fonts not found in %s (Debian: fonts-dejavu-core)", FONT_DIR);
-		return ERR_IO;
-	}
-	p->regular = HPDF_GetFont(p->doc, regular, "UTF-8");
-	p->bold = HPDF_GetFont(p->doc, bold, "UTF-8");
-	p->mono = HPDF_GetFont(p->doc, mono, "UTF-8");
-	return p->error ? ERR_IO : ERR_OK;
+	pdf_stroke(p);
 }
 
 err sheet_write_pdf(const char *path, const sheet_card *cards, size_t n)
 {
-	struct pdf p = {0};
-	err rc = open_pdf(&p);
+	pdf *p = NULL;
+	err rc =
+	    pdf_new(PDF_FONT(PDF_SANS) | PDF_FONT(PDF_SANS_BOLD) | PDF_FONT(PDF_MONO_BOLD), &p);
 
-	for (size_t i = 0; i < n && rc == ERR_OK && !p.error; i++) {
+	for (size_t i = 0; i < n && rc == ERR_OK; i++) {
 		size_t k = i % SHEET_CARDS_PER_PAGE;
 		if (k == 0) {
-			p.page = HPDF_AddPage(p.doc);
-			HPDF_Page_SetSize(p.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-			cut_marks(&p);
+			pdf_page(p);
+			cut_marks(p);
 		}
-		rc = draw_card(&p, &cards[i], (double)(k % COLS) * CARD_W,
+		rc = draw_card(p, &cards[i], (double)(k % COLS) * CARD_W,
 		               (double)(k / COLS) * CARD_H);
 	}
-	if (rc == ERR_OK && !p.error && HPDF_SaveToFile(p.doc, path) != HPDF_OK)
-		rc = ERR_IO;
-	if (rc == ERR_OK && p.error)
-		rc = ERR_IO;
-	HPDF_Free(p.doc);
-	if (rc != ERR_OK)
-		remove(path);
+	if (rc == ERR_OK)
+		rc = pdf_save(p, path, 0644);
+	pdf_free(p);
 	return rc;
 }

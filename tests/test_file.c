@@ -219,6 +219,62 @@ static void binary(void **state)
 	free(data);
 }
 
+/* An OPD's name as a file name: safe characters only, never hidden, never
+ * empty, never a path, and cut short. */
+static void names(void **state)
+{
+	char out[FILE_NAME_MAX], big[300];
+
+	(void)state;
+	file_name_of("Dinas Kesehatan", out, sizeof out);
+	assert_string_equal(out, "Dinas_Kesehatan");
+	file_name_of("Dinas Pendidikan & Kebudayaan / Sekretariat ", out, sizeof out);
+	assert_string_equal(out, "Dinas_Pendidikan_Kebudayaan_Sekretariat");
+	file_name_of("../../etc/passwd", out, sizeof out);
+	assert_string_equal(out, "x.._.._etc_passwd");
+	file_name_of("..", out, sizeof out);
+	assert_string_equal(out, "x..");
+	file_name_of(".hidden", out, sizeof out);
+	assert_string_equal(out, "x.hidden");
+	file_name_of("", out, sizeof out);
+	assert_string_equal(out, "x");
+	file_name_of("\xC3\x9C\xC3\x9C", out, sizeof out); /* not ASCII at all */
+	assert_string_equal(out, "x");
+	file_name_of("Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah "
+	             "(Bappelitbangda) Kabupaten Probolinggo",
+	             out, sizeof out);
+	assert_true(strlen(out) <= 80 && strlen(out) > 70);
+	assert_int_equal(strncmp(out, "Badan_Perencanaan_Pembangunan_Penelitian", 40), 0);
+	memset(big, '.', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	file_name_of(big, out, 8); /* a small buffer: cut, 'x' first, terminated */
+	assert_string_equal(out, "x......");
+}
+
+static const char *item(void *ctx, size_t k)
+{
+	return ((const char *const *)ctx)[k];
+}
+
+/* Two OPDs that make the same name get a file each: the later one numbered
+ * by its place, the same name each time it is asked. */
+static void names_in_list(void **state)
+{
+	const char *opds[] = {"Dinas Kesehatan", "Dinas/Kesehatan", "Kecamatan Kraksaan",
+	                      "Dinas  Kesehatan"};
+	char out[FILE_NAME_MAX];
+
+	(void)state;
+	file_name_in(item, opds, 0, out, sizeof out);
+	assert_string_equal(out, "Dinas_Kesehatan");
+	file_name_in(item, opds, 1, out, sizeof out);
+	assert_string_equal(out, "Dinas_Kesehatan-2");
+	file_name_in(item, opds, 2, out, sizeof out);
+	assert_string_equal(out, "Kecamatan_Kraksaan");
+	file_name_in(item, opds, 3, out, sizeof out);
+	assert_string_equal(out, "Dinas_Kesehatan-4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +284,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(read_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(read_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(binary, setup, teardown),
+	    cmocka_unit_test(names),
+	    cmocka_unit_test(names_in_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

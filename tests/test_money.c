@@ -82,6 +82,24 @@ static void format(void **state)
 	check_format(INT64_MIN, "-Rp9.223.372.036.854.775.808");
 }
 
+/* Counts: grouped as money is, without "Rp". */
+static void format_number(void **state)
+{
+	char buf[MONEY_FMT_MAX];
+
+	(void)state;
+	assert_int_equal(money_format_number(0, buf, sizeof buf), 1);
+	assert_string_equal(buf, "0");
+	money_format_number(999, buf, sizeof buf);
+	assert_string_equal(buf, "999");
+	money_format_number(1234, buf, sizeof buf);
+	assert_string_equal(buf, "1.234");
+	money_format_number(-20000, buf, sizeof buf);
+	assert_string_equal(buf, "-20.000");
+	assert_int_equal(money_format_number(INT64_MIN, buf, sizeof buf), 26);
+	assert_string_equal(buf, "-9.223.372.036.854.775.808");
+}
+
 static void format_small_buffer(void **state)
 {
 	char buf[MONEY_FMT_MAX];
@@ -306,11 +324,17 @@ static void parse_percent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(add_sub_mul),      cmocka_unit_test(overflow_edges),
-	    cmocka_unit_test(format),           cmocka_unit_test(format_small_buffer),
-	    cmocka_unit_test(parse_accepted),   cmocka_unit_test(parse_refused),
-	    cmocka_unit_test(parse_plain),      cmocka_unit_test(format_parses_back),
-	    cmocka_unit_test(percent_rounding), cmocka_unit_test(parse_percent),
+	    cmocka_unit_test(add_sub_mul),
+	    cmocka_unit_test(overflow_edges),
+	    cmocka_unit_test(format),
+	    cmocka_unit_test(format_small_buffer),
+	    cmocka_unit_test(format_number),
+	    cmocka_unit_test(parse_accepted),
+	    cmocka_unit_test(parse_refused),
+	    cmocka_unit_test(parse_plain),
+	    cmocka_unit_test(format_parses_back),
+	    cmocka_unit_test(percent_rounding),
+	    cmocka_unit_test(parse_percent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
