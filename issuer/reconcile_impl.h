@@ -16,6 +16,7 @@
  *                     balances
  *   recon_csv.c       the CSV outputs, each written atomically
  *   recon_html.c      report.html
+ *   recon_xlsx.c      report.xlsx
  *
  * A function takes the parts it needs, never the whole run.
  */
@@ -384,11 +385,15 @@ typedef struct report {
 	size_t noffline;
 } report;
 
-/* recon_csv.c: the CSVs and report.html into o->out, each atomically;
+/* recon_csv.c: the CSVs, report.html and report.xlsx into o->out, each atomically;
  * false if one cannot be written (printed). */
 bool outputs_write(const report *rp);
 
 /* recon_html.c */
 void report_html(FILE *f, void *rp);
+
+/* recon_xlsx.c: report.xlsx into o->out, atomically; false if it cannot
+ * be written (printed). */
+bool report_xlsx(const report *rp);
 
 #endif
