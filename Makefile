@@ -24,6 +24,9 @@ override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD))
 # LMDB's pkg-config file is missing on some systems: fall back to -llmdb.
 LMDB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags lmdb 2>/dev/null)
 LMDB_LIBS   ?= $(shell $(PKG_CONFIG) --libs lmdb 2>/dev/null || echo -llmdb)
+# libxlsxwriter's pkg-config file is missing on some systems too: -lxlsxwriter.
+XLSX_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
+XLSX_LIBS   ?= $(shell $(PKG_CONFIG) --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
 # libcsv and libharu ship no pkg-config file at all.
 CSV_LIBS    ?= -lcsv
 HPDF_LIBS   ?= -lhpdf
@@ -34,9 +37,9 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Icommon $(PKG_CFLAGS) $(LMDB_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Icommon $(PKG_CFLAGS) $(LMDB_CFLAGS) $(XLSX_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
-LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) $(HPDF_LIBS) -lpthread -lm
+LIBS      = $(PKG_LIBS) $(LMDB_LIBS) $(CSV_LIBS) $(HPDF_LIBS) $(XLSX_LIBS) -lpthread -lm
 
 COMMON_SRC   = $(wildcard common/*.c)
 SIGN_SRC     = $(wildcard common/sign/*.c)

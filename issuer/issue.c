@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "csvw.h"
+#include "deductions.h"
 #include "file.h"
 #include "ledger.h"
 #include "log.h"
@@ -202,8 +203,9 @@ static void deductions_csv(FILE *f, void *ctx)
 	voucher_rows(f, ctx, cols, 6);
 }
 
-/* vouchers.csv and deductions.csv, each replaced atomically. */
-static err write_csvs(const vlist *l, const char *out)
+/* vouchers.csv, deductions.csv and deductions.xlsx of period p, each
+ * replaced atomically. */
+static err write_lists(const vlist *l, period p, const char *out)
 {
 	char path[4096];
 	err rc;
@@ -212,7 +214,11 @@ static err write_csvs(const vlist *l, const char *out)
 	if ((rc = file_write_atomic_with(path, 0644, vouchers_csv, (void *)l)) != ERR_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/deductions.csv", out);
-	return file_write_atomic_with(path, 0644, deductions_csv, (void *)l);
+	if ((rc = file_write_atomic_with(path, 0644, deductions_csv, (void *)l)) != ERR_OK)
+		return rc;
+	/* The same rows for the finance office's Excel (issuer/deductions.h). */
+	snprintf(path, sizeof path, "%s/deductions.xlsx", out);
+	return deductions_write_xlsx(path, 0644, p, l->v, l->n);
 }
 
 struct render_ctx {
@@ -424,7 +430,7 @@ static err write_outputs(ledger *l, period p, const policy_scheme *sc, const cha
 			goto out;
 		}
 	*count = list.n;
-	if ((rc = write_csvs(&list, out)) != ERR_OK)
+	if ((rc = write_lists(&list, p, out)) != ERR_OK)
 		goto out;
 	rc = render_all(&list, sc, out, workers);
 out:
@@ -650,9 +656,9 @@ int issue_run(const issue_opts *o)
 		printf("%s %s=%zu", i ? "," : ":", st[0] ? st : "(empty)", rows);
 	}
 	printf("; %zu invalid row(s)%s\n", bad, bad ? " (listed on stderr)" : "");
-	printf("period total: %zu vouchers, %s (deductions.csv)\n", count, money2);
-	printf("outputs: %s/vouchers.csv %s/deductions.csv %s/qr/ %s/sheets/\n", o->out, o->out,
-	       o->out, o->out);
+	printf("period total: %zu vouchers, %s (deductions.csv, deductions.xlsx)\n", count, money2);
+	printf("outputs: %s/vouchers.csv %s/deductions.csv %s/deductions.xlsx %s/qr/ %s/sheets/\n",
+	       o->out, o->out, o->out, o->out, o->out);
 	status = 0;
 out:
 	pool_stop(workers);

@@ -1,8 +1,9 @@
 /*
  * The outputs: per_asn.csv, per_opd.csv, settlement.csv, refunds.csv,
  * offline.csv, anomalies.csv and report.html (recon_html.c), each built in memory and
- * put in place atomically (common/file.c), so that a reader never sees
- * half a file. NIPs and serials are text fields (common/csvw.c).
+ * put in place atomically (common/file.c), and report.xlsx (recon_xlsx.c,
+ * atomic too, through issuer/xlsx.c), so that a reader never sees half a
+ * file. NIPs and serials are text fields (common/csvw.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -181,7 +182,7 @@ bool outputs_write(const report *rp)
 	    !write_output(rp, "settlement.csv", settlement_csv) ||
 	    !write_output(rp, "offline.csv", offline_csv) ||
 	    !write_output(rp, "anomalies.csv", anomalies_csv) ||
-	    !write_output(rp, "report.html", report_html))
+	    !write_output(rp, "report.html", report_html) || !report_xlsx(rp))
 		return false;
 	if (rp->E->info.refund)
 		return write_output(rp, "refunds.csv", refunds_csv);

@@ -16,6 +16,7 @@
  *                     balances
  *   recon_csv.c       the CSV outputs, each written atomically
  *   recon_html.c      report.html
+ *   recon_xlsx.c      report.xlsx
  *
  * A function takes the parts it needs, never the whole run.
  */
@@ -436,11 +437,15 @@ typedef struct report {
 	const history *H; /* the last twelve periods per OPD, ranks, repeated misses */
 } report;
 
-/* recon_csv.c: the CSVs and report.html into o->out, each atomically;
+/* recon_csv.c: the CSVs, report.html and report.xlsx into o->out, each atomically;
  * false if one cannot be written (printed). */
 bool outputs_write(const report *rp);
 
 /* recon_html.c */
 void report_html(FILE *f, void *rp);
+
+/* recon_xlsx.c: report.xlsx into o->out, atomically; false if it cannot
+ * be written (printed). */
+bool report_xlsx(const report *rp);
 
 #endif

@@ -17,6 +17,7 @@ libpng-dev           libpng: QR images as PNG
 libjansson-dev       jansson: JSON for the HTTP API
 libinih-dev          inih: policy and config INI files
 libcsv-dev           libcsv: roster and journal CSV
+libxlsxwriter-dev    libxlsxwriter: the workbooks for Excel (deductions.xlsx, report.xlsx)
 libcmocka-dev        cmocka: unit tests
 zbar-tools           zbarimg: tests decode real QR images
 poppler-utils        pdftoppm: tests render PDF sheets to images
@@ -32,6 +33,7 @@ chromium             tests drive the scanner page in a headless browser
 python3-pil          the camera-conditions test makes its frames (tests/camera/frames.py)
 python3-numpy        the same: blur, noise, moiré, creases
 qrencode             the same: a QRIS-like code beside the voucher
+python3-openpyxl     tests read the workbooks back (tests/xlsx_check.py)
 "
 
 missing=$(printf '%s\n' "$PACKAGES" | awk 'NF {print $1}' | while read -r p; do

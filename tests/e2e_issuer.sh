@@ -92,6 +92,38 @@ check "the deduction total equals the voucher total ($dsum)" test "$vsum" = "$ds
 check "NIPs in the CSV are text of 18 digits" \
 	sh -c "cut -d, -f2 '$O/vouchers.csv' | tail -n +2 | grep -vqx '[0-9]\{18\}' && exit 1 || exit 0"
 
+# deductions.xlsx, read back with a real reader (openpyxl, tests/xlsx_check.py):
+# the rows of deductions.csv, NIPs and serials as text, amounts as rupiah.
+/usr/bin/python3 "$D/xlsx_check.py" deductions "$O" ||
+	fail "deductions.xlsx: xlsx_check.py found the problems above, or could not run"
+check "no temporary file is left beside the outputs" sh -c "! ls '$O' | grep -q tmp"
+
+# OPD names Excel cannot take as sheet names: longer than 31 characters,
+# with '/' and ':', two alike in their first 31, one of case only, the
+# summary's name, an apostrophe, a 2-byte character as the 31st, [ ] * ?.
+e_acute=$'\xC3\xA9' # é, 2 bytes
+cat >"$T/odd.csv" <<CSV
+nip,name,opd,class
+197203151998031101,Satu,Dinas Koperasi/UMKM: Bidang Usaha Mikro dan Kecil,pelaksana
+197203151998031102,Dua,Dinas Koperasi/UMKM: Bidang Usaha Menengah,pelaksana
+197203151998031103,Tiga,Dinas Kesehatan,pelaksana
+197203151998031104,Empat,DINAS KESEHATAN,pelaksana
+197203151998031105,Lima,Ringkasan,pelaksana
+197203151998031106,Enam,Kantor Camat Kota's,pelaksana
+197203151998031107,Tujuh,Dinas Pariwisata dan Kebudayaa$e_acute Kota Lama,pelaksana
+197203151998031108,Delapan,[Sekretariat DPRD]*?,pelaksana
+CSV
+expect_status 0 "issue for OPDs of odd names" "$BIN/voucher-issuer" issue --ledger "$T/ledger8" \
+	--keys "$K" --roster "$T/odd.csv" --policy "$D/data/policy.ini" --period "$PERIOD" --out "$T/out8"
+/usr/bin/python3 "$D/xlsx_check.py" deductions "$T/out8" ||
+	fail "deductions.xlsx of odd OPD names: xlsx_check.py found the problems above, or could not run"
+odd_sheets=(Ringkasan "DINAS KESEHATAN" "Dinas Kesehatan (2)" "Dinas Koperasi-UMKM- Bidang Usa"
+	"Dinas Koperasi-UMKM- Bidang (2)" "Dinas Pariwisata dan Kebudayaa$e_acute"
+	"Kantor Camat Kota's" "Ringkasan (2)" "(Sekretariat DPRD)__")
+check "their sheet names: cut to 31 on a character boundary, numbered when taken" test \
+	"$(/usr/bin/python3 -c 'import openpyxl, sys; print("|".join(openpyxl.load_workbook(sys.argv[1]).sheetnames))' \
+		"$T/out8/deductions.xlsx")" = "$(IFS='|'; echo "${odd_sheets[*]}")"
+
 # Sheets: one PDF per OPD; a rendered page decodes.
 check "one PDF per OPD" test "$(ls "$O/sheets" | grep -c '\.pdf$')" -eq 6
 pdf=$(ls "$O"/sheets/*.pdf | head -n 1)

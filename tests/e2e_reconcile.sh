@@ -60,6 +60,13 @@ check "settlement: KOPI is owed 95000" test "$(row R/settlement.csv merchant KOP
 check "refunds list the unspent (refund policy)" test "$(python3 -c "import csv; print(sum(int(r['amount']) for r in csv.DictReader(open('R/refunds.csv'))))")" = 235000
 check "no anomalies in an honest month" test "$(wc -l <R/anomalies.csv)" -eq 1
 check "report.html is one page with no outside references" sh -c "grep -q '<svg' R/report.html && ! grep -Eq 'https?://[^w]' R/report.html"
+# report.xlsx, read back with a real reader (tests/xlsx_check.py): each sheet
+# is its CSV's rows, NIPs and serials as text, amounts rupiah numbers, and
+# the summary's figures the CSVs' sums.
+/usr/bin/python3 "$TESTS/xlsx_check.py" report R yes ||
+	fail "report.xlsx: xlsx_check.py found the problems above, or could not run"
+check "report.xlsx is readable by its owner only" test "$(stat -c %a R/report.xlsx)" = 600
+check "no temporary file is left in the report folder" sh -c "! ls R | grep -q tmp"
 
 # The same journal twice counts once.
 expect_status 0 "the same journal given twice" "$BIN/voucher-issuer" reconcile --ledger L --period "$NOW" \
@@ -73,6 +80,8 @@ check "the edit changed a line" sh -c "! cmp -s journal.csv edited.csv"
 check "an edited journal exits 1" test $? -eq 1
 check "an edited journal line is reported as a chain break" grep -q '^chain_break,' R3/anomalies.csv
 check "and nothing of that journal is paid" test "$(tail -n +2 R3/settlement.csv | wc -l)" -eq 0
+/usr/bin/python3 "$TESTS/xlsx_check.py" report R3 no ||
+	fail "report.xlsx of the edited journal: xlsx_check.py found the problems above, or could not run"
 
 # A receipt signed by a key the finance office does not know.
 "$BIN/voucher-keys" generate --dir other --kid X --role receipt >/dev/null
@@ -87,5 +96,5 @@ printf 'nip,name\n1,2\n' >notjournal.csv
 expect_status 1 "a file that is not a journal is refused" "$BIN/voucher-issuer" reconcile --ledger L \
 	--period "$NOW" --journal notjournal.csv --out R5
 check "with its file and line" grep -q 'notjournal.csv:1: ' "$T/last.err"
-check "and nothing written" test ! -e R5/per_asn.csv
+check "and nothing written" test ! -e R5/per_asn.csv -a ! -e R5/report.xlsx
 check "reconciliation changed neither the ledger's vouchers nor the journal" test "$(untouched)" = "$before"
