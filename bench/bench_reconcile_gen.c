@@ -1,13 +1,16 @@
 /*
  * Data for the reconciliation benchmark: a 20,000-voucher ledger (period
  * 2026-12, issuer BENCH) and 1,000,000 journal entries from two redeemers
- * (j1.csv, j2.csv: hash-chained, receipts signed a tree of twenty entries
- * at a time as the redeemer's commits sign them, one void in fifty), and
- * the redeemers' receipt keyring, all in DIR.
+ * (j1.csv, j2.csv: as the redeemer exports them, hash-chained and ending
+ * with a signed head; receipts signed a tree of twenty entries at a time
+ * as the redeemer's commits sign them, one void in fifty), and
+ * the redeemers' receipt keyring, and the payees of 19 of its 20 merchants
+ * (merchants.csv), all in DIR.
  *
  *   bench_reconcile_gen DIR
  */
 #include "../issuer/ledger.h"
+#include "journal.h"
 #include "keyring.h"
 #include "receipt.h"
 #include "sig.h"
@@ -30,89 +33,96 @@ static const char *dir;
 
 /* One entry of a journal, before its line is written. */
 typedef struct ent {
-	bool isvoid;
-	int v, term;
-	int64_t remaining;
-	char ts[21], rid[80], sr[17], merchant[16], gallery[16];
+	journal_entry e;
+	char rid[80], merchant[16], gallery[16];
 	char receipt[RECEIPT_MAX + 1];
 } ent;
 
+/*
+ * Redeemer r's journal, written as the redeemer's export writes it
+ * (common/journal: the chained lines, then its signed head): PER_J
+ * entries, a commit of GROUP at a time, each with its receipt, the
+ * commit's receipts one signed tree.
+ */
 static void *journal(void *arg)
 {
 	int r = (int)(intptr_t)arg;
-	char path[512], kid[32], prev[65], line[2048], core[1024], pre[1200];
-	uint8_t md[32];
-	int64_t remaining[NV], amount = 900;
-	uint64_t seq = 0, lastrid = 0;
+	char path[512], kid[32], line[JOURNAL_LINE_MAX + 2], head[JOURNAL_HEAD_MAX + 1];
+	int64_t *remaining = malloc(NV * sizeof *remaining), amount = 900;
+	uint64_t lastrid = 0, redemptions = 0;
+	journal_chain c;
+	journal_head h = {.per = PER, .first = 1, .time = 1799193600 /* 2027-01-06 */};
 	ent g[GROUP];
 	FILE *f;
+
 	snprintf(path, sizeof path, "%s/j%d.csv", dir, r + 1);
 	snprintf(kid, sizeof kid, "R-BENCH%04d", r + 1);
-	f = fopen(path, "w");
-	memset(prev, '0', 64);
-	prev[64] = 0;
+	snprintf(h.kid, sizeof h.kid, "%s", kid);
+	memset(h.last_hash, '0', JOURNAL_HASH_HEX);
+	if (!remaining || !(f = fopen(path, "w")) || journal_chain_init(&c) != ERR_OK)
+		abort();
 	for (int i = 0; i < NV; i++)
-		remaining[i] = 50000; /* each redeemer owns half of face value */
-	fputs("seq,time,kind,redemption_id,serial,period,amount,remaining,merchant,gallery,"
-	      "terminal,receipt,prev_hash,hash\n",
-	      f);
+		remaining[i] = 100000; /* each redeemer keeps its own balance from face value */
+	fputs(JOURNAL_HEADER "\n", f);
 	for (uint64_t n0 = 1; n0 <= PER_J; n0 += GROUP) {
 		char *text[GROUP];
-		size_t nt = 0, ng = 0;
+		size_t ng = 0;
 		/* A group is one commit of the redeemer: its receipts one tree. */
 		for (uint64_t n = n0; n < n0 + GROUP && n <= PER_J; n++) {
-			ent *e = &g[ng++];
-			int64_t t =
-			    1796140800 + (int64_t)(n * 2400000 / PER_J); /* Dec 1 .. Dec 28 */
-			struct tm tm;
-			time_t tt = t;
-			e->isvoid = n % 50 == 0;
-			e->v = (int)((n * 7919) % NV);
-			e->term = (int)(n % 40) + 1;
-			if (e->isvoid) {
-				e->v = (int)(((n - 1) * 7919) % NV);
-				snprintf(e->rid, sizeof e->rid, "%s-%" PRIu64, kid, lastrid);
-				remaining[e->v] += amount;
-				e->term = (int)((n - 1) % 40) + 1;
-			} else {
-				snprintf(e->rid, sizeof e->rid, "%s-%" PRIu64, kid, n);
-				lastrid = n;
-				remaining[e->v] -= amount;
-			}
-			e->remaining = remaining[e->v];
-			snprintf(e->merchant, sizeof e->merchant, "M%d", e->term % 20);
-			snprintf(e->gallery, sizeof e->gallery, "G%d", e->term % 4);
-			gmtime_r(&tt, &tm);
-			strftime(e->ts, sizeof e->ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-			voucher_serial_format(0x1000000000000000ULL + (uint64_t)e->v + 1, e->sr);
-			e->receipt[0] = 0;
-			if (!e->isvoid) {
-				snprintf(e->receipt, sizeof e->receipt,
-				         "UR2|%s|%s|%" PRId64 "|%" PRId64 "|%s|%s|%d|%s|%s", e->rid,
-				         e->sr, amount, e->remaining, e->merchant, e->gallery,
-				         e->term, e->ts, kid);
-				text[nt++] = e->receipt;
-			}
+			ent *x = &g[ng];
+			bool isvoid = n % 50 == 0;
+			int v = (int)(((isvoid ? n - 1 : n) * 7919) % NV);
+			unsigned term = (unsigned)((isvoid ? n - 1 : n) % 40) + 1;
+
+			if (!isvoid)
+				lastrid = ++redemptions; /* numbered from 1, voids aside */
+			snprintf(x->rid, sizeof x->rid, "%s-202612-%" PRIu64, kid, lastrid);
+			remaining[v] += isvoid ? amount : -amount;
+			snprintf(x->merchant, sizeof x->merchant, "M%u", term % 20);
+			snprintf(x->gallery, sizeof x->gallery, "G%u", term % 4);
+			x->e = (journal_entry){.time = 1796140800 + (int64_t)(n * 2400000 / PER_J),
+			                       .kind = isvoid ? JOURNAL_VOID : JOURNAL_REDEEM,
+			                       .rid = x->rid,
+			                       .serial = 0x1000000000000000ULL + (uint64_t)v + 1,
+			                       .per = PER,
+			                       .amount = amount,
+			                       .remaining = remaining[v],
+			                       .merchant = x->merchant,
+			                       .gallery = x->gallery,
+			                       .terminal = term,
+			                       .receipt = x->receipt};
+			if (!receipt_body(&(receipt_fields){.kind = x->e.kind,
+			                                    .rid = x->rid,
+			                                    .serial = x->e.serial,
+			                                    .amount = amount,
+			                                    .remaining = x->e.remaining,
+			                                    .merchant = x->merchant,
+			                                    .gallery = x->gallery,
+			                                    .terminal = term,
+			                                    .time = x->e.time,
+			                                    .kid = kid},
+			                  x->receipt, sizeof x->receipt))
+				abort();
+			text[ng++] = x->receipt;
 		}
-		if (nt && receipt_sign_tree(rk[r], text, nt) != ERR_OK)
+		if (receipt_sign_tree(rk[r], text, ng) != ERR_OK)
 			abort();
 		for (size_t i = 0; i < ng; i++) {
-			ent *e = &g[i];
-			seq++;
-			snprintf(core, sizeof core,
-			         "%" PRIu64 ",%s,%s,%s,%s,2026-12,%" PRId64 ",%" PRId64
-			         ",%s,%s,%d,%s",
-			         seq, e->ts, e->isvoid ? "void" : "redeem", e->rid, e->sr, amount,
-			         e->remaining, e->merchant, e->gallery, e->term, e->receipt);
-			int m = snprintf(pre, sizeof pre, "%s,%s", prev, core);
-			EVP_Digest(pre, (size_t)m, md, NULL, EVP_sha256(), NULL);
-			snprintf(line, sizeof line, "%s,%s,", core, prev);
-			for (int k = 0; k < 32; k++)
-				sprintf(prev + 2 * k, "%02x", md[k]);
-			fprintf(f, "%s%s\n", line, prev);
+			size_t len = journal_chain_append(&c, &g[i].e, line, sizeof line - 1);
+			if (!len)
+				abort();
+			journal_head_add(&h, &g[i].e, line + len - JOURNAL_HASH_HEX);
+			line[len] = '\n';
+			fwrite(line, 1, len + 1, f);
 		}
 	}
+	if (!journal_head_sign(&h, rk[r], head, sizeof head) ||
+	    !journal_head_line(&h, head, line, sizeof line))
+		abort();
+	fprintf(f, "%s\n", line);
 	fclose(f);
+	journal_chain_free(&c);
+	free(remaining);
 	sig_thread_done();
 	return NULL;
 }
@@ -177,6 +187,14 @@ int main(int argc, char **argv)
 		keyring_format_line(&e, line, sizeof line);
 		fputs(line, f);
 	}
+	fclose(f);
+	/* The payees of all but the last merchant (reconcile --merchants). */
+	snprintf(path, sizeof path, "%s/merchants.csv", dir);
+	f = fopen(path, "w");
+	fputs("id;name;owner;bank;account_number;account_name\n", f);
+	for (int m = 0; m < 19; m++)
+		fprintf(f, "M%d;Usaha Nomor %d;Pemilik %d;Bank Jatim;0011-%04d-55;Pemilik %d\n", m,
+		        m, m, m, m);
 	fclose(f);
 	for (int r = 0; r < 2; r++)
 		pthread_create(&th[r], NULL, journal, (void *)(intptr_t)r);

@@ -62,8 +62,8 @@ typedef struct letter {
 	int pct_tenths; /* compliance, 0..1000 tenths of a percent */
 	int64_t issued; /* rupiah: issued = redeemed + unspent */
 	int64_t redeemed;
-	int64_t unspent;
-	int rank, of; /* place rank among of OPDs by compliance; rank 0: unknown */
+	int64_t unspent; /* negative when the OPD's ASN overspent (a finding) */
+	int rank, of;    /* place rank among of OPDs by compliance; rank 0: unknown */
 
 	const letter_month *trend; /* oldest first, the last drawn darker as the latest */
 	size_t n_trend;            /* 0..LETTER_TREND_MAX */

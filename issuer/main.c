@@ -9,7 +9,8 @@
  *   revocations --ledger DIR --keys KEYDIR --out FILE
  *   manifest    --ledger DIR --keys KEYDIR --period YYYY-MM --out FILE
  *   reconcile   --ledger DIR --period YYYY-MM --journal FILE [--journal FILE ...]
- *               [--keyring FILE] --out REPORTDIR
+ *               [--keyring FILE] [--head FILE ...] [--receipts FILE ...]
+ *               [--merchants FILE.csv] [--region TEXT] --out REPORTDIR
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ static const char usage[] =
     "       voucher-issuer reconcile --ledger DIR --period YYYY-MM --journal FILE\n"
     "                                [--journal FILE ...] [--keyring FILE] --out REPORTDIR\n"
     "                                [--head FILE ...] [--receipts FILE ...]\n"
+    "                                [--merchants FILE.csv] [--region TEXT]\n"
     "\n"
     "issue signs one voucher per active ASN of the roster for the period, records\n"
     "them in the ledger, and writes vouchers.csv, deductions.csv, qr/ and sheets/\n"
@@ -55,7 +57,9 @@ static const char usage[] =
     "ledger consistently (restore: the file as data.mdb in an empty folder).\n"
     "reconcile joins the ledger with the redeemers' exported journals and writes\n"
     "per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv, refunds.csv (when the\n"
-    "policy refunds) and report.html into REPORTDIR; --keyring holds the\n"
+    "policy refunds), report.html, report.xlsx and letters/OPD.pdf into REPORTDIR;\n"
+    "--merchants names each merchant's payee and bank account, for payments.csv;\n"
+    "--region heads the letters (\"KABUPATEN PROBOLINGGO\"); --keyring holds the\n"
     "redeemers' receipt keys, against which every receipt and each journal's\n"
     "signed head are checked; --head FILE, the heads pinned during the month (GET\n"
     "/v1/journal/head), which the journals must extend; --receipts FILE, receipts\n"
@@ -66,7 +70,7 @@ static const char usage[] =
 
 struct opts {
 	const char *ledger, *keys, *roster, *policy, *period, *out, *serial, *reason, *keyring,
-	    *kid;
+	    *kid, *merchants, *region;
 	const char *journals[MAX_JOURNALS], *heads[MAX_JOURNALS], *receipts[MAX_JOURNALS];
 	size_t njournals, nheads, nreceipts;
 	int skip_invalid;
@@ -318,7 +322,7 @@ int main(int argc, char **argv)
 	    {"manifest", NULL, "ledger keys period out"},
 	    {"status", NULL, "ledger period"},
 	    {"backup", NULL, "ledger out"},
-	    {"reconcile", NULL, "ledger period journal keyring out head receipts"},
+	    {"reconcile", NULL, "ledger period journal keyring out head receipts merchants region"},
 	    {"compromise", NULL, "ledger keys kid"},
 	};
 	struct opts o = {0};
@@ -337,6 +341,8 @@ int main(int argc, char **argv)
 	    {"receipts", NULL, NULL, o.receipts, &o.nreceipts, MAX_JOURNALS},
 	    {"keyring", &o.keyring},
 	    {"kid", &o.kid},
+	    {"merchants", &o.merchants},
+	    {"region", &o.region},
 	    {NULL},
 	};
 	const char *cmd;
@@ -356,7 +362,9 @@ int main(int argc, char **argv)
 		                     .heads = o.heads,
 		                     .nheads = o.nheads,
 		                     .receipts = o.receipts,
-		                     .nreceipts = o.nreceipts};
+		                     .nreceipts = o.nreceipts,
+		                     .merchants = o.merchants,
+		                     .region = o.region};
 		cli_require(o.period, "--period");
 		cli_require(o.out, "--out");
 		if (!o.njournals)

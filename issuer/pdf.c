@@ -1,6 +1,7 @@
 #include "pdf.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct pdf {
 	HPDF_Font cur;     /* the current font, */
 	HPDF_REAL size;    /* and its size */
 	HPDF_STATUS error; /* the first error libharu reported */
+	bool winansi;      /* text goes to libharu in Windows-1252 (PDF_WINANSI) */
 };
 
 static void on_error(HPDF_STATUS code, HPDF_STATUS detail, void *arg)
@@ -59,6 +61,7 @@ err pdf_new(unsigned fonts, pdf **out)
 	}
 	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
 	HPDF_UseUTFEncodings(p->doc);
+	p->winansi = fonts & PDF_WINANSI;
 	for (int f = 0; f < PDF_FACES; f++) {
 		char path[256];
 		const char *name;
@@ -66,7 +69,7 @@ err pdf_new(unsigned fonts, pdf **out)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", FONT_DIR, font_file[f]);
 		if (!(name = HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE)) ||
-		    !(p->font[f] = HPDF_GetFont(p->doc, name, "UTF-8"))) {
+		    !(p->font[f] = HPDF_GetFont(p->doc, name, p->winansi ? "CP1252" : "UTF-8"))) {
 			LOG(LOGL_ERROR, "font %s not found in %s (Debian: fonts-dejavu-core)",
 			    font_file[f], FONT_DIR);
 			pdf_free(p);
@@ -121,19 +124,6 @@ void pdf_color(pdf *p, double r, double g, double b)
 	HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)r, (HPDF_REAL)g, (HPDF_REAL)b);
 }
 
-/* Width of s[0..n) in thousandths of the font size: glyph widths add up
- * (libharu applies no kerning), so a line can be measured as it grows. */
-static unsigned units(const pdf *p, const char *s, size_t n)
-{
-	return p->cur ? HPDF_Font_TextWidth(p->cur, (const HPDF_BYTE *)s, (HPDF_UINT)n).width : 0;
-}
-
-/* Points for u units, computed as HPDF_Page_TextWidth does. */
-static double points(const pdf *p, unsigned u)
-{
-	return (HPDF_REAL)u * p->size / 1000;
-}
-
 /* Bytes of the UTF-8 character at s (1 for a stray byte). */
 static size_t char_len(const char *s)
 {
@@ -144,6 +134,107 @@ static size_t char_len(const char *s)
 	return k;
 }
 
+/* The code point of the UTF-8 character at s, of *len bytes. */
+static uint32_t code_point(const char *s, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c;
+
+	*len = char_len(s);
+	if (u[0] < 0x80)
+		return u[0];
+	if (*len < 2 || *len > 4 || u[0] < 0xC0)
+		return 0xFFFD;
+	c = u[0] & (0x7Fu >> *len);
+	for (size_t i = 1; i < *len; i++)
+		c = c << 6 | (u[i] & 0x3F);
+	return c;
+}
+
+/* The Windows-1252 byte of code point c, or 0 if it has none. */
+static unsigned char winansi_of(uint32_t c)
+{
+	/* 0x80-0x9F: what Windows-1252 puts where Latin-1 has controls. */
+	static const uint16_t high[32] = {
+	    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+	    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+	    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+	if (c < 0x80 || (c >= 0xA0 && c <= 0xFF))
+		return (unsigned char)c;
+	for (int i = 0; i < 32; i++)
+		if (high[i] && high[i] == c)
+			return (unsigned char)(0x80 + i);
+	return 0;
+}
+
+bool pdf_winansi_ok(const char *s)
+{
+	size_t k;
+
+	for (; s && *s; s += k)
+		if (!winansi_of(code_point(s, &k)))
+			return false;
+	return true;
+}
+
+/*
+ * s[0..n) as libharu is to get it: as it is (UTF-8), or in Windows-1252
+ * (a character it lacks as '?') into buf (cap bytes) or, when longer, a
+ * malloc'd copy in *heap; NUL-terminated, its length in *len. NULL when
+ * out of memory (kept as the document's error).
+ */
+static const char *encoded(pdf *p, const char *s, size_t n, char *buf, size_t cap, char **heap,
+                           size_t *len)
+{
+	char *out = buf;
+	size_t k;
+
+	*heap = NULL;
+	*len = 0;
+	if (!p->winansi) {
+		*len = n;
+		if (!s[n])
+			return s;
+	}
+	if (n + 1 > cap && !(out = *heap = malloc(n + 1))) {
+		if (!p->error)
+			p->error = HPDF_FAILD_TO_ALLOC_MEM;
+		return NULL;
+	}
+	if (!p->winansi) {
+		memcpy(out, s, n);
+		out[n] = 0;
+		return out;
+	}
+	for (size_t i = 0; i < n; i += k) {
+		unsigned char b = winansi_of(code_point(s + i, &k));
+		out[(*len)++] = b ? (char)b : '?';
+	}
+	out[*len] = 0;
+	return out;
+}
+
+/* Width of s[0..n) in thousandths of the font size: glyph widths add up
+ * (libharu applies no kerning), so a line can be measured as it grows. */
+static unsigned units(pdf *p, const char *s, size_t n)
+{
+	char buf[256], *heap;
+	size_t len;
+	const char *t = p->cur ? encoded(p, s, n, buf, sizeof buf, &heap, &len) : NULL;
+	unsigned u =
+	    t ? HPDF_Font_TextWidth(p->cur, (const HPDF_BYTE *)t, (HPDF_UINT)len).width : 0;
+
+	free(heap);
+	return u;
+}
+
+/* Points for u units, computed as HPDF_Page_TextWidth does. */
+static double points(const pdf *p, unsigned u)
+{
+	return (HPDF_REAL)u * p->size / 1000;
+}
+
 double pdf_text_width(pdf *p, const char *s)
 {
 	return points(p, units(p, s, strlen(s)));
@@ -151,9 +242,16 @@ double pdf_text_width(pdf *p, const char *s)
 
 void pdf_text(pdf *p, const char *s, double x, double y)
 {
+	char buf[256], *heap;
+	size_t len;
+	const char *t = encoded(p, s, strlen(s), buf, sizeof buf, &heap, &len);
+
+	if (!t)
+		return;
 	HPDF_Page_BeginText(p->page);
-	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PDF_A4_H - y), s);
+	HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)(PDF_A4_H - y), t);
 	HPDF_Page_EndText(p->page);
+	free(heap);
 }
 
 /* s[0..n) as a string of its own, then drawn at (x, y); suffix (may be "")
@@ -176,7 +274,7 @@ static void text_n(pdf *p, const char *s, size_t n, const char *suffix, double x
 
 /* The longest start of s, in whole characters, that fits width with an
  * ellipsis after it: its length in bytes, its width in *u. */
-static size_t cut_len(const pdf *p, const char *s, double width, unsigned *u)
+static size_t cut_len(pdf *p, const char *s, double width, unsigned *u)
 {
 	unsigned ell = units(p, ELLIPSIS, strlen(ELLIPSIS)), w = 0;
 	size_t n = 0;
@@ -229,7 +327,7 @@ void pdf_text_shrink(pdf *p, const char *s, double x, double y, double width, pd
  * last word that fits, or inside a word wider than width, with at least
  * one character on the line.
  */
-static size_t line_len(const pdf *p, const char *s, double width, const char **next)
+static size_t line_len(pdf *p, const char *s, double width, const char **next)
 {
 	size_t n = 0, brk = 0;
 	unsigned w = 0;

@@ -12,6 +12,7 @@
 #ifndef PDF_H
 #define PDF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -32,6 +33,17 @@ typedef enum pdf_face {
 } pdf_face;
 
 #define PDF_FONT(f) (1u << (f))
+
+/* With the fonts: the text is handed to libharu in Windows-1252, as
+ * simple TrueType fonts of 256 glyphs, which cost half a letter's time
+ * less to build than UTF-8's CID fonts (a map of 65,536 code points each).
+ * Every text drawn must then be pdf_winansi_ok; one that is not prints its
+ * missing characters as '?'. */
+#define PDF_WINANSI (1u << 15)
+
+/* Whether every character of the UTF-8 text s is in Windows-1252: ASCII,
+ * Latin-1, and the likes of "…", "–", "—", "€", "Š", "œ". */
+bool pdf_winansi_ok(const char *s);
 
 typedef enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT } pdf_align;
 

@@ -1,9 +1,10 @@
 /*
- * The outputs: per_asn.csv, per_opd.csv, settlement.csv, refunds.csv,
- * offline.csv, anomalies.csv and report.html (recon_html.c), each built in memory and
- * put in place atomically (common/file.c), and report.xlsx (recon_xlsx.c,
- * atomic too, through issuer/xlsx.c), so that a reader never sees half a
- * file. NIPs and serials are text fields (common/csvw.c).
+ * The outputs: per_asn.csv, per_opd.csv, settlement.csv, payments.csv,
+ * refunds.csv, offline.csv, anomalies.csv and report.html (recon_html.c),
+ * each built in memory and put in place atomically (common/file.c), then
+ * report.xlsx (recon_xlsx.c) and the letters (recon_letters.c), atomic
+ * too, so that a reader never sees half a file. NIPs, serials and account
+ * numbers are text fields (common/csvw.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -59,12 +60,28 @@ static void per_opd_csv(FILE *f, void *ctx)
 	}
 }
 
+/* The merchants file's columns of a payee (empty fields for none), then
+ * end with end. */
+static void payee_fields(FILE *f, const payee *p, char end)
+{
+	csvw_str(f, p ? p->name : "", ',');
+	csvw_str(f, p ? p->owner : "", ',');
+	csvw_str(f, p ? p->bank : "", ',');
+	csvw_str(f, p ? p->account_number : "", ',');
+	csvw_str(f, p ? p->account_name : "", end);
+}
+
+#define PAYEE_COLUMNS "name,owner,bank,account_number,account_name"
+
 static void settlement_csv(FILE *f, void *ctx)
 {
 	const report *rp = ctx;
 	const entries *J = rp->J;
 
-	fputs("merchant,gallery,redemptions,voids,amount\n", f);
+	/* Without a merchants file, as it always was: scripts read it. */
+	fputs(rp->P ? "merchant,gallery,redemptions,voids,amount," PAYEE_COLUMNS "\n"
+	            : "merchant,gallery,redemptions,voids,amount\n",
+	      f);
 	for (size_t i = 0; i < J->sites.n; i++) {
 		const site *s = &J->site[rp->by_merchant[i]];
 
@@ -75,7 +92,26 @@ static void settlement_csv(FILE *f, void *ctx)
 		csvw_str(f, s->gallery, ',');
 		csvw_num(f, (int64_t)s->redemptions, ',');
 		csvw_num(f, (int64_t)s->voids, ',');
-		csvw_num(f, s->amount, '\n');
+		csvw_num(f, s->amount, rp->P ? ',' : '\n');
+		if (rp->P)
+			payee_fields(f, payments_payee(rp->Y, s->merchant), '\n');
+	}
+}
+
+/* For the bank: one line per payee owed something. */
+static void payments_csv(FILE *f, void *ctx)
+{
+	const payments *Y = ((const report *)ctx)->Y;
+
+	fputs("merchant," PAYEE_COLUMNS ",amount\n", f);
+	for (size_t i = 0; i < Y->n; i++) {
+		const payment *y = &Y->p[i];
+
+		if (!y->to || y->amount <= 0)
+			continue;
+		csvw_str(f, y->merchant, ',');
+		payee_fields(f, y->to, ',');
+		csvw_num(f, y->amount, '\n');
 	}
 }
 
@@ -150,7 +186,9 @@ static void anomalies_csv(FILE *f, void *ctx)
 	}
 }
 
-/* Build one output in memory and replace out/name with it atomically. */
+/* Build one output in memory and replace out/name with it atomically;
+ * with fill NULL, remove out/name, so that no file of an earlier run of
+ * other options lingers. */
 static bool write_output(const report *rp, const char *name, void (*fill)(FILE *f, void *ctx))
 {
 	char *path = NULL;
@@ -159,6 +197,13 @@ static bool write_output(const report *rp, const char *name, void (*fill)(FILE *
 	if (asprintf(&path, "%s/%s", rp->o->out, name) < 0) {
 		fprintf(stderr, "reconcile: out of memory\n");
 		return false;
+	}
+	if (!fill) {
+		bool ok = unlink(path) == 0 || errno == ENOENT;
+		if (!ok)
+			fprintf(stderr, "%s: cannot remove: %s\n", path, strerror(errno));
+		free(path);
+		return ok;
 	}
 	e = file_write_atomic_with(path, 0600, fill, (void *)rp);
 	if (e != ERR_OK)
@@ -169,32 +214,24 @@ static bool write_output(const report *rp, const char *name, void (*fill)(FILE *
 
 bool outputs_write(const report *rp)
 {
-	char *stale = NULL;
-	bool ok = false;
+	letters_job *letters;
+	bool ok;
 
 	if (file_mkdirs(rp->o->out, 0700) != ERR_OK) {
 		fprintf(stderr, "%s: cannot create the output directory: %s\n", rp->o->out,
 		        strerror(errno));
 		return false;
 	}
-	if (!write_output(rp, "per_asn.csv", per_asn_csv) ||
-	    !write_output(rp, "per_opd.csv", per_opd_csv) ||
-	    !write_output(rp, "settlement.csv", settlement_csv) ||
-	    !write_output(rp, "offline.csv", offline_csv) ||
-	    !write_output(rp, "anomalies.csv", anomalies_csv) ||
-	    !write_output(rp, "report.html", report_html) || !report_xlsx(rp))
+	/* The letters on the other cores while this thread writes the rest. */
+	if (!(letters = letters_start(rp)))
 		return false;
-	if (rp->E->info.refund)
-		return write_output(rp, "refunds.csv", refunds_csv);
-	/* A refund list from an earlier run of another policy must not linger. */
-	if (asprintf(&stale, "%s/refunds.csv", rp->o->out) < 0) {
-		fprintf(stderr, "reconcile: out of memory\n");
-		return false;
-	}
-	if (unlink(stale) != 0 && errno != ENOENT)
-		fprintf(stderr, "%s: cannot remove: %s\n", stale, strerror(errno));
-	else
-		ok = true;
-	free(stale);
-	return ok;
+	ok = write_output(rp, "per_asn.csv", per_asn_csv) &&
+	     write_output(rp, "per_opd.csv", per_opd_csv) &&
+	     write_output(rp, "settlement.csv", settlement_csv) &&
+	     write_output(rp, "payments.csv", rp->P ? payments_csv : NULL) &&
+	     write_output(rp, "offline.csv", offline_csv) &&
+	     write_output(rp, "anomalies.csv", anomalies_csv) &&
+	     write_output(rp, "refunds.csv", rp->E->info.refund ? refunds_csv : NULL) &&
+	     write_output(rp, "report.html", report_html) && report_xlsx(rp);
+	return letters_finish(letters) && ok;
 }

@@ -221,7 +221,7 @@ static bool rank_of(history *H, const totals *T)
 	qsort_r(order, T->nopd, sizeof *order, by_compliance, (void *)T);
 	for (size_t i = 0; i < T->nopd; i++)
 		H->rank[order[i]] = (uint32_t)i + 1;
-	free(order);
+	H->by_rank = order;
 	return true;
 }
 
@@ -290,6 +290,11 @@ int history_pct10(uint64_t met, uint64_t asn)
 	return asn ? (int)((met * 1000 + asn / 2) / asn) : -1;
 }
 
+void history_label(period p, char out[HISTORY_LABEL_MAX])
+{
+	snprintf(out, HISTORY_LABEL_MAX, "%.3s %02d", month_name_id(p.month), p.year % 100);
+}
+
 void history_free(history *H)
 {
 	for (int i = 0; i < HISTORY_MONTHS; i++) {
@@ -304,5 +309,6 @@ void history_free(history *H)
 	}
 	free(H->repeat);
 	free(H->rank);
+	free(H->by_rank);
 	memset(H, 0, sizeof *H);
 }

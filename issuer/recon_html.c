@@ -165,11 +165,6 @@ static void html_opd(const totals *t, FILE *f)
 }
 
 /* A month's label: "Des 26". */
-static void month_label(period p, char out[16])
-{
-	snprintf(out, 16, "%.3s %02d", month_name_id(p.month), p.year % 100);
-}
-
 /* Compliance in tenths of a percent as text: "87,5%", or "-" without data. */
 static void pct_text(int tenths, char out[16])
 {
@@ -205,13 +200,10 @@ static void html_history(const report *rp, FILE *f)
 	const history *H = rp->H;
 	const totals *t = rp->T;
 	const int col = 56, height = 120, base = 140;
-	char label[16], pct[16], nip[NIP_LEN + 1];
-	uint32_t *by_rank = calloc(t->nopd + 1, sizeof *by_rank);
+	char label[HISTORY_LABEL_MAX], pct[16], nip[NIP_LEN + 1];
 
-	if (!H || !by_rank) {
-		free(by_rank);
+	if (!H)
 		return;
-	}
 	fputs("<h2>Kepatuhan 12 bulan terakhir</h2>\n<p>Persentase ASN yang memenuhi minimum "
 	      "belanja, "
 	      "per periode yang sudah direkonsiliasi (\"-\": belum ada rekonsiliasinya).</p>\n",
@@ -225,7 +217,7 @@ static void html_history(const report *rp, FILE *f)
 		int tenths = hm->have ? history_pct10(hm->met, hm->asn) : -1;
 		int h = tenths > 0 ? height * tenths / 1000 : 0;
 
-		month_label(hm->per, label);
+		history_label(hm->per, label);
 		pct_text(tenths, pct);
 		fprintf(
 		    f,
@@ -237,14 +229,12 @@ static void html_history(const report *rp, FILE *f)
 	}
 	fputs("</svg>\n<table>\n<tr><th>Peringkat</th><th>OPD</th><th>Tren</th>", f);
 	for (int m = 0; m < HISTORY_MONTHS; m++) {
-		month_label(H->m[m].per, label);
+		history_label(H->m[m].per, label);
 		fprintf(f, "<th>%s</th>", label);
 	}
 	fputs("</tr>\n", f);
-	for (size_t i = 0; i < t->nopd; i++)
-		by_rank[H->rank[i] - 1] = (uint32_t)i;
 	for (size_t r = 0; r < t->nopd; r++) {
-		const opd_sum *o = &t->opd[by_rank[r]];
+		const opd_sum *o = &t->opd[H->by_rank[r]];
 		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", r + 1);
 		html(f, o->opd);
 		fputs("</td><td>", f);
@@ -258,7 +248,6 @@ static void html_history(const report *rp, FILE *f)
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
-	free(by_rank);
 	fprintf(f,
 	        "<h2>ASN yang berulang tidak memenuhi minimum</h2>\n<p>Tidak memenuhi minimum dua "
 	        "kali atau lebih dalam %d bulan terakhir: %zu ASN.</p>\n",
@@ -282,6 +271,24 @@ static void html_history(const report *rp, FILE *f)
 		    nip, x->times, x->this_month ? "tidak memenuhi" : "memenuhi");
 	}
 	fputs("</table>\n", f);
+}
+
+/* "</td><td>" and the payee: name, bank, account and its holder; or
+ * that the merchants file does not name one (not paid). */
+static void html_payee(FILE *f, const payee *p)
+{
+	fputs("</td><td>", f);
+	if (!p) {
+		fputs("<span class=\"fail\">tidak ada di daftar pedagang: tidak dibayar</span>", f);
+		return;
+	}
+	html(f, p->name);
+	fputs(", ", f);
+	html(f, p->bank);
+	fputs(" <code>", f);
+	html(f, p->account_number);
+	fputs("</code> a.n. ", f);
+	html(f, p->account_name);
 }
 
 static void html_sites(const report *rp, FILE *f)
@@ -337,8 +344,9 @@ static void html_sites(const report *rp, FILE *f)
 		fputs("</text></g>\n", f);
 	}
 	fputs("</svg>\n<table>\n<tr><th>Galeri</th><th>Pedagang</th><th>Penukaran</th>"
-	      "<th>Pembatalan</th><th>Jumlah dibayar</th></tr>\n",
+	      "<th>Pembatalan</th><th>Jumlah dibayar</th>",
 	      f);
+	fputs(rp->P ? "<th>Penerima</th></tr>\n" : "</tr>\n", f);
 	for (size_t i = 0; i < J->sites.n; i++) {
 		const site *s = &J->site[by_gallery[i]];
 
@@ -353,9 +361,38 @@ static void html_sites(const report *rp, FILE *f)
 		        "</td><td class=\"n\">",
 		        s->redemptions, s->voids);
 		html_money(f, s->amount);
+		if (rp->P)
+			html_payee(f, payments_payee(rp->Y, s->merchant));
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
+}
+
+/* The transfers of payments.csv, with the merchants file. */
+static void html_payments(const report *rp, FILE *f)
+{
+	const payments *Y = rp->Y;
+
+	if (!rp->P)
+		return;
+	fputs("<h2>Transfer ke rekening pedagang</h2>\n<table>\n<tr><th>Pedagang</th>"
+	      "<th>Penerima</th><th>Jumlah</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < Y->n; i++) {
+		const payment *y = &Y->p[i];
+
+		if (y->amount <= 0)
+			continue;
+		fputs("<tr><td>", f);
+		html(f, y->merchant);
+		html_payee(f, y->to);
+		fputs("</td><td class=\"n\">", f);
+		html_money(f, y->amount);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("<tr><th colspan=\"2\">Jumlah ditransfer (payments.csv)</th><th class=\"n\">", f);
+	html_money(f, Y->paid);
+	fputs("</th></tr>\n</table>\n", f);
 }
 
 /* Sales made offline: per gallery and merchant, and each conflict (never
@@ -507,6 +544,7 @@ void report_html(FILE *f, void *ctx)
 	html_opd(rp->T, f);
 	html_history(rp, f);
 	html_sites(rp, f);
+	html_payments(rp, f);
 	html_offline(rp, f);
 	html_days(rp, f);
 	html_anomalies(rp->A, f);

@@ -29,6 +29,7 @@ const char *const anomaly_name[AN__COUNT] = {
     [AN_OUTSIDE_VALIDITY] = "outside_validity",
     [AN_OVERSPENT] = "overspent",
     [AN_FORGED_RECEIPT] = "forged_receipt",
+    [AN_NO_PAYEE] = "no_payee",
 };
 
 void anomaly_add(anomalies *a, int kind, uint64_t serial, uint64_t ord, const char *fmt, ...)

@@ -4,14 +4,21 @@
  * text, rupiah as numbers, a frozen and filtered header on every sheet).
  * Its sheets, in order:
  *
- *   Ringkasan       the figures of reconcile's summary
- *   Per OPD         per_opd.csv's rows
- *   Per ASN         per_asn.csv's rows
- *   Belum memenuhi  the ASN of per_asn.csv who did not meet their
- *                   minimum, with the OPD as the first column, sorted
- *                   (per_asn.csv's order), so that a filter on it is one OPD
- *   Pembayaran      settlement.csv's rows and their total
- *   Anomali         anomalies.csv's rows
+ *   Ringkasan          the figures of reconcile's summary
+ *   Per OPD            per_opd.csv's rows
+ *   Kepatuhan 12 bulan the OPDs ranked by this period's compliance, with
+ *                      their compliance in each of the last twelve
+ *   Per ASN            per_asn.csv's rows
+ *   Belum memenuhi     the ASN of per_asn.csv who did not meet their
+ *                      minimum, with the OPD as the first column, sorted
+ *                      (per_asn.csv's order), so that a filter on it is one
+ *                      OPD
+ *   ASN berulang       who missed the minimum in two or more of the last
+ *                      three months
+ *   Pembayaran         settlement.csv's rows and their total (with the
+ *                      payee's name and account, given --merchants)
+ *   Transfer bank      payments.csv's rows and their total (--merchants only)
+ *   Anomali            anomalies.csv's rows
  *
  * A sheet with more rows than Excel's 1,048,576 ends with a row saying how
  * many more are in its CSV. The CSVs stay what scripts read.
@@ -221,18 +228,19 @@ static err not_met(xlsx *x, const report *rp, const char *when)
 	return xlsx_error(x);
 }
 
-/* ---- Pembayaran ---- */
+/* ---- Pembayaran, Transfer bank ---- */
 
 /*
  * A column of Pembayaran: its header and one of its cell's makers, text,
- * a count or rupiah (counts and rupiah are summed in the total row). A
- * new column (a payee's name, bank account) is a new line in pay_cols.
+ * a count or rupiah (counts and rupiah are summed in the total row). The
+ * payee's columns are there with a merchants file only.
  */
 typedef struct pay_col {
 	const char *head;
 	const char *(*text)(const report *rp, const site *s);
 	int64_t (*count)(const site *s);
 	int64_t (*rupiah)(const site *s);
+	bool payee;
 } pay_col;
 
 static const char *pay_merchant(const report *rp, const site *s)
@@ -262,27 +270,49 @@ static int64_t pay_amount(const site *s)
 	return s->amount;
 }
 
+#define PAYEE_TEXT(field)                                                                          \
+	static const char *pay_##field(const report *rp, const site *s)                            \
+	{                                                                                          \
+		const payee *p = payments_payee(rp->Y, s->merchant);                               \
+		return p ? p->field : "(tidak ada di daftar pedagang)";                            \
+	}
+PAYEE_TEXT(name)
+PAYEE_TEXT(bank)
+PAYEE_TEXT(account_number)
+PAYEE_TEXT(account_name)
+
 static const pay_col pay_cols[] = {
-    {"Pedagang", pay_merchant, NULL, NULL},     {"Galeri", pay_gallery, NULL, NULL},
-    {"Penukaran", NULL, pay_redemptions, NULL}, {"Pembatalan", NULL, pay_voids, NULL},
-    {"Jumlah dibayar", NULL, NULL, pay_amount},
+    {"Pedagang", pay_merchant, NULL, NULL, false},
+    {"Galeri", pay_gallery, NULL, NULL, false},
+    {"Penukaran", NULL, pay_redemptions, NULL, false},
+    {"Pembatalan", NULL, pay_voids, NULL, false},
+    {"Jumlah dibayar", NULL, NULL, pay_amount, false},
+    {"Nama usaha", pay_name, NULL, NULL, true},
+    {"Bank", pay_bank, NULL, NULL, true},
+    {"Nomor rekening", pay_account_number, NULL, NULL, true},
+    {"Atas nama", pay_account_name, NULL, NULL, true},
 };
 #define PAY_COLS ((int)(sizeof pay_cols / sizeof *pay_cols))
 
-static err payments(xlsx *x, const report *rp, const char *when)
+static err payments_sheet(xlsx *x, const report *rp, const char *when)
 {
 	const entries *J = rp->J;
 	const char *head[PAY_COLS];
+	const pay_col *cols[PAY_COLS];
 	int64_t sum[PAY_COLS] = {0};
+	int ncols = 0;
 	size_t left = 0;
 	char title[128];
 	xlsx_sheet *s;
 	err rc;
 
 	for (int c = 0; c < PAY_COLS; c++)
-		head[c] = pay_cols[c].head;
+		if (!pay_cols[c].payee || rp->P) {
+			cols[ncols] = &pay_cols[c];
+			head[ncols++] = pay_cols[c].head;
+		}
 	snprintf(title, sizeof title, "Pembayaran ke pedagang, periode %s", when);
-	if ((rc = xlsx_sheet_add(x, "Pembayaran", title, head, PAY_COLS, &s)) != ERR_OK)
+	if ((rc = xlsx_sheet_add(x, "Pembayaran", title, head, ncols, &s)) != ERR_OK)
 		return rc;
 	for (size_t i = 0; i < J->sites.n; i++)
 		left += J->site[i].redemptions || J->site[i].voids;
@@ -294,8 +324,8 @@ static err payments(xlsx *x, const report *rp, const char *when)
 			continue;
 		if (!room(s, left--, 1, "settlement.csv"))
 			break;
-		for (int c = 0; c < PAY_COLS; c++) {
-			const pay_col *pc = &pay_cols[c];
+		for (int c = 0; c < ncols; c++) {
+			const pay_col *pc = cols[c];
 			if (pc->text) {
 				xlsx_text(s, pc->text(rp, st));
 				continue;
@@ -312,17 +342,123 @@ static err payments(xlsx *x, const report *rp, const char *when)
 			return rc;
 	}
 	xlsx_totals(s);
-	for (int c = 0; c < PAY_COLS; c++) {
+	for (int c = 0; c < ncols; c++) {
 		if (c == 0)
 			xlsx_text(s, "Jumlah");
-		else if (pay_cols[c].count)
+		else if (cols[c]->count)
 			xlsx_count(s, sum[c]);
-		else if (pay_cols[c].rupiah)
+		else if (cols[c]->rupiah)
 			xlsx_rupiah(s, sum[c]);
 		else
 			xlsx_blank(s);
 	}
 	return xlsx_row_end(s);
+}
+
+/* payments.csv's rows, for the bank: one per payee owed something. */
+static err transfers_sheet(xlsx *x, const report *rp, const char *when)
+{
+	static const char *const head[] = {"Pedagang",       "Nama usaha", "Pemilik", "Bank",
+	                                   "Nomor rekening", "Atas nama",  "Jumlah"};
+	const payments *Y = rp->Y;
+	char title[128];
+	xlsx_sheet *s;
+	err rc;
+
+	if (!rp->P)
+		return ERR_OK;
+	snprintf(title, sizeof title, "Transfer ke rekening pedagang, periode %s", when);
+	if ((rc = xlsx_sheet_add(x, "Transfer bank", title, head, 7, &s)) != ERR_OK)
+		return rc;
+	for (size_t i = 0; i < Y->n; i++) {
+		const payment *y = &Y->p[i];
+
+		if (!y->to || y->amount <= 0)
+			continue;
+		xlsx_text(s, y->merchant);
+		xlsx_text(s, y->to->name);
+		xlsx_text(s, y->to->owner);
+		xlsx_text(s, y->to->bank);
+		xlsx_text(s, y->to->account_number);
+		xlsx_text(s, y->to->account_name);
+		xlsx_rupiah(s, y->amount);
+		if ((rc = xlsx_row_end(s)) != ERR_OK)
+			return rc;
+	}
+	xlsx_totals(s);
+	xlsx_text(s, "Jumlah");
+	for (int c = 1; c < 6; c++)
+		xlsx_blank(s);
+	xlsx_rupiah(s, Y->paid);
+	return xlsx_row_end(s);
+}
+
+/* ---- Kepatuhan 12 bulan, ASN berulang ---- */
+
+static err history_sheet(xlsx *x, const report *rp)
+{
+	const history *H = rp->H;
+	const totals *t = rp->T;
+	const char *head[2 + HISTORY_MONTHS];
+	char labels[HISTORY_MONTHS][HISTORY_LABEL_MAX], title[128];
+	xlsx_sheet *s;
+	err rc;
+
+	head[0] = "Peringkat";
+	head[1] = "OPD";
+	for (int m = 0; m < HISTORY_MONTHS; m++) {
+		history_label(H->m[m].per, labels[m]);
+		head[2 + m] = labels[m];
+	}
+	snprintf(title, sizeof title,
+	         "Kepatuhan per OPD, 12 periode terakhir (kosong: belum direkonsiliasi)");
+	if ((rc = xlsx_sheet_add(x, "Kepatuhan 12 bulan", title, head, 2 + HISTORY_MONTHS, &s)) !=
+	    ERR_OK)
+		return rc;
+	for (size_t r = 0; r < t->nopd; r++) {
+		const char *opd = t->opd[H->by_rank[r]].opd;
+
+		xlsx_count(s, (int64_t)r + 1);
+		xlsx_text(s, opd);
+		for (int m = 0; m < HISTORY_MONTHS; m++) {
+			const hist_opd *h = history_opd(H, m, opd);
+			if (h && h->asn)
+				xlsx_percent(s, (double)h->met / (double)h->asn);
+			else
+				xlsx_blank(s);
+		}
+		if ((rc = xlsx_row_end(s)) != ERR_OK)
+			return rc;
+	}
+	return xlsx_error(x);
+}
+
+static err repeat_sheet(xlsx *x, const report *rp)
+{
+	static const char *const head[] = {"OPD", "NIP", "Nama", "Tidak memenuhi", "Bulan ini"};
+	const history *H = rp->H;
+	char title[128], times[32];
+	xlsx_sheet *s;
+	err rc;
+
+	snprintf(title, sizeof title,
+	         "ASN yang tidak memenuhi minimum dua kali atau lebih dalam %d bulan terakhir",
+	         HISTORY_REPEAT);
+	if ((rc = xlsx_sheet_add(x, "ASN berulang", title, head, 5, &s)) != ERR_OK)
+		return rc;
+	for (size_t i = 0; i < H->nrepeat; i++) {
+		const hist_repeat *r = &H->repeat[i];
+
+		snprintf(times, sizeof times, "%u dari %d bulan", r->times, HISTORY_REPEAT);
+		xlsx_text(s, r->opd);
+		xlsx_text(s, r->nip);
+		xlsx_text(s, r->name);
+		xlsx_text(s, times);
+		xlsx_text(s, r->this_month ? "Tidak memenuhi" : "Memenuhi");
+		if ((rc = xlsx_row_end(s)) != ERR_OK)
+			return rc;
+	}
+	return xlsx_error(x);
 }
 
 /* ---- Anomali ---- */
@@ -364,9 +500,11 @@ bool report_xlsx(const report *rp)
 	if ((rc = xlsx_open(path, 0600, &x)) == ERR_OK) {
 		if ((rc = summary(x, rp, when)) == ERR_OK &&
 		    (rc = per_opd(x, rp, when)) == ERR_OK &&
+		    (rc = history_sheet(x, rp)) == ERR_OK &&
 		    (rc = per_asn(x, rp, when)) == ERR_OK &&
-		    (rc = not_met(x, rp, when)) == ERR_OK &&
-		    (rc = payments(x, rp, when)) == ERR_OK &&
+		    (rc = not_met(x, rp, when)) == ERR_OK && (rc = repeat_sheet(x, rp)) == ERR_OK &&
+		    (rc = payments_sheet(x, rp, when)) == ERR_OK &&
+		    (rc = transfers_sheet(x, rp, when)) == ERR_OK &&
 		    (rc = anomalies_sheet(x, rp, when)) == ERR_OK)
 			rc = xlsx_close(x);
 		else

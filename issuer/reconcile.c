@@ -54,15 +54,35 @@ static void print_summary(const report *rp, const rcheck *R)
 	printf("unspent:    %s\n", rp_money(t->unspent, a));
 	printf("settlement: %s to %zu merchant-gallery pairs\n", rp_money(t->settled, a),
 	       J->sites.n);
+	if (rp->P) {
+		size_t n = 0, without = 0;
+		int64_t owed = 0;
+		/* Each amount is part of the settlement total, which fits. */
+		for (size_t i = 0; i < rp->Y->n; i++) {
+			const payment *y = &rp->Y->p[i];
+			if (y->amount > 0 && y->to)
+				n++;
+			else if (y->amount > 0) {
+				without++;
+				owed += y->amount;
+			}
+		}
+		printf("payments:   %s to %zu payees (payments.csv)", rp_money(rp->Y->paid, a), n);
+		if (without)
+			printf("; %zu merchants owed %s are not in %s: not paid (no_payee)",
+			       without, rp_money(owed, b), rp->o->merchants);
+		printf("\n");
+	}
 	printf("%s %s (unspent = %s)\n",
 	       E->info.refund ? "refund:    " : "forfeit:   ", rp_money(t->refund, a),
 	       E->info.refund ? "refund" : "forfeit");
 	printf("met minimum: %" PRIu64 " of %zu\n", t->met, E->ne);
 	if (rp->H)
-		printf(
-		    "history: %s recorded; %zu ASN missed the minimum in 2 or more of the last %d "
-		    "months\n",
-		    rp->pertext, rp->H->nrepeat, HISTORY_REPEAT);
+		printf("history: %s %s; %zu ASN missed the minimum in 2 or more of the last %d "
+		       "months\n",
+		       rp->pertext,
+		       t->ok ? "recorded" : "NOT recorded (the month does not balance)",
+		       rp->H->nrepeat, HISTORY_REPEAT);
 	if (t->offline || t->conflicts)
 		printf("offline:    %" PRIu64 " redemptions made offline (%s); %" PRIu64
 		       " conflicts (%s), not paid: the merchants bear them (offline.csv)\n",
@@ -106,6 +126,22 @@ static size_t entries_hint(const reconcile_opts *o)
 	return bytes / 512 < NONE / 4 ? bytes / 512 : NONE / 4;
 }
 
+/* The merchants file, or false (its problems printed, nothing written). */
+static bool merchants_load(const char *path, payees **out)
+{
+	roster_problems *problems = NULL;
+	err e = payees_load(path, out, &problems);
+
+	for (size_t i = 0; i < roster_problems_count(problems); i++)
+		fprintf(stderr, "%s\n", roster_problems_text(problems, i));
+	roster_problems_free(problems);
+	if (e == ERR_NOMEM)
+		fprintf(stderr, "reconcile: out of memory\n");
+	if (e != ERR_OK)
+		fprintf(stderr, "reconcile: %s refused, nothing written\n", path);
+	return e == ERR_OK;
+}
+
 int reconcile_run(const reconcile_opts *o)
 {
 	entitlements E = {0};
@@ -119,6 +155,9 @@ int reconcile_run(const reconcile_opts *o)
 	account *acct = NULL;
 	report rp = {0};
 	history H = {0};
+	payees *payee_list = NULL;
+	payments Y = {0};
+	char region[KEY_ID_MAX + 1] = "";
 	uint64_t receipts_read = 0, receipts_other = 0;
 	bool refused = false;
 	int rc = 1;
@@ -132,6 +171,8 @@ int reconcile_run(const reconcile_opts *o)
 		        "reconcile: a ledger, journals and an output directory are needed\n");
 		goto cleanup;
 	}
+	if (o->merchants && !merchants_load(o->merchants, &payee_list))
+		goto cleanup;
 	if (o->keyring && !(R = rcheck_new(o->keyring, o->threads, o->journals)))
 		goto cleanup;
 	if (!entitlements_load(&E, o->ledger, o->per))
@@ -183,6 +224,10 @@ int reconcile_run(const reconcile_opts *o)
 		e = settle(&(settle_ctx){o->journals, jr.pertext, R != NULL}, &E, &J, &A, &D);
 	if (e == ERR_OK)
 		e = totals_check(&E, &J, &A, &T);
+	if (e == ERR_OK && !(rp.by_merchant = sites_by_merchant(&J)))
+		e = ERR_NOMEM;
+	if (e == ERR_OK)
+		e = payments_build(&J, rp.by_merchant, payee_list, &A, &Y);
 	if (e != ERR_OK) {
 		fprintf(stderr, "reconcile: %s\n", err_str(e));
 		goto cleanup;
@@ -192,6 +237,8 @@ int reconcile_run(const reconcile_opts *o)
 		fprintf(stderr, "reconcile: out of memory\n");
 		goto cleanup;
 	}
+	if (!o->region)
+		ledger_issuer(E.l, region);
 	rp = (report){.o = o,
 	              .pertext = jr.pertext,
 	              .E = &E,
@@ -200,13 +247,18 @@ int reconcile_run(const reconcile_opts *o)
 	              .D = &D,
 	              .T = &T,
 	              .receipts_checked = R != NULL,
-	              .by_merchant = sites_by_merchant(&J),
+	              .by_merchant = rp.by_merchant,
 	              .by_gallery = sites_by_gallery(&J),
 	              .npins = P.n,
 	              .receipts_read = receipts_read,
 	              .receipts_other = receipts_other,
 	              .bad_heads = A.count[AN_BAD_HEAD],
-	              .H = &H};
+	              .H = &H,
+	              .P = payee_list,
+	              .Y = &Y,
+	              .region = o->region   ? o->region
+	                        : region[0] ? region
+	                                    : "-"};
 	rp.offline = offline_entries(&J, &rp.noffline);
 	if (!rp.by_merchant || !rp.by_gallery || !rp.offline) {
 		fprintf(stderr, "reconcile: out of memory\n");
@@ -214,11 +266,12 @@ int reconcile_run(const reconcile_opts *o)
 	}
 	if (!outputs_write(&rp))
 		goto cleanup;
-	/* The period's results join the history: the ledger, read-only until
-	 * now, is opened for writing. */
+	/* The period's results join the history, if the month balances (a
+	 * failed run's outputs are for inspection): the ledger, read-only
+	 * until now, is opened for writing. */
 	ledger_close(E.l);
 	E.l = NULL;
-	if ((e = history_record(o->ledger, o->per, &E, &T)) != ERR_OK) {
+	if (T.ok && (e = history_record(o->ledger, o->per, &E, &T)) != ERR_OK) {
 		fprintf(stderr, "%s: cannot record the period's results: %s\n", o->ledger,
 		        err_str(e));
 		goto cleanup;
@@ -232,6 +285,8 @@ cleanup:
 	free((void *)rp.by_gallery);
 	free((void *)rp.offline);
 	history_free(&H);
+	payments_free(&Y);
+	payees_free(payee_list);
 	free(T.opd);
 	free(D.d);
 	free(jr.chunk);

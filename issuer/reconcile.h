@@ -11,8 +11,15 @@
  *                   "yes" when redeemed >= issued)
  *   per_opd.csv     opd,asn,issued,redeemed,unspent,met_minimum,compliance_pct
  *                   (met_minimum: how many ASN met it; pct with one decimal)
- *   settlement.csv  merchant,gallery,redemptions,voids,amount (amount =
- *                   redeemed - voided: what the merchant is owed)
+ *   settlement.csv  merchant,gallery,redemptions,voids,amount[,name,owner,
+ *                   bank,account_number,account_name] (amount = redeemed - voided:
+ *                   what the merchant is owed there); with a merchants file,
+ *                   the last five are its payee's, empty for one not in it
+ *   payments.csv    merchant,name,owner,bank,account_number,account_name,
+ *                   amount: for the bank, one line per payee owed more than
+ *                   nothing (its settlement rows summed); only with a
+ *                   merchants file (a payments.csv left by an earlier run is
+ *                   removed otherwise)
  *   refunds.csv     nip,name,opd,amount: the unspent of each ASN with some,
  *                   only when the period's policy is unspent = refund (a
  *                   refunds.csv left by an earlier run is removed otherwise)
@@ -22,7 +29,12 @@
  *                   the last twelve periods (ranked), the ASN who missed
  *                   their minimum in two or more of the last three months,
  *                   redemptions per gallery and merchant, redemptions per
- *                   local day, as inline SVG, and the anomalies
+ *                   local day, as inline SVG, the payees and transfers (with
+ *                   a merchants file), and the anomalies
+ *   report.xlsx     the same for Excel (recon_xlsx.c): NIPs, serials and
+ *                   account numbers as text, rupiah as numbers
+ *   letters/OPD.pdf a letter to the head of each OPD (issuer/letters.h),
+ *                   named as its voucher sheets are, the NIPs masked
  *
  * and a summary with the balance checks on stdout.
  *
@@ -59,8 +71,10 @@
  *   head_not_extended, bad_receipt, conflicting_duplicate,
  *   missing_redemption, remaining_mismatch, receipt_not_in_journal,
  *   unknown_serial, void_without_redemption. Findings: redeemed_after_
- *   revocation, outside_validity, overspent, forged_receipt. Details name
- *   the journal and line, never a NIP or a name.
+ *   revocation, outside_validity, overspent, forged_receipt, no_payee (a
+ *   merchant owed money that the merchants file does not name: not in
+ *   payments.csv). Details name the journal and line, never a NIP or a
+ *   name.
  * - Receipts are checked only with a keyring, and only for the entries
  *   counted (a duplicate is not checked again).
  * - A journal is refused (nothing is written) for: a header other than
@@ -73,11 +87,16 @@
  *   otherwise read as any CSV reader would. A file of heads with none in
  *   it, or one that cannot be read, is refused too.
  *
+ * - The merchants file (merchants.h) is read first: any problem in it
+ *   refuses the run, each printed as "FILE:LINE: what is wrong", and
+ *   nothing is written.
+ *
  * Reconciliation reads the ledger (read-only) and the journals; once the
  * outputs are written, each atomically and only after every journal has
- * been read, it records the period's results in the ledger's history
- * (ledger_history_put), replacing an earlier record of the same period and
- * nothing else: the history the next months' reports show.
+ * been read, and if the month balances, it records the period's results
+ * in the ledger's history (ledger_history_put), replacing an earlier
+ * record of the same period and nothing else: the history the next
+ * months' reports show.
  */
 #ifndef RECONCILE_H
 #define RECONCILE_H
@@ -98,6 +117,8 @@ typedef struct reconcile_opts {
 	size_t nheads;
 	const char *const *receipts; /* nreceipts files of receipts merchants hold */
 	size_t nreceipts;
+	const char *merchants; /* the merchants file (payees); NULL: no payments.csv */
+	const char *region;    /* the letters' region line; NULL: the ledger's issuer id */
 } reconcile_opts;
 
 /*

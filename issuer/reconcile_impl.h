@@ -17,6 +17,8 @@
  *   recon_csv.c       the CSV outputs, each written atomically
  *   recon_html.c      report.html
  *   recon_xlsx.c      report.xlsx
+ *   recon_pay.c       what each merchant id is owed, and its payee
+ *   recon_letters.c   letters/OPD.pdf, a letter to the head of each OPD
  *
  * A function takes the parts it needs, never the whole run.
  */
@@ -31,6 +33,7 @@
 #include "journal.h"
 #include "keyring.h"
 #include "ledger.h"
+#include "merchants.h"
 #include "pool.h"
 #include "reconcile.h"
 
@@ -61,6 +64,7 @@ enum anomaly_kind {
 	AN_OUTSIDE_VALIDITY,
 	AN_OVERSPENT,
 	AN_FORGED_RECEIPT,
+	AN_NO_PAYEE,
 	AN__COUNT
 };
 
@@ -398,7 +402,8 @@ typedef struct history {
 	hist_month m[HISTORY_MONTHS]; /* oldest first: m[HISTORY_MONTHS - 1] is this period */
 	hist_repeat *repeat;          /* by OPD, then name */
 	size_t nrepeat;
-	uint32_t *rank; /* of T->opd[i]: its place by compliance this period, 1 the best */
+	uint32_t *rank;    /* of T->opd[i]: its place by compliance this period, 1 the best */
+	uint32_t *by_rank; /* the indexes of T->opd, the best first */
 } history;
 
 /* The history up to period per: this period from E and T, the eleven
@@ -412,10 +417,39 @@ const hist_opd *history_opd(const history *H, int m, const char *opd);
 /* met of asn in tenths of a percent, rounded (1000: all); -1 if asn is 0. */
 int history_pct10(uint64_t met, uint64_t asn);
 
+/* A period's short label in the charts and tables: "Des 26". */
+#define HISTORY_LABEL_MAX 16
+void history_label(period p, char out[HISTORY_LABEL_MAX]);
+
 /* Record period per's results in the ledger at ledger_dir (opened for
  * writing: E's read-only handle must be closed first), replacing an
  * earlier record of the period; no other period changes. */
 err history_record(const char *ledger_dir, period per, const entitlements *E, const totals *T);
+
+/* ---- payees (recon_pay.c) ---- */
+
+/* What one merchant id is owed over all its galleries, and whom to pay. */
+typedef struct payment {
+	const char *merchant;
+	const payee *to; /* NULL: no merchants file, or not in it */
+	int64_t amount;  /* the sum of its settlement rows */
+} payment;
+
+typedef struct payments {
+	payment *p; /* by merchant id, as settlement.csv */
+	size_t n;
+	int64_t paid; /* what payments.csv pays: the amounts > 0 with a payee */
+} payments;
+
+/* One payment per merchant with a settlement row (sites by_merchant), its
+ * payee from P (NULL: none given); with P, a merchant owed something and
+ * not in it is the finding no_payee. ERR_NOMEM, ERR_OVERFLOW. */
+err payments_build(const entries *J, const uint32_t *by_merchant, const payees *P, anomalies *A,
+                   payments *out);
+void payments_free(payments *Y);
+
+/* The payee of a site's merchant, or NULL. */
+const payee *payments_payee(const payments *Y, const char *merchant);
 
 /* ---- outputs ---- */
 
@@ -434,7 +468,10 @@ typedef struct report {
 	uint64_t receipts_read, receipts_other;
 	const uint32_t *offline; /* the offline entries, by merchant, gallery, then journal order */
 	size_t noffline;
-	const history *H; /* the last twelve periods per OPD, ranks, repeated misses */
+	const history *H;   /* the last twelve periods per OPD, ranks, repeated misses */
+	const payees *P;    /* the merchants file (--merchants), or NULL */
+	const payments *Y;  /* per merchant id, its payee if P */
+	const char *region; /* the letters' region line */
 } report;
 
 /* recon_csv.c: the CSVs, report.html and report.xlsx into o->out, each atomically;
@@ -447,5 +484,15 @@ void report_html(FILE *f, void *rp);
 /* recon_xlsx.c: report.xlsx into o->out, atomically; false if it cannot
  * be written (printed). */
 bool report_xlsx(const report *rp);
+
+/* recon_letters.c: letters/OPD.pdf for each OPD into o->out/letters,
+ * each atomically, on o->threads threads (0: one per CPU), of which the
+ * caller's is one once it calls letters_finish: letters_start starts the
+ * others and returns (NULL, printed, if it cannot); letters_finish helps,
+ * waits for every letter and frees the job: false if one could not be
+ * written (printed). */
+typedef struct letters_job letters_job;
+letters_job *letters_start(const report *rp);
+bool letters_finish(letters_job *job);
 
 #endif

@@ -98,3 +98,73 @@ expect_status 1 "a file that is not a journal is refused" "$BIN/voucher-issuer" 
 check "with its file and line" grep -q 'notjournal.csv:1: ' "$T/last.err"
 check "and nothing written" test ! -e R5/per_asn.csv -a ! -e R5/report.xlsx
 check "reconciliation changed neither the ledger's vouchers nor the journal" test "$(untouched)" = "$before"
+
+# ---- The finance office's month: payees, payments, workbooks, letters ----
+# BATIK is in the merchants file (Excel's ';' and BOM), KOPI is not.
+printf '\xEF\xBB\xBFid;name;owner;bank;account_number;account_name\r\nBATIK;Batik Sari;Siti Aminah;Bank Jatim;0011-2233-4455;CV Batik Sari\r\n' >merchants.csv
+expect_status 0 "reconcile with a merchants file lacking KOPI" "$BIN/voucher-issuer" reconcile \
+	--ledger L --period "$NOW" --journal journal.csv --keyring receipts.keyring \
+	--merchants merchants.csv --region "KABUPATEN PROBOLINGGO" --out RM
+check "settlement.csv names BATIK's payee and account" test \
+	"$(row RM/settlement.csv merchant BATIK amount,name,bank,account_number,account_name)" = \
+	"20000,Batik Sari,Bank Jatim,001122334455,CV Batik Sari"
+check "payments.csv pays BATIK alone, 20000" test \
+	"$(tail -n +2 RM/payments.csv)" = "BATIK,Batik Sari,Siti Aminah,Bank Jatim,001122334455,CV Batik Sari,20000"
+check "KOPI, owed 95000 and not in the file, is the finding no_payee" \
+	grep -q '^no_payee,.*merchant KOPI is owed Rp95.000' RM/anomalies.csv
+check "report.html shows the payee and the unpaid merchant" \
+	sh -c "grep -q 'Batik Sari, Bank Jatim' RM/report.html && grep -q 'tidak ada di daftar pedagang' RM/report.html"
+/usr/bin/python3 "$TESTS/xlsx_check.py" report RM yes ||
+	fail "report.xlsx with payees: xlsx_check.py found the problems above, or could not run"
+
+printf 'KOPI;Kopi Tengger;Budi;BRI;0123-01-000456-50-3;Budi\r\n' >>merchants.csv
+expect_status 0 "reconcile with both merchants" "$BIN/voucher-issuer" reconcile --ledger L \
+	--period "$NOW" --journal journal.csv --keyring receipts.keyring --merchants merchants.csv --out RM2
+check "payments.csv: one line per payee, adding up to the settlement" test \
+	"$(python3 -c "import csv; r=list(csv.DictReader(open('RM2/payments.csv'))); print(len(r), sum(int(x['amount']) for x in r))")" = "2 115000"
+check "and no anomaly" test "$(wc -l <RM2/anomalies.csv)" -eq 1
+
+# A bad line: refused by its line number, nothing written.
+printf 'id,name,owner,bank,account_number,account_name\nBATIK,Batik Sari,Siti,Bank Jatim,0011223344,Siti\nKOPI,Kopi,Budi,BRI,1.23457E+13,Budi\n' >badm.csv
+expect_status 1 "a merchants file with a bad line is refused" "$BIN/voucher-issuer" reconcile \
+	--ledger L --period "$NOW" --journal journal.csv --merchants badm.csv --out RB
+check "by its line" grep -q '^badm.csv:3: ' "$T/last.err"
+check "and nothing written" test ! -e RB
+
+# The letters: one per OPD, each renders, with its OPD's figures and no whole NIP.
+check "a letter per OPD" test "$(ls RM/letters/*.pdf | wc -l)" -eq 2
+letter=$(grep -l . RM/letters/*Kesehatan*.pdf)
+pdftotext -enc UTF-8 "$letter" letter.txt 2>/dev/null
+for want in "Dinas Kesehatan" "KABUPATEN PROBOLINGGO" "Rp200.000" "Rp115.000" "Rp85.000" "33,3%" \
+	Budi Citra "1972**********1002"; do
+	check "the Dinas Kesehatan letter says $want" grep -qF "$want" letter.txt
+done
+check "and never a whole NIP" sh -c "! grep -q '197203151998031' letter.txt"
+check "every page of every letter renders" sh -c \
+	'for f in RM/letters/*.pdf; do pdftoppm -r 30 -png "$f" page || exit 1; done; ls page*.png >/dev/null'
+
+# ---- Compliance over the year: two months, the first reconciled again ----
+# This month and the next (the keys are valid from today on), then this
+# month again; a third month's report shows what the history holds.
+next_period() { python3 -c "import sys; y,m=map(int,sys.argv[1].split('-')); y,m=(y,m+1) if m<12 else (y+1,1); print('%04d-%02d'%(y,m))" "$1"; }
+NEXT=$(next_period "$NOW")
+NEXT2=$(next_period "$NEXT")
+issue L p.ini "$NEXT" ON
+issue L p.ini "$NEXT2" ON2
+"$BIN/voucher-redeemer" export --db db --period "$NEXT" >jnext.csv
+"$BIN/voucher-redeemer" export --db db --period "$NEXT2" >jnext2.csv
+recon() { # period journal out
+	expect_status 0 "reconcile $1 into $3" "$BIN/voucher-issuer" reconcile --ledger L --period "$1" \
+		--journal "$2" --keyring receipts.keyring --out "$3"
+}
+recon "$NOW" journal.csv HN
+recon "$NEXT" jnext.csv HX
+/usr/bin/python3 "$TESTS/xlsx_check.py" report HX yes HN ||
+	fail "the history of two months: xlsx_check.py found the problems above, or could not run"
+check "who missed in both months is listed as repeating (all but Ani)" test \
+	"$(/usr/bin/python3 -c "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1])['ASN berulang']; print(' '.join(sorted(str(r[2]) for r in ws.iter_rows(min_row=3, values_only=True))))" HX/report.xlsx)" = "Budi Citra Dedi Eka"
+check "report.html lists them too" sh -c "grep -q 'ASN yang berulang' HX/report.html && grep -q '1972\*\*\*\*\*\*\*\*\*\*1005' HX/report.html"
+recon "$NOW" journal.csv HN2
+recon "$NEXT2" jnext2.csv HY
+/usr/bin/python3 "$TESTS/xlsx_check.py" report HY yes HN2 HX ||
+	fail "reconciling the first month again left the second: xlsx_check.py found the problems above"

@@ -350,6 +350,9 @@ static void result_free(result *r)
 	free(r->outdir);
 }
 
+/* The merchants file (--merchants) of the next run only; NULL: none. */
+static const char *merchants_file;
+
 /* Run reconcile with stdout and stderr captured, with a file of pinned
  * heads and one of merchants' receipts (NULL: none). */
 static result run_with(const char *lpath, const char *const *journals, size_t n, const char *krpath,
@@ -367,8 +370,10 @@ static result run_with(const char *lpath, const char *const *journals, size_t n,
 	                    .heads = &heads,
 	                    .nheads = heads != NULL,
 	                    .receipts = &receipts,
-	                    .nreceipts = receipts != NULL};
+	                    .nreceipts = receipts != NULL,
+	                    .merchants = merchants_file};
 
+	merchants_file = NULL;
 	r.outdir = malloc(4096);
 	snprintf(r.outdir, 4096, "%s/%s", test_dir, outname);
 	o.out = r.outdir;

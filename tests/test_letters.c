@@ -322,6 +322,59 @@ static void utf8_names_come_out(void **state)
 	free(pdf);
 }
 
+/* The PDF's bytes contain needle (font dictionaries are not compressed). */
+static bool pdf_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, k;
+	bool found;
+
+	assert_non_null(f);
+	do {
+		if (n + 65536 > cap)
+			assert_non_null(buf = realloc(buf, cap = (n + 65536) * 2));
+		k = fread(buf + n, 1, 65536, f);
+		n += k;
+	} while (k > 0);
+	fclose(f);
+	found = memmem(buf, n, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+/* A letter whose every text is in Windows-1252 is made with the cheaper
+ * simple fonts, and says the same: accents, curly quotes, dashes, the
+ * ellipsis of a cut name. One name outside it makes the letter UTF-8. */
+static void winansi_letters(void **state)
+{
+	static const char *const latin[] = {
+	    "Chlo\xC3\xA9 D\xE2\x80\x99Souza",
+	    "Fran\xC3\xA7ois \xC5\xA0ime \xE2\x80\x93 M\xC3\xBCller"};
+	letter l = sample();
+	char *pdf = path_in_test_dir("latin.pdf"), *text;
+
+	(void)state;
+	missed[1].name = latin[0];
+	missed[3].name = latin[1];
+	repeat[1].name = latin[1];
+	assert_int_equal(letter_write_pdf(pdf, &l), ERR_OK);
+	assert_false(pdf_has(pdf, "/Type0"));
+	assert_true(pdf_has(pdf, "/TrueType"));
+	text = text_of(pdf, 0);
+	assert_has(text, latin[0]);
+	assert_int_equal(count(text, latin[1]), 2);
+	assert_has(text, "Periode Desember 2026");
+	assert_has(text, "\xE2\x80\x93 : belum ada data");
+	assert_has(text, "\xE2\x80\xA6"); /* the long name, cut */
+	free(text);
+	/* Back to the sample's names: Abdull\xC4\x81h's a-macron is not in it. */
+	l = sample();
+	assert_int_equal(letter_write_pdf(pdf, &l), ERR_OK);
+	assert_true(pdf_has(pdf, "/Type0"));
+	free(pdf);
+}
+
 /* A long list: several pages, each numbered, each page of the list under
  * its title "(lanjutan)" and the table's header, every name exactly once,
  * and nothing printed over anything else. */
@@ -478,6 +531,14 @@ static void figures_never_cut(void **state)
 	assert_has(text, "Rp12.345.678.901.234");
 	assert_has(text, "Rp12.345.678.901.233");
 	free(text);
+	/* Overspent (a finding of reconcile): what is left is negative. */
+	l.issued = 150000;
+	l.redeemed = 175000;
+	l.unspent = -25000;
+	assert_int_equal(letter_write_pdf(pdf, &l), ERR_OK);
+	text = text_of(pdf, 0);
+	assert_has(text, "-Rp25.000");
+	free(text);
 	free(pdf);
 }
 
@@ -586,6 +647,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(letter_says_it_all, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(utf8_names_come_out, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(winansi_letters, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(long_list_pages, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(long_names_stay_in_their_column, test_dir_setup,
 	                                    test_dir_teardown),

@@ -279,6 +279,81 @@ static void test_refund(void **state)
 	free(forfeit_ledger);
 }
 
+/* --merchants: the payee beside each merchant, payments.csv for the bank,
+ * a merchant the file lacks a finding and unpaid, a bad file refused. */
+static void test_payees(void **state)
+{
+	char *lpath = make_ledger("ledger", false), *kr = make_keyring(), *html, path[4200];
+	char *good = write_file(test_dir, "merchants.csv",
+	                        "\xEF\xBB\xBFid;name;owner;bank;account_number;account_name\r\n"
+	                        "M1;Batik Sari;Siti;Bank Jatim;0011-2233-44;CV Batik Sari\r\n"
+	                        "M2;Kopi Tengger;Budi;BRI;0123 0100 0456 503;Budi\r\n");
+	char *bad = write_file(test_dir, "bad.csv",
+	                       "id,name,owner,bank,account_number,account_name\n"
+	                       "M1,Batik Sari,Siti,Bank Jatim,0011223344,CV Batik Sari\n"
+	                       "M2,Kopi Tengger,Budi,BRI,1.23457E+13,Budi\n");
+	jb j1, j2;
+	const char *journals[2];
+	result r, r2, r3;
+
+	(void)state;
+	journal1(&j1);
+	journal2(&j2);
+	journals[0] = jb_write(&j1, "j1.csv");
+	journals[1] = jb_write(&j2, "j2.csv");
+	merchants_file = good;
+	r = run(lpath, journals, 2, kr, "out");
+	assert_int_equal(r.rc, 0); /* a merchant without a payee is a finding */
+	assert_output(&r, "settlement.csv",
+	              "merchant,gallery,redemptions,voids,amount,name,owner,bank,account_number,"
+	              "account_name\n"
+	              "M1,G1,2,0,90000,Batik Sari,Siti,Bank Jatim,0011223344,CV Batik Sari\n"
+	              "M1,G2,1,0,50000,Batik Sari,Siti,Bank Jatim,0011223344,CV Batik Sari\n"
+	              "M2,G2,3,1,50000,Kopi Tengger,Budi,BRI,012301000456503,Budi\n"
+	              "M3,G1,1,0,10000,,,,,\n");
+	assert_output(&r, "payments.csv",
+	              "merchant,name,owner,bank,account_number,account_name,amount\n"
+	              "M1,Batik Sari,Siti,Bank Jatim,0011223344,CV Batik Sari,140000\n"
+	              "M2,Kopi Tengger,Budi,BRI,012301000456503,Budi,50000\n");
+	assert_output(&r, "anomalies.csv",
+	              "kind,serial,detail\n"
+	              "no_payee,0000000000000000,merchant M3 is owed Rp10.000 but is not in the "
+	              "merchants file: not in payments.csv\n");
+	assert_contains(r.out, "payments:   Rp190.000 to 2 payees (payments.csv); 1 merchants "
+	                       "owed Rp10.000 are not in");
+	html = output(&r, "report.html");
+	assert_contains(html, "Transfer ke rekening pedagang");
+	assert_contains(html, "Kopi Tengger, BRI <code>012301000456503</code> a.n. Budi");
+	assert_contains(html, "tidak ada di daftar pedagang");
+	free(html);
+
+	/* A bad row refuses the file by its line; nothing is written. */
+	merchants_file = bad;
+	r2 = run(lpath, journals, 2, kr, "refused");
+	assert_int_equal(r2.rc, 1);
+	assert_contains(r2.err, "bad.csv:3: ");
+	assert_contains(r2.err, "nothing written");
+	assert_false(exists(r2.outdir));
+
+	/* Without the file, as before: no payee columns, no payments.csv left. */
+	r3 = run(lpath, journals, 2, kr, "out");
+	assert_int_equal(r3.rc, 0);
+	assert_output(&r3, "settlement.csv", SETTLEMENT);
+	assert_output(&r3, "anomalies.csv", NO_ANOMALIES);
+	snprintf(path, sizeof path, "%s/payments.csv", r3.outdir);
+	assert_false(exists(path));
+
+	result_free(&r);
+	result_free(&r2);
+	result_free(&r3);
+	free((char *)journals[0]);
+	free((char *)journals[1]);
+	free(good);
+	free(bad);
+	free(kr);
+	free(lpath);
+}
+
 static void test_duplicates_count_once(void **state)
 {
 	char *lpath = make_ledger("ledger", false), *kr = make_keyring();
@@ -408,6 +483,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_history, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_totals, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_refund, test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_payees, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicates_count_once, test_dir_setup,
 	                                    test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_conflicting_duplicate, test_dir_setup,

@@ -2,11 +2,13 @@
 """Check a workbook the issuer wrote against its CSVs, with a real reader.
 
     /usr/bin/python3 tests/xlsx_check.py deductions OUTDIR
-    /usr/bin/python3 tests/xlsx_check.py report REPORTDIR yes|no
+    /usr/bin/python3 tests/xlsx_check.py report REPORTDIR yes|no [EARLIERDIR ...]
 
 deductions: OUTDIR/deductions.xlsx against OUTDIR/deductions.csv.
 report: REPORTDIR/report.xlsx against per_asn.csv, per_opd.csv,
-settlement.csv and anomalies.csv; yes|no is whether the month balances.
+settlement.csv, payments.csv (when there is one) and anomalies.csv; yes|no
+is whether the month balances. Each EARLIERDIR is the report of an earlier
+period: its per_opd.csv must be that period's column of "Kepatuhan 12 bulan".
 
 Prints "ok - ..." or "not ok - ..." for each check (tests/lib.sh's form)
 and exits 1 if one failed. Runs with Debian's python3-openpyxl, so with
@@ -263,13 +265,28 @@ def deductions(out):
 
 # ---- report.xlsx ----
 
-def report(out, balanced):
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+
+
+def month_label(period):
+    """"2026-12" as the report labels it: "Des 26"."""
+    y, m = period.split("-")
+    return "%s %s" % (MONTHS[int(m) - 1], y[2:])
+
+
+def report(out, balanced, earlier):
     wb = openpyxl.load_workbook(out + "/report.xlsx")
     asn = read_csv(out + "/per_asn.csv")
     opd = read_csv(out + "/per_opd.csv")
     settle = read_csv(out + "/settlement.csv")
     anomalies = read_csv(out + "/anomalies.csv")
-    sheets = ["Ringkasan", "Per OPD", "Per ASN", "Belum memenuhi", "Pembayaran", "Anomali"]
+    try:
+        pay = read_csv(out + "/payments.csv")
+    except FileNotFoundError:
+        pay = None
+    sheets = ["Ringkasan", "Per OPD", "Kepatuhan 12 bulan", "Per ASN", "Belum memenuhi",
+              "ASN berulang", "Pembayaran"] + (["Transfer bank"] if pay is not None else []) + \
+        ["Anomali"]
 
     def names():
         return [] if wb.sheetnames == sheets else ["sheets %r, wanted %r" % (wb.sheetnames,
@@ -342,6 +359,78 @@ def report(out, balanced):
                                    for c in ("redemptions", "voids", "amount")]
         if [r[:5] for r in t.totals] != [want]:
             p.append("total row %r, wanted %r" % (t.totals, want))
+        # With a merchants file, the payee beside each merchant, as settlement.csv has it.
+        if pay is None:
+            return p + (["payee columns %r without --merchants" % t.header[5:]]
+                        if len(t.header) != 5 else [])
+        if t.header[5:] != ["Nama usaha", "Bank", "Nomor rekening", "Atas nama"]:
+            p.append("payee header %r" % t.header[5:])
+        for cells, r in zip(t.cells, settle):
+            w = "Pembayaran row of %s/%s" % (r["merchant"], r["gallery"])
+            for c, col in zip(cells[5:9], ("name", "bank", "account_number", "account_name")):
+                p += text_cell(c, r[col] or "(tidak ada di daftar pedagang)", w)
+        return p
+
+    def transfers():
+        t = Table(wb["Transfer bank"])
+        cols = ["merchant", "name", "owner", "bank", "account_number", "account_name"]
+        p = []
+        if len(t.cells) != len(pay):
+            p.append("%d rows, payments.csv %d" % (len(t.cells), len(pay)))
+        for cells, r in zip(t.cells, pay):
+            w = "Transfer bank row of %s" % r["merchant"]
+            for c, col in zip(cells, cols):
+                p += text_cell(c, r[col], w)
+            p += money_cell(cells[6], r["amount"], w)
+        total = sum(int(r["amount"]) for r in pay)
+        if len(t.totals) != 1 or t.totals[0][0] != "Jumlah" or t.totals[0][6] != total:
+            p.append("total row %r, wanted Jumlah ... %d" % (t.totals, total))
+        return p
+
+    def compliance_year():
+        t = Table(wb["Kepatuhan 12 bulan"])
+        p = []
+        labels = t.header[2:]
+        if t.header[:2] != ["Peringkat", "OPD"] or len(labels) != 12:
+            return ["header %r" % t.header]
+        if [r[0] for r in t.data] != list(range(1, len(opd) + 1)):
+            p.append("ranks %r, wanted 1..%d" % ([r[0] for r in t.data], len(opd)))
+        this = {r["opd"]: float(r["compliance_pct"]) for r in opd}
+        if sorted(r[1] for r in t.data) != sorted(this):
+            p.append("OPDs %r, per_opd.csv %r" % ([r[1] for r in t.data], sorted(this)))
+        ranked = [this.get(r[1], -1) for r in t.data]
+        if ranked != sorted(ranked, reverse=True):
+            p.append("not ranked by this period's compliance: %r" % ranked)
+        # Each earlier report given, and this one: its column is its per_opd.csv.
+        for d in earlier + [out]:
+            per = read_csv(d + "/per_opd.csv")
+            with open(d + "/report.html", encoding="utf-8") as f:
+                m = re.search(r"\((\d{4}-\d{2})\)", f.read())
+            label = month_label(m[1])
+            if label not in labels:
+                p.append("no column %s for %s" % (label, d))
+                continue
+            k = 2 + labels.index(label)
+            pct = {r["opd"]: float(r["compliance_pct"]) for r in per}
+            for row in t.data:
+                v = row[k]
+                if row[1] in pct and (not is_number(v) or abs(v * 100 - pct[row[1]]) > 0.05 + 1e-9):
+                    p.append("%s %s: %r, its per_opd.csv %s%%" % (row[1], label, v, pct[row[1]]))
+        return p
+
+    def repeated():
+        t = Table(wb["ASN berulang"])
+        p = []
+        if t.header != ["OPD", "NIP", "Nama", "Tidak memenuhi", "Bulan ini"]:
+            p.append("header %r" % t.header)
+        by_nip = {r["nip"]: r for r in asn}
+        for cells in t.cells:
+            p += nip_cell(cells[1], str(cells[1].value), "ASN berulang")
+            r = by_nip.get(cells[1].value)
+            if r and cells[4].value != ("Tidak memenuhi" if r["met_minimum"] == "no"
+                                        else "Memenuhi"):
+                p.append("%s: this month %r, per_asn.csv met_minimum %s" %
+                         (cells[1].value, cells[4].value, r["met_minimum"]))
         return p
 
     def anomaly_rows():
@@ -389,6 +478,12 @@ def report(out, balanced):
     check("report.xlsx: Belum memenuhi is per_asn.csv's ASN who did not meet it, OPD sorted",
           not_met)
     check("report.xlsx: Pembayaran is settlement.csv, with its total", payments)
+    if pay is not None:
+        check("report.xlsx: Transfer bank is payments.csv, with its total", transfers)
+    check("report.xlsx: Kepatuhan 12 bulan ranks per_opd.csv's OPDs, each earlier period's "
+          "column its per_opd.csv", compliance_year)
+    check("report.xlsx: ASN berulang has 18-digit text NIPs and this month's result",
+          repeated)
     check("report.xlsx: Anomali is anomalies.csv", anomaly_rows)
     check("report.xlsx: every sheet's header is bold, frozen and filtered; A4, the header "
           "repeated, one page wide", lambda: sum((conventions(ws) for ws in wb.worksheets), []))
@@ -397,8 +492,8 @@ def report(out, balanced):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "deductions":
         deductions(sys.argv[2])
-    elif len(sys.argv) == 4 and sys.argv[1] == "report" and sys.argv[3] in ("yes", "no"):
-        report(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "report" and sys.argv[3] in ("yes", "no"):
+        report(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
         sys.exit(__doc__)
     sys.exit(1 if failed else 0)
