@@ -87,20 +87,29 @@ say "5. After the period: export the journal, collect the receipt key"
 echo "$(($(wc -l <"$D/journal.csv") - 2)) journal entries and the signed head in $D/journal.csv"
 
 say "6. The finance office reconciles"
+# The merchants to pay and their accounts, as the office keeps them in Excel.
+cat >"$D/merchants.csv" <<'CSV'
+id;name;owner;bank;account_number;account_name
+BATIK-SARI;Batik Sari Kraksaan;Siti Aminah;Bank Jatim;0011-2233-4455;CV Batik Sari
+KOPI-TENGGER;Kopi Tengger;Budi Santoso;BRI;0123-01-000456-50-3;Budi Santoso
+CSV
 # Against the head pinned during the month and the receipts the merchants
 # hold: the export must extend the one and hold the other.
 "$BIN/voucher-issuer" reconcile --ledger "$D/ledger" --period "$PERIOD" --journal "$D/journal.csv" \
 	--keyring "$D/receipt-keyring" --head "$D/pinned-heads.txt" \
-	--receipts "$D/merchant-receipts.txt" --out "$D/report"
+	--receipts "$D/merchant-receipts.txt" --merchants "$D/merchants.csv" \
+	--region "KABUPATEN PROBOLINGGO" --out "$D/report"
 
 say "Where everything is"
 cat <<EOT
 vouchers and QR codes   $D/issued/vouchers.csv, $D/issued/qr/
 printable sheets        $D/issued/sheets/
-TPP deductions          $D/issued/deductions.csv
+TPP deductions          $D/issued/deductions.csv, for Excel $D/issued/deductions.xlsx
 journal                 $D/journal.csv
 reconciliation          $D/report/ (per_asn.csv, per_opd.csv, settlement.csv, anomalies.csv)
-report to open          file://$D/report/report.html
+transfers for the bank  $D/report/payments.csv
+report to open          file://$D/report/report.html, for Excel $D/report/report.xlsx
+letters to the OPDs     $D/report/letters/
 EOT
 if [ -n "${SERVE:-}" ]; then
 	echo
