@@ -52,6 +52,8 @@ static const struct {
     [ERR_CRYPTO] = {"crypto_error", 500, "cryptographic library failure"},
     [ERR_DB] = {"database_error", 500, "database failure"},
     [ERR_INSECURE] = {"insecure_key", 500, "private key file is readable by group or others"},
+    [ERR_ARCHIVED] = {"archived", 410,
+                      "the period is archived: its journal is in the archive file"},
     [ERR_INTERNAL] = {"internal", 500, "internal error"},
 };
 

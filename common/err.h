@@ -56,6 +56,7 @@ typedef enum err {
 	ERR_CRYPTO,
 	ERR_DB,
 	ERR_INSECURE, /* a private key readable by group or others */
+	ERR_ARCHIVED, /* a redeemer's period moved to its archive file */
 	ERR_INTERNAL,
 
 	ERR__COUNT

@@ -6,6 +6,7 @@
  *   terminal list    --db DIR
  *   terminal disable --db DIR --id N
  *   export   --db DIR --period YYYY-MM
+ *   archive  --db DIR --period YYYY-MM --out FILE
  *   receipt-key --db DIR
  */
 #include <stdarg.h>
@@ -16,7 +17,9 @@
 #include <time.h>
 
 #include <ini.h>
+#include <openssl/evp.h>
 
+#include "bytes.h"
 #include "cli.h"
 #include "log.h"
 #include "money.h"
@@ -31,6 +34,7 @@ static const char usage[] =
     "       voucher-redeemer terminal list --db DIR\n"
     "       voucher-redeemer terminal disable --db DIR --id N\n"
     "       voucher-redeemer export --db DIR --period YYYY-MM\n"
+    "       voucher-redeemer archive --db DIR --period YYYY-MM --out FILE\n"
     "       voucher-redeemer receipt-key --db DIR\n"
     "       voucher-redeemer backup --db DIR --out FILE\n"
     "       voucher-redeemer stats --db DIR\n"
@@ -39,7 +43,11 @@ static const char usage[] =
     "revocation list and the code manifests, SIGTERM stops after answering what is\n"
     "committed.\n"
     "terminal add prints the new terminal's bearer token on its last line, once.\n"
-    "export writes the period's hash-chained journal as CSV on stdout.\n"
+    "export writes the period's hash-chained journal as CSV on stdout (an archived\n"
+    "period's from its archive file).\n"
+    "archive moves a closed period (its vouchers expired a week ago, reconciled)\n"
+    "out of the database into FILE, its journal as export writes it; the service\n"
+    "may run meanwhile, and a run cut short is finished by running it again.\n"
     "receipt-key prints the keyring line of this redeemer's receipt key.\n"
     "backup copies the database consistently while the service runs (restore:\n"
     "the file as data.mdb in an empty folder, with a copy of receipt.key).\n"
@@ -416,6 +424,93 @@ static int cmd_terminal(const char *sub, struct opts *o)
 	return 0;
 }
 
+/* path made absolute through its folder (which must exist; the file
+ * itself need not), into out. */
+static bool realpath_of(const char *path, char *out, size_t n)
+{
+	char *copy = strdup(path), *slash, *dir;
+	const char *base;
+	bool ok;
+
+	if (!copy)
+		return false;
+	slash = strrchr(copy, '/');
+	if (slash) {
+		*slash = '\0';
+		base = slash + 1;
+	} else {
+		base = copy;
+	}
+	dir = realpath(slash ? (copy[0] ? copy : "/") : ".", NULL);
+	ok = dir && *base &&
+	     (size_t)snprintf(out, n, "%s/%s", strcmp(dir, "/") ? dir : "", base) < n;
+	free(dir);
+	free(copy);
+	return ok;
+}
+
+/* An archived period's journal: its archive file, if it is still the one
+ * written (its SHA-256), copied to stdout. Closes s. */
+static int export_archived(store *s, period p, const char *per)
+{
+	archive_info a;
+	err e = store_archived(s, p, &a);
+	char buf[65536], sha[65];
+	uint8_t md[32];
+	size_t n;
+	FILE *f;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	store_close(s);
+	if (e != ERR_OK || !c)
+		cli_die(1, "%s: %s", per, err_str(e != ERR_OK ? e : ERR_NOMEM));
+	/* Checked whole before a byte goes out. */
+	if (!(f = fopen(a.path, "rb")))
+		cli_die(1,
+		        "%s was archived to %s (sha256 %s), which cannot be read: find that file",
+		        per, a.path, a.sha256);
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(c, buf, n);
+	EVP_DigestFinal_ex(c, md, NULL);
+	EVP_MD_CTX_free(c);
+	hex_encode(md, 32, sha);
+	if (ferror(f) || strcmp(sha, a.sha256) != 0)
+		cli_die(1, "%s: not the archive of %s that was written (sha256 %s): find that file",
+		        a.path, per, a.sha256);
+	rewind(f);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int cmd_archive(const struct opts *o)
+{
+	char why[512] = "", path[ARCHIVE_PATH_MAX + 1];
+	archive_result r;
+	period p;
+	store *s;
+	err e;
+
+	cli_require(o->period, "--period");
+	cli_require(o->out, "--out");
+	if (period_parse(o->period, &p) != ERR_OK)
+		cli_fail("--period must be YYYY-MM");
+	/* Recorded whole, so that export finds it from anywhere. */
+	if (!realpath_of(o->out, path, sizeof path))
+		cli_die(1, "%s: its folder cannot be found", o->out);
+	s = open_existing(o->db);
+	e = store_archive(s, p, (int64_t)time(NULL), path, &r, why, sizeof why);
+	store_close(s);
+	if (e != ERR_OK)
+		cli_die(1, "%s: %s: %s", o->period, err_str(e), why[0] ? why : err_str(e));
+	printf("%s: %s%llu journal entries in %s (sha256 %s); %llu records removed from %s\n",
+	       o->period, r.resumed ? "an archive cut short finished; " : "",
+	       (unsigned long long)r.lines, path, r.sha256, (unsigned long long)r.removed, o->db);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* Which flags each command takes: any other is a usage error. */
@@ -425,6 +520,7 @@ int main(int argc, char **argv)
 	    {"terminal", "list", "db"},
 	    {"terminal", "disable", "db id"},
 	    {"export", NULL, "db period"},
+	    {"archive", NULL, "db period out"},
 	    {"backup", NULL, "db out"},
 	    {"stats", NULL, "db"},
 	    {"receipt-key", NULL, "db"},
@@ -469,11 +565,15 @@ int main(int argc, char **argv)
 			cli_fail("--period must be YYYY-MM");
 		s = open_existing(o.db);
 		e = store_export(s, p, (int64_t)time(NULL), stdout);
+		if (e == ERR_ARCHIVED)
+			return export_archived(s, p, o.period);
 		store_close(s);
 		if (e != ERR_OK)
 			cli_die(1, "%s: %s", o.db, err_str(e));
 		return 0;
 	}
+	if (strcmp(cmd, "archive") == 0)
+		return cmd_archive(&o);
 	if (strcmp(cmd, "backup") == 0) {
 		store *s;
 		err e;

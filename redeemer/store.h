@@ -115,8 +115,48 @@ err store_terminal_each(store *s, void (*fn)(const terminal *t, void *ctx), void
 err store_voucher_get(store *s, uint64_t serial, vstate *out);
 
 /* Write the journal of period p as CSV to f: its header, its entries, and
- * its head signed at now (common/journal.h). ERR_IO if f cannot be written. */
+ * its head signed at now (common/journal.h). ERR_IO if f cannot be written;
+ * ERR_ARCHIVED if p is archived (store_archived says where). */
 err store_export(store *s, period p, int64_t now, FILE *f);
+
+/* ---- archiving a closed period (store_archive.c) ---- */
+
+#define ARCHIVE_AFTER_DAYS 7    /* after the last of the period's vouchers expired */
+#define ARCHIVE_PATH_MAX   1024 /* bytes of the archive's path, as recorded */
+
+enum archive_state { ARCHIVE_CLOSED = 1, ARCHIVE_WRITTEN = 2, ARCHIVE_DONE = 3 };
+
+typedef struct archive_result {
+	uint64_t lines;   /* journal entries in the archive */
+	uint64_t removed; /* records removed from the database by this run */
+	char sha256[65];  /* of the archive, hex */
+	bool resumed;     /* this run finished one cut short */
+} archive_result;
+
+/*
+ * Archive period p to a new file at path: the period's journal and its
+ * head signed at now, exactly as `export` writes them (reconcile reads it
+ * as any export); then the period's records leave the database, in small
+ * transactions, so the service may run meanwhile. From the first step on,
+ * the service takes no write for p. Killed at any point, the same call
+ * finishes the job; called again once done, it only says so.
+ * ERR_NOT_FOUND nothing of p here; ERR_INVALID p not closed (a voucher of
+ * it valid until less than ARCHIVE_AFTER_DAYS before now), or the file of
+ * a run cut short missing or changed; ERR_EXISTS path exists, or p is
+ * archived to another path; ERR_IO, ERR_DB. *why says what, in words.
+ */
+err store_archive(store *s, period p, int64_t now, const char *path, archive_result *out, char *why,
+                  size_t whylen);
+
+/* Where period p was archived: ERR_NOT_FOUND if it never was. */
+typedef struct archive_info {
+	enum archive_state state;
+	int64_t closed_at;
+	uint64_t lines;
+	char sha256[65];
+	char path[ARCHIVE_PATH_MAX + 1];
+} archive_info;
+err store_archived(store *s, period p, archive_info *out);
 
 /* Period p's journal head as it stands, signed at now, into out. */
 err store_journal_head(store *s, period p, int64_t now, char out[JOURNAL_HEAD_MAX + 1]);

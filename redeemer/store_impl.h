@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <lmdb.h>
 
@@ -131,6 +132,15 @@ int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *r
 
 /* Append o's entry to the hash chain of its period (o->period). */
 int journal_put(store *s, MDB_txn *txn, const op *o);
+
+/* Period p's journal and signed head as an export, from the database
+ * whatever its archive's state (store_export refuses an archived one). */
+err export_live(store *s, period p, int64_t now, FILE *f);
+
+/* ---- store_archive.c ---- */
+
+/* Whether period p is archived, or being archived: no write for it. */
+bool period_archived(store *s, MDB_txn *txn, period p);
 
 /* ---- store_terminal.c ---- */
 

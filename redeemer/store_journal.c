@@ -174,6 +174,19 @@ err store_journal_head(store *s, period p, int64_t now, char out[JOURNAL_HEAD_MA
 
 err store_export(store *s, period p, int64_t now, FILE *f)
 {
+	archive_info a;
+	err e = store_archived(s, p, &a);
+
+	/* From its file once it is written: the database may lack lines. */
+	if (e == ERR_OK && a.state != ARCHIVE_CLOSED)
+		return ERR_ARCHIVED;
+	if (e != ERR_OK && e != ERR_NOT_FOUND)
+		return e;
+	return export_live(s, p, now, f);
+}
+
+err export_live(store *s, period p, int64_t now, FILE *f)
+{
 	char per[8], signed_head[JOURNAL_HEAD_MAX + 1], line[JOURNAL_HEAD_MAX + 64];
 	uint8_t jk[JKEY_LEN];
 	MDB_val key, val;

@@ -227,6 +227,12 @@ int spend_redeem(store *s, MDB_txn *txn, op *o)
 	} else if (rc != 0) {
 		return rc;
 	}
+	/* Its period archived (store_archive.c): closed, whatever the clock
+	 * says; only a late upload of an offline sale gets this far. */
+	if (period_archived(s, txn, (period){v.year, v.month})) {
+		o->rc = ERR_EXPIRED;
+		return 0;
+	}
 	o->remaining = v.remaining;
 	/* An offline sale the voucher cannot give (spent meanwhile, or refused
 	 * on its upload): a conflict, the voucher untouched. */

@@ -34,6 +34,7 @@ python3-pil          the camera-conditions test makes its frames (tests/camera/f
 python3-numpy        the same: blur, noise, moiré, creases
 qrencode             the same: a QRIS-like code beside the voucher
 python3-openpyxl     tests read the workbooks back (tests/xlsx_check.py)
+faketime             the archive test runs the archive command six weeks ahead
 "
 
 missing=$(printf '%s\n' "$PACKAGES" | awk 'NF {print $1}' | while read -r p; do

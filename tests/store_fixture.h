@@ -144,7 +144,7 @@ static op void_op(const terminal *t, const char *rid, int64_t now)
 	return o;
 }
 
-static int64_t remaining(struct fixture *f, uint64_t serial)
+static inline int64_t remaining(struct fixture *f, uint64_t serial)
 {
 	vstate st;
 
