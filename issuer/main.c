@@ -27,6 +27,7 @@
 #include "reconcile.h"
 #include "revocations.h"
 #include "signkey.h"
+#include "utf8.h"
 
 static const char usage[] =
     "usage: voucher-issuer issue --ledger DIR --keys KEYDIR --roster FILE.csv --policy FILE.ini\n"
@@ -373,6 +374,10 @@ int main(int argc, char **argv)
 			cli_fail("--head and --receipts need --keyring, to check their signatures");
 		if (period_parse(o.period, &ro.per) != ERR_OK)
 			cli_fail("--period must be YYYY-MM");
+		if (o.region && (!*o.region || strlen(o.region) > 120 ||
+		                 !utf8_text(o.region, strlen(o.region))))
+			cli_fail("--region must be 1 to 120 bytes of UTF-8 text, such as "
+			         "\"KABUPATEN PROBOLINGGO\"");
 		return reconcile_run(&ro);
 	}
 	if (strcmp(cmd, "status") == 0)

@@ -130,6 +130,9 @@ expect_status 1 "a merchants file with a bad line is refused" "$BIN/voucher-issu
 	--ledger L --period "$NOW" --journal journal.csv --merchants badm.csv --out RB
 check "by its line" grep -q '^badm.csv:3: ' "$T/last.err"
 check "and nothing written" test ! -e RB
+expect_status 2 "a region that is not text is refused" "$BIN/voucher-issuer" reconcile --ledger L \
+	--period "$NOW" --journal journal.csv --region "$(printf 'KAB\tX')" --out RB
+check "and nothing written for it either" test ! -e RB
 
 # The letters: one per OPD, each renders, with its OPD's figures and no whole NIP.
 check "a letter per OPD" test "$(ls RM/letters/*.pdf | wc -l)" -eq 2
