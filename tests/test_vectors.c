@@ -127,6 +127,9 @@ static const struct text_case keyrings[] = {
      "K12345678901234567890123456789012 issuer PROBOLINGGO 2026-11-01 - " PUB "\n"},
     {"keyring refused at line 1: the public key without its padding",
      "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo\n"},
+    {"keyring refused at line 1: the public key's last character with a bit after the key's "
+     "bytes (...HURo= is the one text of these 32 bytes)",
+     "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURp=\n"},
     {"keyring refused at line 2: one key id on two lines, another issuer",
      "K1 issuer PROBOLINGGO 2026-11-01 - " PUB "\nK1 issuer MALANG 2026-11-01 - " PUB "\n"},
     {"keyring refused at line 2: one key id on two lines, one bound and one not",
@@ -180,6 +183,13 @@ static const struct list_case lists[] = {
     {"list refused at line 8 (bad_signature): a serial changed after signing",
      LIST_HEAD "version 2\n" LIST_TIME "revoked 0123456789ABCDEF\nrevoked 8BADF00DDEADBEEF\n",
      "revoked 8BADF00DDEADBEEF", "revoked 8BADF00DDEADBEF0"},
+    {"list refused at line 8 (invalid): the signature's last character with bits after its "
+     "bytes (...CA== is the one text of these 64 bytes)",
+     LIST_HEAD "version 2\n" LIST_TIME "revoked 0123456789ABCDEF\nrevoked 8BADF00DDEADBEEF\n",
+     "CA==\n", "CB==\n"},
+    {"list refused at line 8 (invalid): a character after the signature's padding",
+     LIST_HEAD "version 2\n" LIST_TIME "revoked 0123456789ABCDEF\nrevoked 8BADF00DDEADBEEF\n",
+     "==\n", "=A\n"},
     {"list refused at line 6 (invalid): text after the signature",
      LIST_HEAD "version 0\n" LIST_TIME, NULL, NULL, "revoked FFFFFFFFFFFFFFFF\n"},
     {"list refused at line 5 (invalid): a time more than 300 s ahead of the reader's clock",
