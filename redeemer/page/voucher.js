@@ -110,20 +110,23 @@
 		return (await sha256(enc.encode(kind + ":" + id))).slice(0, 4);
 	}
 
-	/* Days since 1970-01-01 of a YYYY-MM-DD that exists; NaN otherwise. */
-	function days(s) {
+	/* Days since 1970-01-01 of a YYYY-MM-DD that exists, of a year from
+	 * first to last; NaN otherwise. */
+	function days(s, first, last) {
 		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
 		if (!m) return NaN;
 		const t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
 		const d = new Date(t);
 		return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 &&
-		    d.getUTCDate() === +m[3] && +m[1] >= 1970 ? t / 86400000 : NaN;
+		    d.getUTCDate() === +m[3] && +m[1] >= first && +m[1] <= last ? t / 86400000 : NaN;
 	}
+	/* A keyring's day: of the years 1900 to 2199, as the redeemer reads it. */
+	const keyDay = (s) => days(s, 1900, 2199);
 
 	/* Unix seconds of a UTC instant YYYY-MM-DDTHH:MM:SSZ that exists; NaN otherwise. */
 	function instant(s) {
 		const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(s);
-		const d = m ? days(m[1]) : NaN;
+		const d = m ? days(m[1], 1970, 9999) : NaN;
 		if (!m || isNaN(d) || +m[2] > 23 || +m[3] > 59 || +m[4] > 59) return NaN;
 		return d * 86400 + +m[2] * 3600 + +m[3] * 60 + +m[4];
 	}
@@ -190,8 +193,8 @@
 			if (f.length !== 6) refuse("six fields");
 			const [kid, role, issuer, from, retired, pub] = f;
 			const k = {
-				kid, role, issuer, validFrom: days(from),
-				retiredAfter: retired === "-" ? Infinity : days(retired),
+				kid, role, issuer, validFrom: keyDay(from),
+				retiredAfter: retired === "-" ? Infinity : keyDay(retired),
 				pub: /=$/.test(pub) && !/==$/.test(pub) ? base64(pub, 32) : null,
 			};
 			if (!idOk(kid) || (role !== "issuer" && role !== "receipt") ||
