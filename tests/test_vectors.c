@@ -143,6 +143,13 @@ static const struct text_case keyrings[] = {
     {"keyring refused at line 2: two key ids with one tag (4bc077a4)",
      "K13870 issuer PROBOLINGGO 2026-11-01 - " PUB "\nK58315 issuer PROBOLINGGO 2026-11-01 - " PUB
      "\n"},
+    {"keyring ok: a comment runs to the end of its line, past a LINE SEPARATOR (U+2028)",
+     "# K1 issuer \xe2\x80\xa8 K2 issuer\nK1 issuer PROBOLINGGO 2026-11-01 - " PUB "\n"},
+    {"keyring refused at line 1: a no-break space (U+00A0) is not a blank, at the end of the line "
+     "either",
+     "K1 issuer PROBOLINGGO 2026-11-01 - " PUB "\xc2\xa0\n"},
+    {"keyring refused at line 1: a byte order mark (U+FEFF) before the first field",
+     "\xef\xbb\xbfK1 issuer PROBOLINGGO 2026-11-01 - " PUB "\n"},
     {"keyring refused: no key at all", "# KID ROLE ISSUER VALID_FROM RETIRED_AFTER PUBLIC_KEY\n"},
 };
 

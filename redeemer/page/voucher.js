@@ -187,9 +187,13 @@
 		const keys = [], lines = text.split("\n");
 		if (lines[lines.length - 1] === "") lines.pop();
 		for (let i = 0; i < lines.length; i++) {
-			const l = lines[i].replace(/#.*/, "").trim();
-			if (!l) continue;
-			const f = l.split(/[ \t]+/), refuse = (why) => { throw { line: i + 1, why }; };
+			/* A comment runs to the end of the line, whatever it holds; fields
+			 * are separated by spaces, tabs and carriage returns (a CRLF file)
+			 * and nothing else, as the redeemer reads them: no trim(), which
+			 * would take a BOM or a no-break space for a blank too. */
+			const f = lines[i].split("#")[0].split(/[ \t\r]+/).filter((x) => x);
+			if (!f.length) continue;
+			const refuse = (why) => { throw { line: i + 1, why }; };
 			if (f.length !== 6) refuse("six fields");
 			const [kid, role, issuer, from, retired, pub] = f;
 			const k = {
