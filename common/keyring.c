@@ -212,6 +212,7 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned lineno = 0;
+	ssize_t n;
 	const char *what = NULL;
 	err rc = ERR_IO;
 	FILE *f = fopen(path, "r");
@@ -224,12 +225,19 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 	rc = ERR_NOMEM;
 	if (!(kr = keyring_new()))
 		goto cleanup;
-	while (getline(&line, &cap, f) != -1) {
+	while ((n = getline(&line, &cap, f)) != -1) {
+		size_t len = (size_t)n - (line[n - 1] == '\n');
 		key_entry e;
 
 		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		rc = keyring_parse_line(line, &e, &what);
+		line[len] = '\0';
+		/* A NUL would end the line there and hide the rest of it, even in a comment. */
+		if (memchr(line, '\0', len)) {
+			rc = ERR_INVALID;
+			what = "a NUL byte";
+		} else {
+			rc = keyring_parse_line(line, &e, &what);
+		}
 		if (rc == ERR_NOT_FOUND)
 			continue;
 		if (rc == ERR_OK) {

@@ -191,9 +191,10 @@
 			 * are separated by spaces, tabs and carriage returns (a CRLF file)
 			 * and nothing else, as the redeemer reads them: no trim(), which
 			 * would take a BOM or a no-break space for a blank too. */
+			const refuse = (why) => { throw { line: i + 1, why }; };
+			if (lines[i].includes("\0")) refuse("a NUL byte"); /* even in a comment */
 			const f = lines[i].split("#")[0].split(/[ \t\r]+/).filter((x) => x);
 			if (!f.length) continue;
-			const refuse = (why) => { throw { line: i + 1, why }; };
 			if (f.length !== 6) refuse("six fields");
 			const [kid, role, issuer, from, retired, pub] = f;
 			const k = {
