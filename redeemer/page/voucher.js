@@ -230,13 +230,20 @@
 		const lines = text.split("\n"), list = { revoked: new Set(), compromised: new Map(),
 		                                         allowed: new Set() };
 		const refuse = (line, why, code = "invalid") => { throw { line, code, why }; };
+		/* The lines in order, the first that fails the answer, as the redeemer
+		 * reads them: a last line without its newline is refused where it
+		 * stands, after the lines before it. */
+		const cut = lines.pop(); /* "" when the last line ends with its newline */
+		const at = (i) => {
+			if (i === lines.length && cut !== "") refuse(i + 1, "not ended");
+			return lines[i];
+		};
 		const serial = (s, prev, n) => {
 			if (!/^[0-9A-F]{16}$/.test(s) || /^0+$/.test(s)) refuse(n, "bad serial");
 			if (prev !== null && s <= prev) refuse(n, "serials must be in strictly ascending order");
 			return s;
 		};
-		if (lines.pop() !== "") refuse(lines.length + 1, "not ended");
-		if (lines[0] !== "UMKM-REVOCATIONS-v1") refuse(1, "not a revocation list");
+		if (at(0) !== "UMKM-REVOCATIONS-v1") refuse(1, "not a revocation list");
 		const head = [
 			["issuer ", (v) => idOk(v) && (list.issuer = v)],
 			["kid ", (v) => idOk(v) && (list.kid = v)],
@@ -244,15 +251,16 @@
 			["time ", (v) => !isNaN(list.time = instant(v))],
 		];
 		for (let i = 0; i < 4; i++) {
-			const [key, ok] = head[i], l = lines[i + 1];
+			const [key, ok] = head[i], l = at(i + 1);
 			if (l === undefined || !l.startsWith(key))
 				refuse(i + 2, "expected issuer, kid, version and time lines in order");
 			if (!ok(l.slice(key.length))) refuse(i + 2, "bad value");
 		}
 		let part = 0, prev = null, prevKid = null, sigLine = 0, signedLen = 0, offset = 0;
 		for (let i = 0; i < 5; i++) offset += lines[i].length + 1;
-		for (let i = 5; i < lines.length; i++) {
-			const l = lines[i], n = i + 1;
+		for (let i = 5; i <= lines.length; i++) {
+			const l = at(i), n = i + 1;
+			if (l === undefined) break;
 			if (l.startsWith("revoked ") && part === 0) {
 				prev = serial(l.slice(8), prev, n);
 				list.revoked.add(prev);
@@ -276,7 +284,7 @@
 				const s = l.slice(10);
 				list.sig = s.length === 88 && s[86] === "=" && s[85] !== "=" ? base64(s, 64) : null;
 				if (!list.sig) refuse(n, "bad signature encoding");
-				if (i !== lines.length - 1) refuse(n, "text after the signature");
+				if (i !== lines.length - 1 || cut !== "") refuse(n, "text after the signature");
 				break;
 			} else {
 				refuse(n, /^(revoked|allowed|compromised) /.test(l)
