@@ -68,6 +68,9 @@ LIBISSUER   = $(BUILD)/libissuer.a
 LIBREDEEMER = $(BUILD)/libredeemer.a
 PROGS = $(BIN)/voucher-keys $(BIN)/voucher-issuer $(BIN)/voucher-redeemer
 TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+# Not a unit test: tests/e2e_differential.sh's inputs, each with the C verifier's answer.
+DIFF_GEN = $(BUILD)/tests/diff_gen
+DIFF_SRC = $(wildcard tests/diff/*.c)
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
@@ -110,10 +113,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LI
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBISSUER) $(LIBSIGN) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(DIFF_GEN): $(call obj,$(DIFF_SRC)) $(LIBSIGN) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Tests reach into the programs' modules.
 $(BUILD)/tests/%.o: ALL_CFLAGS += -Iissuer -Iredeemer
 
-tests: $(PROGS) $(TESTS)
+tests: $(PROGS) $(TESTS) $(DIFF_GEN)
 
 deps:
 	@scripts/deps.sh

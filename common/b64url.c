@@ -26,7 +26,8 @@ size_t b64url_encode(const uint8_t *in, size_t n, char *out)
 	return o;
 }
 
-static int value(char c)
+/* The value of c in the alphabet whose last two characters are c62 and c63, or -1. */
+static int value(char c, char c62, char c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -34,10 +35,10 @@ static int value(char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	return c == '-' ? 62 : c == '_' ? 63 : -1;
+	return c == c62 ? 62 : c == c63 ? 63 : -1;
 }
 
-bool b64url_decode(const char *in, size_t len, uint8_t *out, size_t n)
+static bool decode(const char *in, size_t len, uint8_t *out, size_t n, char c62, char c63)
 {
 	uint32_t acc = 0;
 	unsigned bits = 0;
@@ -46,7 +47,7 @@ bool b64url_decode(const char *in, size_t len, uint8_t *out, size_t n)
 	if (len != B64URL_LEN(n))
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int v = value(in[i]);
+		int v = value(in[i], c62, c63);
 		if (v < 0)
 			return false;
 		acc = acc << 6 | (uint32_t)v;
@@ -58,4 +59,21 @@ bool b64url_decode(const char *in, size_t len, uint8_t *out, size_t n)
 		}
 	}
 	return acc == 0; /* the bits left over */
+}
+
+bool b64url_decode(const char *in, size_t len, uint8_t *out, size_t n)
+{
+	return decode(in, len, out, n, '-', '_');
+}
+
+bool b64url_decode_std(const char *in, size_t len, uint8_t *out, size_t n)
+{
+	size_t body = B64URL_LEN(n), padded = (body + 3) / 4 * 4;
+
+	if (len != padded)
+		return false;
+	for (size_t i = body; i < padded; i++)
+		if (in[i] != '=')
+			return false;
+	return decode(in, body, out, n, '+', '/');
 }

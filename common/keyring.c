@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "b64url.h"
 #include "file.h"
 #include "period.h"
 
@@ -82,7 +83,7 @@ static void format_day(int64_t days, char out[11])
 err keyring_parse_line(const char *line, key_entry *e, const char **what)
 {
 	char f[7][64];
-	uint8_t pub[SIG_PUBLEN + 2];
+	uint8_t pub[SIG_PUBLEN];
 	int nf = 0;
 	const char *p = line;
 
@@ -144,9 +145,8 @@ err keyring_parse_line(const char *line, key_entry *e, const char **what)
 		*what = "retired-after is before valid-from";
 		return ERR_INVALID;
 	}
-	/* Exactly the 44 characters of 32 bytes, one '=' of padding. */
-	if (strlen(f[5]) != 44 || f[5][43] != '=' || f[5][42] == '=' ||
-	    EVP_DecodeBlock(pub, (const unsigned char *)f[5], 44) != SIG_PUBLEN + 1) {
+	/* Exactly the 44 characters of 32 bytes, one '=' of padding: one text a key. */
+	if (!b64url_decode_std(f[5], strlen(f[5]), pub, SIG_PUBLEN)) {
 		*what = "public key must be the Base64 of 32 bytes";
 		return ERR_INVALID;
 	}
@@ -212,6 +212,7 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned lineno = 0;
+	ssize_t n;
 	const char *what = NULL;
 	err rc = ERR_IO;
 	FILE *f = fopen(path, "r");
@@ -224,12 +225,19 @@ err keyring_load(const char *path, keyring **out, char *why, size_t whylen)
 	rc = ERR_NOMEM;
 	if (!(kr = keyring_new()))
 		goto cleanup;
-	while (getline(&line, &cap, f) != -1) {
+	while ((n = getline(&line, &cap, f)) != -1) {
+		size_t len = (size_t)n - (line[n - 1] == '\n');
 		key_entry e;
 
 		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		rc = keyring_parse_line(line, &e, &what);
+		line[len] = '\0';
+		/* A NUL would end the line there and hide the rest of it, even in a comment. */
+		if (memchr(line, '\0', len)) {
+			rc = ERR_INVALID;
+			what = "a NUL byte";
+		} else {
+			rc = keyring_parse_line(line, &e, &what);
+		}
 		if (rc == ERR_NOT_FOUND)
 			continue;
 		if (rc == ERR_OK) {

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "b64url.h"
 #include "period.h"
 
 bool sigtext_next_line(const char *buf, size_t len, size_t *pos, char *line, size_t max,
@@ -27,16 +28,13 @@ bool sigtext_next_line(const char *buf, size_t len, size_t *pos, char *line, siz
 
 bool sigtext_signature(const char *line, uint8_t sig[SIG_LEN])
 {
-	uint8_t b[SIG_LEN + 2];
 	const char *v = line + 10;
 
-	/* 64 bytes are 88 characters ending in one '=': EVP_DecodeBlock
-	 * counts the padding's zero bytes in its length. */
-	if (strncmp(line, "signature ", 10) != 0 || strlen(v) != 88 || v[86] != '=' ||
-	    v[85] == '=' || EVP_DecodeBlock(b, (const unsigned char *)v, 88) != SIG_LEN + 2)
-		return false;
-	memcpy(sig, b, SIG_LEN);
-	return true;
+	/* 64 bytes are 88 characters ending in "==". (OpenSSL's EVP_DecodeBlock
+	 * would take a '=' anywhere as a zero, text after it, and any leftover
+	 * bits: many texts for one signature.) */
+	return strncmp(line, "signature ", 10) == 0 &&
+	       b64url_decode_std(v, strlen(v), sig, SIG_LEN);
 }
 
 size_t sigtext_signature_line(const uint8_t sig[SIG_LEN], char out[SIGTEXT_SIG_LINE_MAX + 1])

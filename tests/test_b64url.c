@@ -1,6 +1,8 @@
 /*
  * Unit tests of common/b64url: unpadded Base64url (RFC 4648 section 5),
- * one encoding per byte string, as receipts and terminal tokens use it.
+ * one encoding per byte string, as receipts and terminal tokens use it;
+ * and the standard Base64 with its padding, one text per byte string too,
+ * as keyrings and signed text files hold keys and signatures.
  */
 #include "testutil.h"
 
@@ -171,6 +173,53 @@ static void b64url_refuses_outside_alphabet(void **state)
 	}
 }
 
+/* The standard Base64 with its padding: RFC 4648's vectors, and only them. */
+static void b64url_std_vectors(void **state)
+{
+	static const char *const vec[][2] = {
+	    {"", ""},
+	    {"f", "Zg=="},
+	    {"fo", "Zm8="},
+	    {"foo", "Zm9v"},
+	    {"foob", "Zm9vYg=="},
+	    {"fooba", "Zm9vYmE="},
+	    {"foobar", "Zm9vYmFy"},
+	};
+	static const uint8_t fb_ff[] = {0xfb, 0xff};
+	uint8_t out[8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
+		size_t n = strlen(vec[i][0]);
+		memset(out, 0xAA, sizeof out);
+		assert_true(b64url_decode_std(vec[i][1], strlen(vec[i][1]), out, n));
+		assert_memory_equal(out, vec[i][0], n);
+		assert_int_equal(out[n], 0xAA);
+	}
+	assert_true(b64url_decode_std("+/8=", 4, out, 2));
+	assert_memory_equal(out, fb_ff, 2);
+	assert_false(b64url_decode_std("-_8=", 4, out, 2)); /* Base64url's characters */
+	/* The padding: missing, short, long, elsewhere, followed by a character. */
+	assert_false(b64url_decode_std("Zg", 2, out, 1));
+	assert_false(b64url_decode_std("Zg=", 3, out, 1));
+	assert_false(b64url_decode_std("Zg===", 5, out, 1));
+	assert_false(b64url_decode_std("Zm8", 3, out, 2));
+	assert_false(b64url_decode_std("Zm8==", 5, out, 2));
+	assert_false(b64url_decode_std("Zg=A", 4, out, 1));
+	assert_false(b64url_decode_std("Z=g=", 4, out, 1));
+	assert_false(b64url_decode_std("Zm9v====", 8, out, 3));
+	assert_false(b64url_decode_std("Zm=v", 4, out, 3));
+	assert_false(b64url_decode_std(" Zm8=", 5, out, 2));
+	assert_false(b64url_decode_std("Zm8= ", 5, out, 2));
+	/* Leftover bits that are not zero: "Zg==" is the one text of "f". */
+	for (int v = 0; v < 64; v++) {
+		char t[5] = {'Z', ALPHABET[v], '=', '=', 0};
+		if (t[1] == '-' || t[1] == '_')
+			t[1] = t[1] == '-' ? '+' : '/';
+		assert_int_equal(b64url_decode_std(t, 4, out, 1), v % 16 == 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(b64url_refuses_padding_and_standard_alphabet),
 	    cmocka_unit_test(b64url_refuses_noncanonical),
 	    cmocka_unit_test(b64url_refuses_outside_alphabet),
+	    cmocka_unit_test(b64url_std_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,9 @@
  */
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+
 #include "testutil.h"
 
 #include "journal.h"
@@ -35,7 +38,8 @@ struct vec {
 	int grace;
 	uint32_t face;
 	int multi;
-	const char *mutate; /* NULL, "tamper-face", "truncate", "prefix" */
+	const char
+	    *mutate; /* NULL, "tamper-face", "truncate", "prefix", "s-plus-l", "small-order-r" */
 	const char *expect;
 };
 
@@ -66,6 +70,10 @@ static const struct vec vecs[] = {
      0x7777777777777777ULL, 45, 50000, 1, NULL, "malformed_voucher"},
     {"retired-key", "PROBOLINGGO", "K3", "2026-12", "Asia/Jakarta", "", 0x6666666666666666ULL, 3,
      50000, 1, NULL, "unknown_key"},
+    {"s-at-least-l", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL, 3,
+     150000, 1, "s-plus-l", "bad_signature"},
+    {"r-of-small-order", "PROBOLINGGO", "K1", "2026-12", "Asia/Jakarta", "", 0x0123456789ABCDEFULL,
+     3, 150000, 1, "small-order-r", "bad_signature"},
 };
 #define NVEC (sizeof vecs / sizeof vecs[0])
 
@@ -78,6 +86,59 @@ static sig_signer *seed_key(void)
 		sscanf(seed_hex + 2 * i, "%2hhx", &seed[i]);
 	assert_int_equal(sig_from_seed(seed, &s), ERR_OK);
 	return s;
+}
+
+/* L, the order of Ed25519's base point. */
+#define L_HEX "1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed"
+
+/* then=s-plus-l: S (the signature's last 32 bytes, little-endian) + L. */
+static void s_plus_l(uint8_t sig[SIG_LEN])
+{
+	BIGNUM *s = BN_lebin2bn(sig + 32, 32, NULL), *l = NULL;
+
+	assert_true(s && BN_hex2bn(&l, L_HEX) && BN_add(s, s, l));
+	assert_int_equal(BN_bn2lebinpad(s, sig + 32, 32), 32);
+	BN_free(s);
+	BN_free(l);
+}
+
+/*
+ * then=small-order-r: v signed again by the seed's holder with R the point
+ * of order 2 and nonce 0: S = k * a mod L, k = SHA-512(R || A || message).
+ * [8][S]B = [8]R + [8][k]A holds (a cofactored check accepts it); [S]B =
+ * R + [k]A does not.
+ */
+static void small_order_r(voucher *v, const sig_signer *key)
+{
+	uint8_t seed[32], h[64], pub[SIG_PUBLEN], msg[VOUCHER_MSG_LEN];
+	BIGNUM *a, *k, *l = NULL, *s = BN_new();
+	BN_CTX *c = BN_CTX_new();
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	for (int i = 0; i < 32; i++)
+		sscanf(seed_hex + 2 * i, "%2hhx", &seed[i]);
+	EVP_Digest(seed, 32, h, NULL, EVP_sha512(), NULL);
+	h[0] &= 248; /* the secret scalar a, clamped (RFC 8032 5.1.5) */
+	h[31] = (uint8_t)((h[31] & 127) | 64);
+	a = BN_lebin2bn(h, 32, NULL);
+	memset(v->sig, 0xff, 32);
+	v->sig[0] = 0xec;
+	v->sig[31] = 0x7f;
+	sig_public(key, pub);
+	voucher_message(v, msg);
+	assert_true(md && EVP_DigestInit_ex(md, EVP_sha512(), NULL) &&
+	            EVP_DigestUpdate(md, v->sig, 32) && EVP_DigestUpdate(md, pub, sizeof pub) &&
+	            EVP_DigestUpdate(md, msg, sizeof msg) && EVP_DigestFinal_ex(md, h, NULL));
+	k = BN_lebin2bn(h, 64, NULL);
+	assert_true(a && k && s && c && BN_hex2bn(&l, L_HEX) && BN_mod_mul(s, k, a, l, c));
+	assert_int_equal(BN_bn2lebinpad(s, v->sig + 32, 32), 32);
+	OPENSSL_cleanse(seed, sizeof seed);
+	BN_clear_free(a);
+	BN_free(k);
+	BN_free(l);
+	BN_free(s);
+	BN_CTX_free(c);
+	EVP_MD_CTX_free(md);
 }
 
 static void build(const struct vec *x, const sig_signer *key, char out[VOUCHER_TEXT_LEN + 1])
@@ -102,6 +163,10 @@ static void build(const struct vec *x, const sig_signer *key, char out[VOUCHER_T
 	assert_int_equal(voucher_sign(&v, key), ERR_OK);
 	if (x->mutate && strcmp(x->mutate, "tamper-face") == 0)
 		v.face_value = 900000;
+	if (x->mutate && strcmp(x->mutate, "s-plus-l") == 0)
+		s_plus_l(v.sig);
+	if (x->mutate && strcmp(x->mutate, "small-order-r") == 0)
+		small_order_r(&v, key);
 	assert_int_equal(voucher_encode(&v, out, VOUCHER_TEXT_LEN + 1), VOUCHER_TEXT_LEN);
 	if (x->mutate && strcmp(x->mutate, "truncate") == 0)
 		out[VOUCHER_TEXT_LEN - 3] = '\0';

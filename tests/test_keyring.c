@@ -125,6 +125,32 @@ static void load_reports_file_and_line(void **state)
 		free(path);
 	}
 
+	/* A NUL byte anywhere in a line refuses it, even after a valid key or in
+	 * a comment: it would end the line and hide the rest. */
+#define KEY0 "K0 issuer - 2026-11-22 - " PUB_B64 "\n"
+	static const struct {
+		const char *s;
+		size_t n;
+	} nul[] = {
+	    {KEY0 "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\0x\n",
+	     sizeof KEY0 "K1 issuer PROBOLINGGO 2026-11-22 - " PUB_B64 "\0x\n" - 1},
+	    {KEY0 "# a comment \0 K2\n", sizeof KEY0 "# a comment \0 K2\n" - 1},
+	    {KEY0 "\0\n", sizeof KEY0 "\0\n" - 1},
+	};
+	for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++) {
+		FILE *f;
+
+		path = write_file(dir, "nul", "");
+		assert_non_null(f = fopen(path, "wb"));
+		assert_int_equal(fwrite(nul[i].s, 1, nul[i].n, f), nul[i].n);
+		fclose(f);
+		assert_int_equal(keyring_load(path, &kr, why, sizeof why), ERR_INVALID);
+		assert_null(kr);
+		if (!strstr(why, "/nul:2: a NUL byte"))
+			fail_msg("NUL %zu: %s", i, why);
+		free(path);
+	}
+
 	assert_int_equal(keyring_load("/nonexistent/keyring", &kr, why, sizeof why), ERR_IO);
 	tmpdir_remove(dir);
 }

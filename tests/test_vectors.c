@@ -123,10 +123,19 @@ static const struct text_case keyrings[] = {
     {"keyring refused at line 1: retired before it was made",
      "K1 issuer PROBOLINGGO 2026-11-01 2026-10-31 " PUB "\n"},
     {"keyring refused at line 1: no such date", "K1 issuer PROBOLINGGO 2026-02-30 - " PUB "\n"},
+    {"keyring ok: the first and the last days a keyring may name",
+     "K1 issuer PROBOLINGGO 1900-01-01 2199-12-31 " PUB "\n"},
+    {"keyring refused at line 1: a year before 1900",
+     "K1 issuer PROBOLINGGO 1899-12-31 - " PUB "\n"},
+    {"keyring refused at line 1: a year after 2199",
+     "K1 issuer PROBOLINGGO 2026-11-01 2200-01-01 " PUB "\n"},
     {"keyring refused at line 1: a key id of 33 characters",
      "K12345678901234567890123456789012 issuer PROBOLINGGO 2026-11-01 - " PUB "\n"},
     {"keyring refused at line 1: the public key without its padding",
      "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo\n"},
+    {"keyring refused at line 1: the public key's last character with a bit after the key's "
+     "bytes (...HURo= is the one text of these 32 bytes)",
+     "K1 issuer PROBOLINGGO 2026-11-01 - 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURp=\n"},
     {"keyring refused at line 2: one key id on two lines, another issuer",
      "K1 issuer PROBOLINGGO 2026-11-01 - " PUB "\nK1 issuer MALANG 2026-11-01 - " PUB "\n"},
     {"keyring refused at line 2: one key id on two lines, one bound and one not",
@@ -134,6 +143,13 @@ static const struct text_case keyrings[] = {
     {"keyring refused at line 2: two key ids with one tag (4bc077a4)",
      "K13870 issuer PROBOLINGGO 2026-11-01 - " PUB "\nK58315 issuer PROBOLINGGO 2026-11-01 - " PUB
      "\n"},
+    {"keyring ok: a comment runs to the end of its line, past a LINE SEPARATOR (U+2028)",
+     "# K1 issuer \xe2\x80\xa8 K2 issuer\nK1 issuer PROBOLINGGO 2026-11-01 - " PUB "\n"},
+    {"keyring refused at line 1: a no-break space (U+00A0) is not a blank, at the end of the line "
+     "either",
+     "K1 issuer PROBOLINGGO 2026-11-01 - " PUB "\xc2\xa0\n"},
+    {"keyring refused at line 1: a byte order mark (U+FEFF) before the first field",
+     "\xef\xbb\xbfK1 issuer PROBOLINGGO 2026-11-01 - " PUB "\n"},
     {"keyring refused: no key at all", "# KID ROLE ISSUER VALID_FROM RETIRED_AFTER PUBLIC_KEY\n"},
 };
 
@@ -180,6 +196,19 @@ static const struct list_case lists[] = {
     {"list refused at line 8 (bad_signature): a serial changed after signing",
      LIST_HEAD "version 2\n" LIST_TIME "revoked 0123456789ABCDEF\nrevoked 8BADF00DDEADBEEF\n",
      "revoked 8BADF00DDEADBEEF", "revoked 8BADF00DDEADBEF0"},
+    {"list refused at line 8 (invalid): the signature's last character with bits after its "
+     "bytes (...CA== is the one text of these 64 bytes)",
+     LIST_HEAD "version 2\n" LIST_TIME "revoked 0123456789ABCDEF\nrevoked 8BADF00DDEADBEEF\n",
+     "CA==\n", "CB==\n"},
+    {"list refused at line 8 (invalid): a character after the signature's padding",
+     LIST_HEAD "version 2\n" LIST_TIME "revoked 0123456789ABCDEF\nrevoked 8BADF00DDEADBEEF\n",
+     "==\n", "=A\n"},
+    {"list refused at line 2 (invalid): a bad issuer, in a list whose last line has no newline "
+     "(no newline at the end)",
+     "UMKM-REVOCATIONS-v1\nissuer PROBOLINGGO!\nkid K1\nversion 0\n" LIST_TIME, "==\n", "=="},
+    {"list refused at line 6 (invalid): the signature line without its newline (no newline at the "
+     "end)",
+     LIST_HEAD "version 0\n" LIST_TIME, "==\n", "=="},
     {"list refused at line 6 (invalid): text after the signature",
      LIST_HEAD "version 0\n" LIST_TIME, NULL, NULL, "revoked FFFFFFFFFFFFFFFF\n"},
     {"list refused at line 5 (invalid): a time more than 300 s ahead of the reader's clock",
@@ -389,6 +418,20 @@ static void print_blocks(void)
 
 /* ---- the checks ---- */
 
+/* A vector's text is its lines, each with its newline, but the last of a
+ * vector whose head ends "(no newline at the end)". */
+static void cut_last_newline(vector *v, size_t n)
+{
+	static const char mark[] = "(no newline at the end)";
+
+	for (size_t i = 0; i < n; i++) {
+		size_t h = strlen(v[i].head), t = v[i].text ? strlen(v[i].text) : 0;
+		if (h >= sizeof mark - 1 && strcmp(v[i].head + h - (sizeof mark - 1), mark) == 0 &&
+		    t)
+			v[i].text[t - 1] = '\0';
+	}
+}
+
 static void keyring_vectors(void **state)
 {
 	char *dir = tmpdir_make(), why[512], at[32];
@@ -396,6 +439,7 @@ static void keyring_vectors(void **state)
 	vector *v = vectors_of("keyring-vectors", &n);
 
 	(void)state;
+	cut_last_newline(v, n);
 	assert_int_equal(n, sizeof keyrings / sizeof keyrings[0]);
 	for (size_t i = 0; i < n; i++) {
 		expect x = expect_of(v[i].head);
@@ -438,6 +482,7 @@ static void revlist_vectors(void **state)
 	free(path);
 	free(head);
 	v = vectors_of("revlist-vectors", &n);
+	cut_last_newline(v, n);
 	assert_int_equal(n, 2 + sizeof lists / sizeof lists[0]); /* the keyring lines first */
 	for (size_t i = 2; i < n; i++) {
 		expect x = expect_of(v[i].head);

@@ -20,9 +20,9 @@
  *   Voucher.findCode(code, manifests)    the voucher text of a code among GET
  *                                        /v1/offline/codes's manifests, or null
  *
- * Ed25519 is WebCrypto's where the browser has it, else @noble/ed25519
- * (vendored; the page loads it as globalThis.nobleEd25519), strict as
- * RFC 8032 (no ZIP215 leniency), as the redeemer's OpenSSL is.
+ * Ed25519 is WebCrypto's where the browser has it, else the arithmetic of
+ * @noble/ed25519 (vendored; the page loads it as globalThis.nobleEd25519)
+ * with the checks of the redeemer's OpenSSL (ed25519Noble below).
  */
 "use strict";
 (function (root) {
@@ -110,25 +110,28 @@
 		return (await sha256(enc.encode(kind + ":" + id))).slice(0, 4);
 	}
 
-	/* Days since 1970-01-01 of a YYYY-MM-DD that exists; NaN otherwise. */
-	function days(s) {
+	/* Days since 1970-01-01 of a YYYY-MM-DD that exists, of a year from
+	 * first to last; NaN otherwise. */
+	function days(s, first, last) {
 		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
 		if (!m) return NaN;
 		const t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
 		const d = new Date(t);
 		return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 &&
-		    d.getUTCDate() === +m[3] && +m[1] >= 1970 ? t / 86400000 : NaN;
+		    d.getUTCDate() === +m[3] && +m[1] >= first && +m[1] <= last ? t / 86400000 : NaN;
 	}
+	/* A keyring's day: of the years 1900 to 2199, as the redeemer reads it. */
+	const keyDay = (s) => days(s, 1900, 2199);
 
 	/* Unix seconds of a UTC instant YYYY-MM-DDTHH:MM:SSZ that exists; NaN otherwise. */
 	function instant(s) {
 		const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(s);
-		const d = m ? days(m[1]) : NaN;
+		const d = m ? days(m[1], 1970, 9999) : NaN;
 		if (!m || isNaN(d) || +m[2] > 23 || +m[3] > 59 || +m[4] > 59) return NaN;
 		return d * 86400 + +m[2] * 3600 + +m[3] * 60 + +m[4];
 	}
 
-	/* Ed25519 verification, RFC 8032 strict. */
+	/* Ed25519 verification (docs/FORMAT.md, "Verifying"). */
 	async function ed25519(pub, msg, sig) {
 		try {
 			const key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false,
@@ -138,11 +141,32 @@
 			const noble = root.nobleEd25519;
 			if (!noble) throw new Error("no Ed25519 in this browser");
 			try {
-				return await noble.verifyAsync(sig, msg, pub, { zip215: false });
+				return await ed25519Noble(noble, pub, msg, sig);
 			} catch (e2) {
 				return false;
 			}
 		}
+	}
+
+	/* Little-endian bytes as a number. */
+	const le = (b) => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n);
+
+	/*
+	 * Ed25519 with noble's arithmetic, checked as the redeemer's OpenSSL
+	 * checks it: S below L; the key's 32 bytes read as OpenSSL reads them (y
+	 * taken modulo p, no key refused for its order); [S]B - [k]A, k =
+	 * SHA-512(R || A || msg), must be R, byte for byte. noble's own verify
+	 * checks [8][S]B = [8]R + [8][k]A instead (RFC 8032 allows both) and
+	 * refuses keys of small order: it took signatures whose R has a part of
+	 * small order, which the redeemer refuses, and refused some it takes.
+	 */
+	async function ed25519Noble(noble, pub, msg, sig) {
+		const { Point, CURVE, etc } = noble, r = sig.slice(0, 32), s = le(sig.slice(32));
+		if (s >= CURVE.n) return false;
+		const A = Point.fromHex(pub, true); /* throws for no point at all */
+		const h = new Uint8Array(await crypto.subtle.digest("SHA-512", concat(concat(r, pub), msg)));
+		const R = Point.BASE.multiply(s, false).add(A.multiply(etc.mod(le(h), CURVE.n), false).negate());
+		return equal(R.is0() ? Uint8Array.of(1, ...new Uint8Array(31)) : R.toBytes(), r);
 	}
 
 	/* The token's fields (docs/FORMAT.md, "Binary layout"), or {error}. */
@@ -184,14 +208,19 @@
 		const keys = [], lines = text.split("\n");
 		if (lines[lines.length - 1] === "") lines.pop();
 		for (let i = 0; i < lines.length; i++) {
-			const l = lines[i].replace(/#.*/, "").trim();
-			if (!l) continue;
-			const f = l.split(/[ \t]+/), refuse = (why) => { throw { line: i + 1, why }; };
+			/* A comment runs to the end of the line, whatever it holds; fields
+			 * are separated by spaces, tabs and carriage returns (a CRLF file)
+			 * and nothing else, as the redeemer reads them: no trim(), which
+			 * would take a BOM or a no-break space for a blank too. */
+			const refuse = (why) => { throw { line: i + 1, why }; };
+			if (lines[i].includes("\0")) refuse("a NUL byte"); /* even in a comment */
+			const f = lines[i].split("#")[0].split(/[ \t\r]+/).filter((x) => x);
+			if (!f.length) continue;
 			if (f.length !== 6) refuse("six fields");
 			const [kid, role, issuer, from, retired, pub] = f;
 			const k = {
-				kid, role, issuer, validFrom: days(from),
-				retiredAfter: retired === "-" ? Infinity : days(retired),
+				kid, role, issuer, validFrom: keyDay(from),
+				retiredAfter: retired === "-" ? Infinity : keyDay(retired),
 				pub: /=$/.test(pub) && !/==$/.test(pub) ? base64(pub, 32) : null,
 			};
 			if (!idOk(kid) || (role !== "issuer" && role !== "receipt") ||
@@ -222,13 +251,20 @@
 		const lines = text.split("\n"), list = { revoked: new Set(), compromised: new Map(),
 		                                         allowed: new Set() };
 		const refuse = (line, why, code = "invalid") => { throw { line, code, why }; };
+		/* The lines in order, the first that fails the answer, as the redeemer
+		 * reads them: a last line without its newline is refused where it
+		 * stands, after the lines before it. */
+		const cut = lines.pop(); /* "" when the last line ends with its newline */
+		const at = (i) => {
+			if (i === lines.length && cut !== "") refuse(i + 1, "not ended");
+			return lines[i];
+		};
 		const serial = (s, prev, n) => {
 			if (!/^[0-9A-F]{16}$/.test(s) || /^0+$/.test(s)) refuse(n, "bad serial");
 			if (prev !== null && s <= prev) refuse(n, "serials must be in strictly ascending order");
 			return s;
 		};
-		if (lines.pop() !== "") refuse(lines.length + 1, "not ended");
-		if (lines[0] !== "UMKM-REVOCATIONS-v1") refuse(1, "not a revocation list");
+		if (at(0) !== "UMKM-REVOCATIONS-v1") refuse(1, "not a revocation list");
 		const head = [
 			["issuer ", (v) => idOk(v) && (list.issuer = v)],
 			["kid ", (v) => idOk(v) && (list.kid = v)],
@@ -236,15 +272,16 @@
 			["time ", (v) => !isNaN(list.time = instant(v))],
 		];
 		for (let i = 0; i < 4; i++) {
-			const [key, ok] = head[i], l = lines[i + 1];
+			const [key, ok] = head[i], l = at(i + 1);
 			if (l === undefined || !l.startsWith(key))
 				refuse(i + 2, "expected issuer, kid, version and time lines in order");
 			if (!ok(l.slice(key.length))) refuse(i + 2, "bad value");
 		}
 		let part = 0, prev = null, prevKid = null, sigLine = 0, signedLen = 0, offset = 0;
 		for (let i = 0; i < 5; i++) offset += lines[i].length + 1;
-		for (let i = 5; i < lines.length; i++) {
-			const l = lines[i], n = i + 1;
+		for (let i = 5; i <= lines.length; i++) {
+			const l = at(i), n = i + 1;
+			if (l === undefined) break;
 			if (l.startsWith("revoked ") && part === 0) {
 				prev = serial(l.slice(8), prev, n);
 				list.revoked.add(prev);
@@ -268,7 +305,7 @@
 				const s = l.slice(10);
 				list.sig = s.length === 88 && s[86] === "=" && s[85] !== "=" ? base64(s, 64) : null;
 				if (!list.sig) refuse(n, "bad signature encoding");
-				if (i !== lines.length - 1) refuse(n, "text after the signature");
+				if (i !== lines.length - 1 || cut !== "") refuse(n, "text after the signature");
 				break;
 			} else {
 				refuse(n, /^(revoked|allowed|compromised) /.test(l)

@@ -27,7 +27,8 @@ function block(name) {
 	return doc.slice(start, doc.indexOf("```", start));
 }
 
-/* Rule vectors: a head line, then the text indented by two spaces. */
+/* Rule vectors: a head line, then the text indented by two spaces, every
+ * line with its newline but the last of a head ending "(no newline at the end)". */
 function rules(text) {
 	const out = [];
 	for (const line of text.split("\n")) {
@@ -35,6 +36,8 @@ function rules(text) {
 		else if (line && !/^keyring [^ ]+ (issuer|receipt) /.test(line))
 			out.push({ head: line, text: "" });
 	}
+	for (const r of out)
+		if (r.head.endsWith("(no newline at the end)")) r.text = r.text.slice(0, -1);
 	return out;
 }
 
