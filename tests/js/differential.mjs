@@ -16,13 +16,9 @@
 // disagreements of each kind with their input in hex (to become vectors),
 // and exits 1 on any disagreement.
 import { createInterface } from "node:readline";
-import { readFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
-import vm from "node:vm";
-import * as noble from "../../redeemer/page/vendor/noble-ed25519.mjs";
+import { load, noEd25519 } from "./page_verifier.mjs";
 
-const root = new URL("../../", import.meta.url);
-const source = readFileSync(new URL("redeemer/page/voucher.js", root), "utf8");
 const args = process.argv.slice(2);
 const nobleBudget = args[0] === "--noble" ? Number(args[1]) : 200;
 if (!(nobleBudget >= 0) || (args.length && args[0] !== "--noble") || args.length > 2) {
@@ -30,24 +26,6 @@ if (!(nobleBudget >= 0) || (args.length && args[0] !== "--noble") || args.length
 	process.exit(2);
 }
 
-/* The verifier in a context of its own, with this crypto (as format_vectors.mjs). */
-function load(crypto) {
-	const ctx = { crypto, TextEncoder, atob, btoa, nobleEd25519: noble };
-	vm.createContext(ctx);
-	vm.runInContext(source, ctx);
-	return ctx.Voucher;
-}
-const noEd25519 = {
-	subtle: new Proxy(webcrypto.subtle, {
-		get(target, p) {
-			const f = target[p].bind(target);
-			return p === "importKey" || p === "verify"
-			    ? (...a) => JSON.stringify(a).includes("Ed25519")
-			        ? Promise.reject(new Error("NotSupportedError")) : f(...a)
-			    : f;
-		},
-	}),
-};
 const engines = { WebCrypto: load(webcrypto), noble: load(noEd25519) };
 
 // The page gets text: the bytes as UTF-8 (a BOM kept as the character it

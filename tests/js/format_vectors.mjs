@@ -8,12 +8,10 @@
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any is not ok.
 import { readFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
-import vm from "node:vm";
-import * as noble from "../../redeemer/page/vendor/noble-ed25519.mjs";
+import { load, noEd25519 } from "./page_verifier.mjs";
 
 const root = new URL("../../", import.meta.url);
 const doc = readFileSync(new URL("docs/FORMAT.md", root), "utf8");
-const source = readFileSync(new URL("redeemer/page/voucher.js", root), "utf8");
 let failed = 0;
 const ok = (cond, what) => {
 	console.log((cond ? "ok - " : "not ok - ") + what);
@@ -41,26 +39,6 @@ function rules(text) {
 	return out;
 }
 
-/* The verifier in a context of its own, with this crypto. */
-function load(crypto) {
-	const ctx = { crypto, TextEncoder, atob, btoa, nobleEd25519: noble };
-	vm.createContext(ctx);
-	vm.runInContext(source, ctx);
-	return ctx.Voucher;
-}
-
-/* WebCrypto with Ed25519 taken away: the verifier must fall back to noble. */
-const noEd25519 = {
-	subtle: new Proxy(webcrypto.subtle, {
-		get(target, p) {
-			const f = target[p].bind(target);
-			return p === "importKey" || p === "verify"
-			    ? (...a) => JSON.stringify(a).includes("Ed25519")
-			        ? Promise.reject(new Error("NotSupportedError")) : f(...a)
-			    : f;
-		},
-	}),
-};
 
 for (const [name, crypto] of [["WebCrypto", webcrypto], ["noble", noEd25519]]) {
 	const V = load(crypto);
