@@ -748,7 +748,7 @@ static void receipt_body_round_trip(void **state)
 	                    .terminal = 3,
 	                    .time = 1796439845, /* 2026-12-05T03:04:05Z */
 	                    .kid = "R-TEST0001"};
-	char body[RECEIPT_MAX + 1], whole[RECEIPT_MAX + 2], longid[RECEIPT_MAX];
+	char body[RECEIPT_MAX + 1], whole[RECEIPT_MAX + 16], longid[RECEIPT_MAX];
 	receipt_parts p;
 	size_t n;
 

@@ -117,6 +117,18 @@ static void key_line(buf *b)
 	buf_add(b, "\n", 1);
 }
 
+/* n bytes of p in a new allocation (strndup would stop at a NUL). */
+static char *memdup(const char *p, size_t n)
+{
+	char *q = malloc(n + 1);
+
+	if (!q)
+		die("out of memory");
+	memcpy(q, p, n);
+	q[n] = '\0';
+	return q;
+}
+
 /* Change a file's text: a character, a line, its ends. */
 static void mutate_lines(buf *b)
 {
@@ -137,7 +149,7 @@ static void mutate_lines(buf *b)
 		break;
 	case 4: /* a line twice */
 		if (n && buf_line(b, rnd(n), &s, &l)) {
-			char *dup = strndup(b->p + s, l);
+			char *dup = memdup(b->p + s, l); /* it may hold a NUL */
 			buf_splice(b, s, 0, dup, l);
 			free(dup);
 		}
@@ -163,9 +175,9 @@ static void mutate_lines(buf *b)
 			unsigned k = rnd(n - 1);
 			char *first;
 
-			buf_line(b, k, &s, &l);
-			buf_line(b, k + 1, &s2, &l2);
-			first = strndup(b->p + s, l);
+			if (!buf_line(b, k, &s, &l) || !buf_line(b, k + 1, &s2, &l2))
+				break; /* fewer lines than buf_lines counts: an empty last one */
+			first = memdup(b->p + s, l); /* it may hold a NUL */
 			buf_splice(b, s, l, "", 0);
 			buf_splice(b, s + l2, 0, first, l);
 			free(first);
