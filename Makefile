@@ -169,6 +169,9 @@ fuzz-build:
 # Each harness with tests/fuzz/sigmemo.c in front of sig_verify: Ed25519
 # verdicts remembered, so a signature seen before costs a look-up.
 FUZZ_WRAP = -Wl,--wrap=sig_verify,--wrap=sig_verifier_new,--wrap=sig_verifier_free
+# reconcile's harnesses (tests/fuzz/recon_fixture.h) also start no pool worker.
+FUZZ_RECON = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts reconcile)
+$(FUZZ_RECON): FUZZ_WRAP += -Wl,--wrap=pool_start
 build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/tests/fuzz/sigmemo.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -fsanitize=fuzzer -o $@ $^ $(LIBS)
