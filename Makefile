@@ -172,6 +172,8 @@ FUZZ_WRAP = -Wl,--wrap=sig_verify,--wrap=sig_verifier_new,--wrap=sig_verifier_fr
 # reconcile's harnesses (tests/fuzz/recon_fixture.h) also start no pool worker.
 FUZZ_RECON = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts reconcile)
 $(FUZZ_RECON): FUZZ_WRAP += -Wl,--wrap=pool_start
+# The request harness runs the verify pool's tasks on its own thread.
+build/fuzz/fuzz/fuzz_request: FUZZ_WRAP += -Wl,--wrap=pool_submit
 build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/tests/fuzz/sigmemo.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -fsanitize=fuzzer -o $@ $^ $(LIBS)
