@@ -84,8 +84,9 @@ static bool all_genuine(const uint8_t *data, size_t size)
 {
 	for (size_t i = 0; i < size; i++) {
 		size_t n = 0;
-		if (size - i < 4 || (memcmp(data + i, "UR2|", 4) != 0 &&
-		                     (size - i < 5 || memcmp(data + i, "URV2|", 5))))
+		if (data[i] != 'U' || size - i < 4 ||
+		    (memcmp(data + i, "UR2|", 4) != 0 &&
+		     (size - i < 5 || memcmp(data + i, "URV2|", 5))))
 			continue;
 		while (i + n < size && data[i + n] > ' ' && data[i + n] <= '~' &&
 		       !strchr("\"',", data[i + n]))
