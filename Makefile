@@ -13,6 +13,9 @@ BUILD      ?= build
 BIN        ?= bin
 SAN        ?=
 FUZZ_SECONDS ?= 60
+FUZZ_INPUTS ?= 10000000
+FUZZ_LONG_SECONDS ?= 0
+FUZZ_JOBS  ?= 2
 CLANG      ?= clang
 CLANG_FORMAT ?= clang-format
 
@@ -158,6 +161,15 @@ FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TARGETS)
+
+# A campaign (tests/fuzz/long.sh): each harness for FUZZ_INPUTS inputs (or
+# FUZZ_LONG_SECONDS), FUZZ_JOBS at a time, its findings merged back into
+# tests/fuzz/corpus/ (commit them); a table of what each did.
+.PHONY: fuzz-long
+fuzz-long: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_INPUTS=$(FUZZ_INPUTS) FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+		tests/fuzz/long.sh build/fuzz/fuzz
 
 # The harnesses alone, into build/fuzz/fuzz/ (tests/e2e_fuzz.sh runs them briefly).
 .PHONY: fuzz-build
