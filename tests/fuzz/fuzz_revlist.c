@@ -63,14 +63,18 @@ static char *with_signature(const void *body, size_t n, bool sign, size_t *len)
 
 static bool same_list(const revlist *a, const revlist *b)
 {
-	return strcmp(a->issuer, b->issuer) == 0 && strcmp(a->kid, b->kid) == 0 &&
-	       a->version == b->version && a->time == b->time && a->n == b->n &&
-	       a->ncompromised == b->ncompromised && a->nallowed == b->nallowed &&
-	       (!a->n || memcmp(a->serials, b->serials, a->n * sizeof *a->serials) == 0) &&
-	       (!a->ncompromised || memcmp(a->compromised, b->compromised,
-	                                   a->ncompromised * sizeof *a->compromised) == 0) &&
-	       (!a->nallowed ||
-	        memcmp(a->allowed, b->allowed, a->nallowed * sizeof *a->allowed) == 0);
+	bool same =
+	    strcmp(a->issuer, b->issuer) == 0 && strcmp(a->kid, b->kid) == 0 &&
+	    a->version == b->version && a->time == b->time && a->n == b->n &&
+	    a->ncompromised == b->ncompromised && a->nallowed == b->nallowed &&
+	    (!a->n || memcmp(a->serials, b->serials, a->n * sizeof *a->serials) == 0) &&
+	    (!a->nallowed || memcmp(a->allowed, b->allowed, a->nallowed * sizeof *a->allowed) == 0);
+
+	/* Field by field: a kid's bytes after its NUL are no part of it. */
+	for (size_t i = 0; same && i < a->ncompromised; i++)
+		same = strcmp(a->compromised[i].kid, b->compromised[i].kid) == 0 &&
+		       a->compromised[i].since == b->compromised[i].since;
+	return same;
 }
 
 /* The version line's digits, leading zeros aside, are rl->version. */
