@@ -4,8 +4,8 @@
 # FUZZ_JOBS at a time (default 2: one per core), on a copy of its corpus in
 # tests/fuzz/corpus/NAME with its dictionary; then what it found is merged
 # back into tests/fuzz/corpus/NAME (libFuzzer -merge=1: only inputs that add
-# coverage are kept, so the committed corpus stays small and the next
-# campaign starts where this one stopped). Seeds with names (not a SHA-1)
+# an edge are kept, so the committed corpus stays small and the next
+# campaign starts where this one stopped; FUZZ_INPUTS=0 only merges again). Seeds with names (not a SHA-1)
 # are kept as they are. FUZZ_HARNESSES (names, blank-separated) limits it to
 # some harnesses.
 #
@@ -40,7 +40,9 @@ campaign() {
 }
 
 # Merge: the named seeds, then whatever of the old corpus and this run adds
-# coverage, into a fresh directory that replaces the corpus.
+# an edge (-use_counters=0: not merely a new count of an edge already
+# covered, which kept ten times as many files), into a fresh directory that
+# replaces the corpus. The brief pass of make check loads all of it.
 merge() {
 	local name=$1 new=$out/$name/new old=$out/$name/old
 	rm -rf "$new" "$old"
@@ -53,7 +55,7 @@ merge() {
 			cp "$f" "$new/"
 		fi
 	done
-	if "$dir/fuzz_$name" -merge=1 -timeout=10 "$new" "$old" "$out/$name/work" \
+	if "$dir/fuzz_$name" -merge=1 -use_counters=0 -timeout=10 "$new" "$old" "$out/$name/work" \
 		>"$out/$name/merge.log" 2>&1; then
 		rm -rf "tests/fuzz/corpus/$name"
 		cp -r "$new" "tests/fuzz/corpus/$name"
