@@ -13,6 +13,9 @@ BUILD      ?= build
 BIN        ?= bin
 SAN        ?=
 FUZZ_SECONDS ?= 60
+FUZZ_INPUTS ?= 10000000
+FUZZ_LONG_SECONDS ?= 0
+FUZZ_JOBS  ?= 2
 CLANG      ?= clang
 CLANG_FORMAT ?= clang-format
 
@@ -165,6 +168,15 @@ fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TARGETS)
 
+# A campaign (tests/fuzz/long.sh): each harness for FUZZ_INPUTS inputs (or
+# FUZZ_LONG_SECONDS), FUZZ_JOBS at a time, its findings merged back into
+# tests/fuzz/corpus/ (commit them); a table of what each did.
+.PHONY: fuzz-long
+fuzz-long: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_INPUTS=$(FUZZ_INPUTS) FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+		tests/fuzz/long.sh build/fuzz/fuzz
+
 # The harnesses alone, into build/fuzz/fuzz/ (tests/e2e_fuzz.sh runs them briefly).
 .PHONY: fuzz-build
 fuzz-build:
@@ -172,9 +184,17 @@ fuzz-build:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
 		$(patsubst %,build/fuzz/fuzz/%,$(FUZZ_TARGETS))
 
-build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
+# Each harness with tests/fuzz/sigmemo.c in front of sig_verify: Ed25519
+# verdicts remembered, so a signature seen before costs a look-up.
+FUZZ_WRAP = -Wl,--wrap=sig_verify,--wrap=sig_verifier_new,--wrap=sig_verifier_free
+# reconcile's harnesses (tests/fuzz/recon_fixture.h) also start no pool worker.
+FUZZ_RECON = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts reconcile)
+$(FUZZ_RECON): FUZZ_WRAP += -Wl,--wrap=pool_start
+# The request harness runs the verify pool's tasks on its own thread.
+build/fuzz/fuzz/fuzz_request: FUZZ_WRAP += -Wl,--wrap=pool_submit
+build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/tests/fuzz/sigmemo.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCHES)

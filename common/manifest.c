@@ -137,24 +137,18 @@ static bool push(manifest *m, size_t *cap, const manifest_entry *e)
 	return true;
 }
 
-err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *out, char *why,
-                  size_t whylen)
+err manifest_parse(const char *path, const char *buf, size_t len, manifest *out, sigtext_sig *sig,
+                   char *why, size_t whylen)
 {
-	char *buf = NULL, line[CODE_LINE_MAX + 2], refusal[128];
-	size_t len = 0, pos = 0, start = 0, signed_len = 0, cap = 0;
-	unsigned lineno = 0, sig_line = 0;
+	char line[CODE_LINE_MAX + 2];
+	size_t pos = 0, start = 0, cap = 0;
+	unsigned lineno = 0;
 	manifest m = {0};
 	manifest_entry e;
 	const char *what = NULL;
-	uint8_t sig[SIG_LEN], issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
-	const key_entry *k;
-	err rc = file_read_all(path, MANIFEST_MAX, &buf, &len);
+	err rc = ERR_INVALID;
 
-	if (rc != ERR_OK) {
-		snprintf(why, whylen, "%s: cannot read (%s)", path, err_str(rc));
-		return rc;
-	}
-	rc = ERR_INVALID;
+	memset(sig, 0, sizeof *sig);
 	while (sigtext_next_line(buf, len, &pos, line, sizeof line, &start)) {
 		lineno++;
 		if (lineno == 1) {
@@ -168,9 +162,9 @@ err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *ou
 				what = "out of memory";
 			}
 		} else if (strncmp(line, "signature ", 10) == 0) {
-			signed_len = start;
-			sig_line = lineno;
-			if (!sigtext_signature(line, sig))
+			sig->signed_len = start;
+			sig->line = lineno;
+			if (!sigtext_signature(line, sig->sig))
 				what = "bad signature encoding";
 			else if (pos != len)
 				what = "text after the signature";
@@ -182,11 +176,44 @@ err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *ou
 		if (what)
 			goto bad;
 	}
-	if (!signed_len) {
+	if (!sig->line) {
 		lineno++;
 		what = pos < len ? "line too long or not ended" : "no signature line";
 		goto bad;
 	}
+	qsort(m.entries, m.n, sizeof *m.entries, by_lookup);
+	for (size_t i = 1; i < m.n; i++)
+		if (by_lookup(&m.entries[i - 1], &m.entries[i]) == 0) {
+			snprintf(why, whylen, "%s: two codes have one lookup value", path);
+			goto out;
+		}
+	*out = m;
+	return ERR_OK;
+bad:
+	snprintf(why, whylen, "%s:%u: %s", path, lineno ? lineno : 1, what);
+out:
+	manifest_free(&m);
+	return rc;
+}
+
+err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *out, char *why,
+                  size_t whylen)
+{
+	char *buf = NULL, refusal[128];
+	size_t len = 0;
+	manifest m = {0};
+	sigtext_sig sig;
+	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
+	const key_entry *k;
+	err rc = file_read_all(path, MANIFEST_MAX, &buf, &len);
+
+	if (rc != ERR_OK) {
+		snprintf(why, whylen, "%s: cannot read (%s)", path, err_str(rc));
+		return rc;
+	}
+	if ((rc = manifest_parse(path, buf, len, &m, &sig, why, whylen)) != ERR_OK)
+		goto out;
+	rc = ERR_INVALID;
 	tag_of("issuer", m.issuer, issuer_tag);
 	tag_of("kid", m.kid, kid_tag);
 	if (!(k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag))) {
@@ -195,8 +222,8 @@ err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *ou
 		rc = ERR_UNKNOWN_KEY;
 		goto out;
 	}
-	if (!sig_verify(k->verifier, (uint8_t *)buf, signed_len, sig)) {
-		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig_line);
+	if (!sig_verify(k->verifier, (uint8_t *)buf, sig.signed_len, sig.sig)) {
+		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig.line);
 		rc = ERR_BAD_SIGNATURE;
 		goto out;
 	}
@@ -209,17 +236,9 @@ err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *ou
 		snprintf(why, whylen, "%s:5: the manifest's time is in the future", path);
 		goto out;
 	}
-	qsort(m.entries, m.n, sizeof *m.entries, by_lookup);
-	for (size_t i = 1; i < m.n; i++)
-		if (by_lookup(&m.entries[i - 1], &m.entries[i]) == 0) {
-			snprintf(why, whylen, "%s: two codes have one lookup value", path);
-			goto out;
-		}
 	free(buf);
 	*out = m;
 	return ERR_OK;
-bad:
-	snprintf(why, whylen, "%s:%u: %s", path, lineno ? lineno : 1, what);
 out:
 	free(buf);
 	manifest_free(&m);

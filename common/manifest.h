@@ -33,6 +33,7 @@
 #include "keyring.h"
 #include "period.h"
 #include "shortcode.h"
+#include "sigtext.h"
 
 #define MANIFEST_MAGIC          "UMKM-MANIFEST-v1"
 #define MANIFEST_ITERATIONS     20000 /* what the issuer writes */
@@ -76,6 +77,18 @@ char *manifest_body(const manifest *m);
  */
 err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *out, char *why,
                   size_t whylen);
+
+/*
+ * The first half of manifest_load, on the text buf (len bytes) named path
+ * in messages: every line's form and order, up to and including the
+ * signature line, whose place and signature go into *sig, and no lookup
+ * value twice; not whether the signature verifies, nor who signed, nor
+ * when. ERR_INVALID or ERR_NOMEM with why as manifest_load. On success *out
+ * holds the manifest, its entries by lookup value; free with manifest_free.
+ * (Reading without the key lets a fuzzer reach every line.)
+ */
+err manifest_parse(const char *path, const char *buf, size_t len, manifest *out, sigtext_sig *sig,
+                   char *why, size_t whylen);
 
 /* The entry with this lookup value, or NULL. */
 const manifest_entry *manifest_find(const manifest *m, const uint8_t lookup[SHORTCODE_LOOKUP_LEN]);

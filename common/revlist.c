@@ -193,24 +193,18 @@ static const char *key_refusal(const key_entry *k, const revlist *rl, char *buf,
 	return NULL;
 }
 
-err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out, char *why,
-                 size_t whylen)
+err revlist_parse(const char *path, const char *buf, size_t len, revlist *out, sigtext_sig *sig,
+                  char *why, size_t whylen)
 {
-	char *buf = NULL, line[128], refusal[128];
-	size_t len = 0, pos = 0, start = 0, signed_len = 0;
-	unsigned lineno = 0, sig_line = 0;
+	char line[128];
+	size_t pos = 0, start = 0;
+	unsigned lineno = 0;
 	int part = 0; /* 0 revoked, 1 compromised, 2 allowed lines */
 	revlist rl = {0};
 	const char *what = NULL;
-	uint8_t sig[SIG_LEN], issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
-	const key_entry *k;
-	err rc = file_read_all(path, REVLIST_MAX, &buf, &len);
+	err rc = ERR_INVALID;
 
-	if (rc != ERR_OK) {
-		snprintf(why, whylen, "%s: cannot read (%s)", path, err_str(rc));
-		return rc;
-	}
-	rc = ERR_INVALID;
+	memset(sig, 0, sizeof *sig);
 	while (sigtext_next_line(buf, len, &pos, line, sizeof line, &start)) {
 		uint64_t s;
 		revlist_key ck;
@@ -235,9 +229,9 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 			if (!(what = serial_line(line + 8, rl.allowed, rl.nallowed, &s)))
 				ok = push((void **)&rl.allowed, &rl.nallowed, sizeof s, &s);
 		} else if (strncmp(line, "signature ", 10) == 0 && lineno > 5) {
-			signed_len = start;
-			sig_line = lineno;
-			if (!sigtext_signature(line, sig))
+			sig->signed_len = start;
+			sig->line = lineno;
+			if (!sigtext_signature(line, sig->sig))
 				what = "bad signature encoding";
 			else if (pos != len)
 				what = "text after the signature";
@@ -257,11 +251,37 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 		if (what)
 			goto bad;
 	}
-	if (!signed_len) {
+	if (!sig->line) {
 		lineno++;
 		what = pos < len ? "line too long or not ended" : "no signature line";
 		goto bad;
 	}
+	*out = rl;
+	return ERR_OK;
+bad:
+	snprintf(why, whylen, "%s:%u: %s", path, lineno ? lineno : 1, what);
+	revlist_free(&rl);
+	return rc;
+}
+
+err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out, char *why,
+                 size_t whylen)
+{
+	char *buf = NULL, refusal[128];
+	size_t len = 0;
+	revlist rl = {0};
+	sigtext_sig sig;
+	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
+	const key_entry *k;
+	err rc = file_read_all(path, REVLIST_MAX, &buf, &len);
+
+	if (rc != ERR_OK) {
+		snprintf(why, whylen, "%s: cannot read (%s)", path, err_str(rc));
+		return rc;
+	}
+	if ((rc = revlist_parse(path, buf, len, &rl, &sig, why, whylen)) != ERR_OK)
+		goto out;
+	rc = ERR_INVALID;
 	tag_of("issuer", rl.issuer, issuer_tag);
 	tag_of("kid", rl.kid, kid_tag);
 	k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag);
@@ -271,8 +291,8 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 		rc = ERR_UNKNOWN_KEY;
 		goto out;
 	}
-	if (!sig_verify(k->verifier, (uint8_t *)buf, signed_len, sig)) {
-		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig_line);
+	if (!sig_verify(k->verifier, (uint8_t *)buf, sig.signed_len, sig.sig)) {
+		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig.line);
 		rc = ERR_BAD_SIGNATURE;
 		goto out;
 	}
@@ -294,8 +314,6 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 	rl.text_len = len;
 	*out = rl;
 	return ERR_OK;
-bad:
-	snprintf(why, whylen, "%s:%u: %s", path, lineno ? lineno : 1, what);
 out:
 	free(buf);
 	revlist_free(&rl);

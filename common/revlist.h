@@ -30,6 +30,7 @@
 
 #include "err.h"
 #include "keyring.h"
+#include "sigtext.h"
 
 #define REVLIST_MAGIC "UMKM-REVOCATIONS-v1"
 #define REVLIST_SKEW  300 /* seconds a list's time may be ahead of the reader's clock */
@@ -67,6 +68,18 @@ typedef struct revlist {
  */
 err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out, char *why,
                  size_t whylen);
+
+/*
+ * The first half of revlist_load, on the text buf (len bytes) named path in
+ * messages: every line's form and order, up to and including the
+ * signature line, whose place and signature go into *sig; not whether the
+ * signature verifies, nor who signed, nor when. ERR_INVALID or ERR_NOMEM
+ * with why as revlist_load. On success *out holds the list's fields (not
+ * its text nor digest, which revlist_load sets); free with revlist_free.
+ * (Reading without the key lets a fuzzer reach every line.)
+ */
+err revlist_parse(const char *path, const char *buf, size_t len, revlist *out, sigtext_sig *sig,
+                  char *why, size_t whylen);
 
 /* The body (everything the signature covers) for the fields of rl. Returns
  * a malloc'd string, or NULL when out of memory. */

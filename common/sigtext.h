@@ -26,6 +26,14 @@
 bool sigtext_next_line(const char *buf, size_t len, size_t *pos, char *line, size_t max,
                        size_t *start);
 
+/* Where a signed text's signature is: the bytes before its line (what it
+ * covers), the line's number, and the signature it holds. */
+typedef struct sigtext_sig {
+	size_t signed_len;
+	unsigned line;
+	uint8_t sig[SIG_LEN];
+} sigtext_sig;
+
 /* The signature of a line "signature BASE64" (line without its newline):
  * false unless it is that, with exactly one encoding. */
 bool sigtext_signature(const char *line, uint8_t sig[SIG_LEN]);

@@ -172,7 +172,9 @@ static size_t entry_home(uint32_t pfx, uint64_t num, uint8_t kind, size_t cap)
  */
 err entries_reserve(entries *J, size_t want)
 {
-	size_t cap = J->cap ? J->cap * 2 : 4096;
+	/* From 64: reconcile's hint sizes a large journal's table at once, and
+	 * a journal of a few lines needs no 300 KB one. */
+	size_t cap = J->cap ? J->cap * 2 : 64;
 	entry *en;
 	uint64_t *slot;
 

@@ -68,7 +68,7 @@ static bool each_token(const char *path, const char *const tags[], size_t ntags,
 		if (i > 0 && token_char(data[i - 1]))
 			continue;
 		for (size_t t = 0; t < ntags && !n; t++)
-			if (len - i >= strlen(tags[t]) &&
+			if (data[i] == tags[t][0] && len - i >= strlen(tags[t]) &&
 			    memcmp(data + i, tags[t], strlen(tags[t])) == 0)
 				while (i + n < len && token_char(data[i + n]))
 					n++;

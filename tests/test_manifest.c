@@ -276,6 +276,40 @@ static void a_seal_on_the_wrong_line_finds_nothing(void **state)
 	free(t);
 }
 
+/* manifest_parse reads the lines without the key: a manifest signed by
+ * another key parses to what load would give, and says where its
+ * signature is. */
+static void parses_without_the_key(void **state)
+{
+	struct fixture *f = *state;
+	char *good = signed_text(f, f->key), *forged = signed_text(f, f->other), why[512] = "";
+	manifest a = {0}, b = {0};
+	sigtext_sig sa, sb;
+
+	assert_int_equal(manifest_parse("good", good, strlen(good), &a, &sa, why, sizeof why),
+	                 ERR_OK);
+	assert_int_equal(manifest_parse("forged", forged, strlen(forged), &b, &sb, why, sizeof why),
+	                 ERR_OK);
+	assert_int_equal(a.n, NV);
+	assert_int_equal(b.n, NV);
+	assert_memory_equal(a.entries, b.entries, NV * sizeof *a.entries);
+	assert_int_equal(sa.signed_len, sb.signed_len);
+	assert_int_equal(sa.line, 8 + NV);
+	assert_memory_not_equal(sa.sig, sb.sig, SIG_LEN);
+	manifest_free(&a);
+	manifest_free(&b);
+	assert_int_equal(load(f, forged, &b, why), ERR_BAD_SIGNATURE);
+
+	/* No signature line: refused by the parse, at the line after the last. */
+	*strstr(good, "signature ") = '\0';
+	assert_int_equal(manifest_parse("cut", good, strlen(good), &a, &sa, why, sizeof why),
+	                 ERR_INVALID);
+	assert_non_null(strstr(why, "no signature line"));
+	assert_null(a.entries);
+	free(good);
+	free(forged);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +317,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refuses_what_was_changed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_lines_out_of_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_a_lookup_twice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(parses_without_the_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_keys_and_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_seal_on_the_wrong_line_finds_nothing, setup,
 	                                    teardown),

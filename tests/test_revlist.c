@@ -511,6 +511,45 @@ static void missing_file(void **state)
 	assert_non_null(strstr(why, path));
 }
 
+/* revlist_parse reads the lines without the key: a list signed by another
+ * key parses to what load would give, and says where its signature is. */
+static void parse_without_the_key(void **state)
+{
+	struct fixture *f = *state;
+	char *good = list_text("PROBOLINGGO", "K1", 7, three, 3, f->key), *path, why[512] = "";
+	char *forged = list_text("PROBOLINGGO", "K1", 7, three, 3, f->other);
+	revlist a = {0}, b = {0};
+	sigtext_sig sa, sb;
+
+	assert_int_equal(revlist_parse("good", good, strlen(good), &a, &sa, why, sizeof why),
+	                 ERR_OK);
+	assert_int_equal(revlist_parse("forged", forged, strlen(forged), &b, &sb, why, sizeof why),
+	                 ERR_OK);
+	assert_int_equal(a.n, 3);
+	assert_int_equal(a.version, 7);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(sa.signed_len, sb.signed_len);
+	assert_int_equal(sa.line, 9);
+	assert_memory_not_equal(sa.sig, sb.sig, SIG_LEN);
+	assert_memory_equal(good, forged, sa.signed_len);
+	assert_null(a.text);
+	revlist_free(&a);
+	revlist_free(&b);
+	path = write_file(f->dir, "forged", forged);
+	assert_int_equal(revlist_load(path, f->kr, NOW, &b, why, sizeof why), ERR_BAD_SIGNATURE);
+	free(path);
+
+	/* A line out of place is refused by the parse, with its line. */
+	replace(good, "revoked 1111111111111111\n", "");
+	replace(good, "version 7\n", "version 7\nrevoked 1111111111111111\n");
+	assert_int_equal(revlist_parse("moved", good, strlen(good), &a, &sa, why, sizeof why),
+	                 ERR_INVALID);
+	assert_string_equal(why, "moved:5: expected issuer, kid, version and time lines in order");
+	assert_null(a.serials);
+	free(good);
+	free(forged);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +562,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(time_and_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(compromised_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(missing_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(parse_without_the_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

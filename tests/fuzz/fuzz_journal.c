@@ -1,259 +1,107 @@
 /*
- * libFuzzer: the journal reader and verifier, on arbitrary journal files.
+ * libFuzzer: the journal reader (issuer/recon_journal.c journal_read, over
+ * common/journal.c's journal_parse and chain), what reconcile reads from a
+ * file that travels between offices, on arbitrary journal files.
  *
- * The redeemer's store only writes the journal (store_export copies its
- * lines out of LMDB); what reads and verifies one is reconcile
- * (issuer/reconcile.c): the CSV form of every line, the hash chain, the
- * receipts against the redeemers' keys, the deduplication. So each input is
- * reconciled as a journal against a small ledger made once in a temporary
- * directory under /tmp (the vouchers of tests/test_reconcile.c: a reissue
- * and a revocation), with a keyring holding the receipt key R-TEST0001 (the
- * seed journals' receipts and heads are signed with RFC 8032 TEST 2's key:
- * tests/fuzz/journal_seeds.py writes them).
+ * Each input is read as reconcile reads a journal: the lines' form, their
+ * chain links, the table of entries, every receipt against its line and
+ * its tree's signature, the head against the file and its signature; then,
+ * if it was taken, trust_check, settle and totals_check against the ledger
+ * of recon_fixture.h. The ledger, the keyring and the receipt checker are
+ * made once (the old harness, now fuzz_reconcile, ran the whole command
+ * per input, outputs and all, and managed under a thousand inputs a
+ * second; this one does the same parsing and checking ten times as
+ * often). Receipts and heads seen before cost a look-up (sigmemo.c).
  *
- * An input may carry, after a line "#--pins--", a file of pinned heads and
- * merchants' receipts (reconcile's --head and --receipts read the same
- * file: each takes the tokens of its kind), so that their reader is fuzzed
- * too; the journal is what comes before that line.
+ * Whatever the journal:
+ *   - a refusal names the file;
+ *   - a journal taken has a head, and each line after the header is an
+ *     entry, a duplicate counted once or a conflict; each entry is found
+ *     by its key, with a kind, an amount and a serial as journal_parse
+ *     promises;
+ *   - the books balance: per ASN, per OPD, in total, and the settlement
+ *     is what was redeemed (only an anomaly may say the journals do not
+ *     hold together).
  *
- * Whatever a journal says, the books balance: reconcile ends with 0 or 1;
- * no balance check FAILs (only the line that says the journals do not hold
- * together may, with the exit status 1 and the outputs written); it exits 0
- * exactly when it writes its outputs and the journals hold together. A
- * journal given twice counts once: the money lines of the summary are
- * those of the journal given once.
+ * (A journal given twice counting once is fuzz_reconcile's to check: read
+ * twice, every input cost twice as much.)
  */
-#include <ftw.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "../../issuer/ledger.h"
-#include "../../issuer/reconcile.h"
-#include "keyring.h"
 #include "memfile.h"
-#include "period.h"
-#include "sig.h"
-#include "sign/sign.h"
-#include "voucher.h"
+#include "recon_fixture.h"
 
-#define S1          0x1000000000000001ULL
-#define S2          0x1000000000000002ULL /* reissued as S3 */
-#define S3          0x1000000000000003ULL
-#define S4          0x1000000000000004ULL /* revoked */
-#define SUMMARY_MAX 65536
+static memfile in;
 
-/* RFC 8032 TEST 1 and TEST 2 */
-static const uint8_t issuer_seed[32] = {
-    0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
-    0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
-static const uint8_t receipt_seed[32] = {
-    0x4c, 0xcd, 0x08, 0x9b, 0x28, 0xff, 0x96, 0xda, 0x9d, 0xb6, 0xc3, 0x46, 0xec, 0x11, 0x4e, 0x0f,
-    0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab, 0xa6, 0x24, 0xda, 0x8c, 0xf6, 0xed, 0x4f, 0xb8, 0xa6, 0xfb};
-static const period PER = {2026, 12};
-
-static char dir[64], ledger_dir[96], keyring_path[96], out_dir[96];
-static memfile in, extra, out;
-static const char *extra_path; /* the pins and receipts of this input, or NULL */
-static char once[SUMMARY_MAX], twice[SUMMARY_MAX];
-
-/*
- * Durability is not under test, and an fsync costs milliseconds on this
- * disk: the outputs reconcile writes atomically are only synced in name.
- */
-int fsync(int fd)
+static void check_entries(const fx_run *r)
 {
-	(void)fd;
-	return 0;
-}
+	const entries *J = &r->J;
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void cleanup(void)
-{
-	if (dir[0])
-		nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static ledger_voucher make_voucher(const sig_signer *key, uint64_t serial, const char *nip,
-                                   const char *name, const char *opd, int64_t amount)
-{
-	ledger_voucher lv;
-	voucher v = {.flags = VOUCHER_FLAG_MULTI, .serial = serial, .year = 2026, .month = 12};
-	int64_t from, until;
-
-	period_window(PER, 3, tzone_find("Asia/Jakarta"), &from, &until);
-	v.valid_from = (uint32_t)from;
-	v.valid_until = (uint32_t)until;
-	v.face_value = (uint32_t)amount;
-	tag_of("issuer", "TEST", v.issuer_tag);
-	tag_of("kid", "K1", v.kid_tag);
-	memset(&lv, 0, sizeof lv);
-	if (voucher_sign(&v, key) != ERR_OK ||
-	    voucher_encode(&v, lv.token, sizeof lv.token) != VOUCHER_TEXT_LEN)
-		abort();
-	lv.serial = serial;
-	snprintf(lv.nip, sizeof lv.nip, "%s", nip);
-	snprintf(lv.name, sizeof lv.name, "%s", name);
-	snprintf(lv.opd, sizeof lv.opd, "%s", opd);
-	snprintf(lv.cls, sizeof lv.cls, "pelaksana");
-	lv.amount = amount;
-	lv.per = PER;
-	strcpy(lv.kid, "K1");
-	lv.issued_at = 1796083200; /* 2026-12-01T00:00:00Z */
-	return lv;
-}
-
-static void make_ledger(void)
-{
-	ledger_period_info info = {false, "Asia/Jakarta", 3};
-	sig_signer *key;
-	ledger_voucher v[3], repl;
-	ledger *l;
-
-	if (sig_from_seed(issuer_seed, &key) != ERR_OK ||
-	    ledger_open(ledger_dir, true, &l) != ERR_OK)
-		abort();
-	v[0] = make_voucher(key, S1, "198001012005011001", "Ani", "Dinas A", 100000);
-	v[1] = make_voucher(key, S2, "198002022005011002", "Budi", "Dinas A", 100000);
-	v[2] = make_voucher(key, S4, "198003032005012003", "Citra", "Badan C", 50000);
-	repl = make_voucher(key, S3, "198002022005011002", "Budi", "Dinas A", 100000);
-	repl.replaces = S2;
-	repl.issued_at = 1796860800; /* 2026-12-10T00:00:00Z */
-	if (ledger_issue(l, "TEST", v, 3) != ERR_OK ||
-	    ledger_set_period_info(l, PER, &info) != ERR_OK ||
-	    ledger_reissue(l, S2, &repl, "hilang") != ERR_OK ||
-	    ledger_revoke(l, S4, "pensiun", 1797724800) != ERR_OK)
-		abort();
-	ledger_close(l);
-	sig_signer_free(key);
-}
-
-static void make_keyring(void)
-{
-	key_entry e = {.role = KEY_RECEIPT, .valid_from = 20000, .retired_after = KEY_NEVER};
-	sig_signer *key;
-	char line[256];
-	FILE *f;
-
-	strcpy(e.kid, "R-TEST0001");
-	if (sig_from_seed(receipt_seed, &key) != ERR_OK)
-		abort();
-	sig_public(key, e.pub);
-	sig_signer_free(key);
-	if (!keyring_format_line(&e, line, sizeof line) || !(f = fopen(keyring_path, "w")) ||
-	    fputs(line, f) < 0 || fclose(f) != 0)
-		abort();
-}
-
-static void init(void)
-{
-	strcpy(dir, "/tmp/fuzz-journal.XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	atexit(cleanup);
-	snprintf(ledger_dir, sizeof ledger_dir, "%s/ledger", dir);
-	snprintf(keyring_path, sizeof keyring_path, "%s/keyring", dir);
-	snprintf(out_dir, sizeof out_dir, "%s/out", dir);
-	make_ledger();
-	make_keyring();
-	memfile_put(&out, "", 0);
-}
-
-/* Reconcile the journal n times over; its summary (stdout) into text. */
-static int run(const char *path, size_t n, char text[SUMMARY_MAX])
-{
-	const char *journals[2] = {path, path};
-	reconcile_opts o = {.ledger = ledger_dir,
-	                    .per = PER,
-	                    .journals = journals,
-	                    .njournals = n,
-	                    .keyring = keyring_path,
-	                    .out = out_dir,
-	                    .threads = 1,
-	                    .heads = &extra_path,
-	                    .nheads = extra_path != NULL,
-	                    .receipts = &extra_path,
-	                    .nreceipts = extra_path != NULL};
-	int rc;
-
-	quiet_begin(&out);
-	rc = reconcile_run(&o);
-	quiet_end();
-	memfile_get(&out, text, SUMMARY_MAX);
-	return rc;
-}
-
-/* The summary without the lines that count lines, entries and anomalies. */
-static void money_lines(char *text)
-{
-	static const char *const skip[] = {"journals:",  "receipts:", "anomalies:", "  ",
-	                                   "written to", "pinned",    "merchants'"};
-	char *w = text;
-
-	for (char *line = text, *nl; *line; line = nl) {
-		bool keep = true;
-		nl = strchr(line, '\n');
-		nl = nl ? nl + 1 : line + strlen(line);
-		for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
-			keep = keep && strncmp(line, skip[i], strlen(skip[i])) != 0;
-		if (keep) {
-			memmove(w, line, (size_t)(nl - line));
-			w += nl - line;
-		}
+	if (J->lines != J->n + J->dups + r->A.count[AN_CONFLICT] + 1 ||
+	    r->acct[0].count != J->lines - 1 || !r->acct[0].head_line)
+		fx_fail("lines are not entries, duplicates, conflicts and a head");
+	for (size_t i = 0; i < J->n; i++) {
+		const entry *en = &J->en[i];
+		if (en->kind != JOURNAL_REDEEM && en->kind != JOURNAL_VOID &&
+		    en->kind != JOURNAL_OFFLINE && en->kind != JOURNAL_CONFLICT)
+			fx_fail("an entry of no kind");
+		if (en->serial == 0 || en->amount == 0 || en->file != 0 || en->line < 2 ||
+		    en->pfx >= J->pfx.n || en->site >= J->sites.n ||
+		    entries_find(J, en->pfx, en->ridnum, en->kind) != i)
+			fx_fail("an entry that is not as parsed");
 	}
-	*w = '\0';
 }
 
-static int count(const char *text, const char *needle)
+static void check_totals(const totals *t)
 {
-	int n = 0;
+	if (!t->balanced || !balances(t->issued, t->redeemed, t->unspent) ||
+	    t->settled != t->redeemed)
+		fx_fail("the books do not balance");
+}
 
-	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *paths[1];
+	size_t len;
+	char *text;
+	fx_run r;
+
+	(void)argc, (void)argv;
+	fx_init();
+	/* The fixture's own journal is taken whole: no anomaly, the month balances. */
+	text = fx_journal(&len, NULL, NULL);
+	paths[0] = memfile_put(&in, text, len);
+	fx_hush();
+	if (!fx_read(&r, paths, 1, NULL))
+		fx_fail("the fixture's journal is refused");
+	fx_settle(&r);
+	fx_said();
+	if (r.A.n || !r.T.ok || r.J.n != FX_LINES)
+		fx_fail("the fixture's journal does not reconcile cleanly");
+	fx_run_free(&r);
+	free(text);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path;
-	bool written, broken;
-	int rc;
+	const char *path = memfile_put(&in, data, size);
+	fx_run r;
 
-	static const char marker[] = "\n#--pins--\n";
-	const uint8_t *pins;
-
-	if (!dir[0])
-		init();
-	pins = memmem(data, size, marker, sizeof marker - 1);
-	extra_path = NULL;
-	if (pins) {
-		size_t at = (size_t)(pins - data) + 1;
-		extra_path =
-		    memfile_put(&extra, pins + sizeof marker - 1, size - at - (sizeof marker - 2));
-		size = at;
+	fx_hush();
+	if (!fx_read(&r, &path, 1, NULL)) {
+		if (!strstr(fx_said(), path))
+			fx_fail("a refusal that does not name the file");
+		fx_run_free(&r);
+		return 0;
 	}
-	path = memfile_put(&in, data, size);
-	rc = run(path, 1, once);
-	written = strstr(once, "written to") != NULL;
-	broken = strstr(once, "journals: FAILED") != NULL;
-	if ((rc != 0 && rc != 1) || count(once, "FAILED") != broken ||
-	    (rc == 0) != (written && !broken))
-		__builtin_trap();
-	if (!strstr(once, "written to"))
-		return 0; /* refused */
-	if (run(path, 2, twice) != rc)
-		__builtin_trap();
-	money_lines(once);
-	money_lines(twice);
-	if (strcmp(once, twice) != 0)
-		__builtin_trap();
+	check_entries(&r);
+	fx_settle(&r);
+	fx_said();
+	check_totals(&r.T);
+	fx_run_free(&r);
 	return 0;
 }

@@ -1,13 +1,21 @@
 /*
  * libFuzzer: the code manifest reader (common/manifest.c).
  *
- * As fuzz_revlist: an input without a "signature " line is signed here
- * with the keyring's key (RFC 8032 TEST 1) and the line appended, so its
- * body reaches every check after the signature. A manifest that loads has
- * valid ids, iterations in range, distinct non-zero serials and lookup
- * values in the order manifest_find searches, each found by its lookup;
- * its canonical body (manifest_body, lines by serial), signed, loads as the
- * same manifest and is its own canonical body.
+ * As fuzz_revlist: every input is read by manifest_parse, the lines
+ * without the key (an input without a "signature " line gets one of zeros
+ * appended); then by manifest_load, whole, an input with its own signature
+ * line as it is, a body that parses and names the keyring's key signed
+ * here (RFC 8032 TEST 1), one naming another key refused as unknown. A
+ * manifest that parses has valid ids, iterations in range, distinct
+ * non-zero serials and lookup values in the order manifest_find searches,
+ * each found by its lookup; its canonical body (manifest_body, lines by
+ * serial) parses as the same manifest and is its own canonical body; it
+ * loads as what it parsed to, or is refused for its key, time or
+ * signature, never its form.
+ *
+ * No input pays a PBKDF2: what derives keys (manifest_resolve, 20,000
+ * iterations of HMAC-SHA-256 per code) is not called here; the derivation
+ * is shortcode's, whose typed codes fuzz_shortcode reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,30 +25,38 @@
 #include "manifest.h"
 #include "memfile.h"
 #include "sig.h"
+#include "sigmemo.h"
 #include "sigtext.h"
 
 static const uint8_t seed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
                                  0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
                                  0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
+#define NOW (INT64_MAX / 2)
 
 static keyring *kr;
 static sig_signer *signer;
-static memfile in, again;
+static memfile in;
 
-static void init(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc, (void)argv;
 	kr = fuzz_keyring();
 	if (sig_from_seed(seed, &signer) != ERR_OK)
 		abort();
+	return 0;
 }
 
-static char *sign(const void *body, size_t n, size_t *len)
+/* body followed by a signature line, in a new buffer of *len bytes: signed
+ * with the key if sign, zeros if not. */
+static char *with_signature(const void *body, size_t n, bool sign, size_t *len)
 {
-	uint8_t sig[SIG_LEN];
+	uint8_t sig[SIG_LEN] = {0};
 	char *out = malloc(n + SIGTEXT_SIG_LINE_MAX + 1);
 
-	if (!out || sig_sign(signer, body, n, sig) != ERR_OK)
+	if (!out || (sign && sig_sign(signer, body, n, sig) != ERR_OK))
 		abort();
+	if (sign)
+		sigmemo_signed(signer, body, n, sig);
 	memcpy(out, body, n);
 	*len = n + sigtext_signature_line(sig, out + n);
 	return out;
@@ -51,6 +67,15 @@ static int by_serial(const void *a, const void *b)
 	uint64_t x = ((const manifest_entry *)a)->serial, y = ((const manifest_entry *)b)->serial;
 
 	return x < y ? -1 : x > y;
+}
+
+static bool same_manifest(const manifest *a, const manifest *b)
+{
+	return strcmp(a->issuer, b->issuer) == 0 && strcmp(a->kid, b->kid) == 0 &&
+	       a->time == b->time && a->per.year == b->per.year && a->per.month == b->per.month &&
+	       a->iterations == b->iterations && memcmp(a->salt, b->salt, sizeof a->salt) == 0 &&
+	       a->n == b->n &&
+	       (!a->n || memcmp(a->entries, b->entries, a->n * sizeof *a->entries) == 0);
 }
 
 static void check(const manifest *m)
@@ -67,11 +92,12 @@ static void check(const manifest *m)
 	}
 }
 
-/* Lines by serial, as the issuer writes them: loads as m, and canonical. */
+/* Lines by serial, as the issuer writes them: parses as m, and canonical. */
 static void round_trip(const manifest *m)
 {
 	manifest w = *m, back = {0};
 	char *body, *text, *body2, why[512];
+	sigtext_sig sig;
 	size_t len;
 
 	if (!(w.entries = malloc((m->n ? m->n : 1) * sizeof *w.entries)))
@@ -82,14 +108,9 @@ static void round_trip(const manifest *m)
 		free(w.entries);
 		return;
 	}
-	text = sign(body, strlen(body), &len);
-	if (manifest_load(memfile_put(&again, text, len), kr, INT64_MAX / 2, &back, why,
-	                  sizeof why) != ERR_OK)
-		__builtin_trap();
-	if (strcmp(back.issuer, m->issuer) || strcmp(back.kid, m->kid) || back.time != m->time ||
-	    back.per.year != m->per.year || back.per.month != m->per.month ||
-	    back.iterations != m->iterations || memcmp(back.salt, m->salt, sizeof m->salt) ||
-	    back.n != m->n || (m->n && memcmp(back.entries, m->entries, m->n * sizeof *m->entries)))
+	text = with_signature(body, strlen(body), false, &len);
+	if (manifest_parse("again", text, len, &back, &sig, why, sizeof why) != ERR_OK ||
+	    !same_manifest(m, &back) || sig.signed_len != strlen(body))
 		__builtin_trap();
 	qsort(back.entries, back.n, sizeof *back.entries, by_serial);
 	if (!(body2 = manifest_body(&back)) || strcmp(body, body2) != 0)
@@ -101,32 +122,68 @@ static void round_trip(const manifest *m)
 	free(w.entries);
 }
 
+/* The whole load of text, which parsed as m: as m, or refused for the key,
+ * the time or the signature, never for its form. */
+static void load(const char *text, size_t len, const manifest *m, bool harness_signed)
+{
+	manifest back = {0};
+	char why[512] = "";
+	err rc = manifest_load(memfile_put(&in, text, len), kr, NOW, &back, why, sizeof why);
+
+	if (rc == ERR_OK) {
+		if (!same_manifest(m, &back))
+			__builtin_trap();
+	} else if (rc == ERR_INVALID || !why[0] || back.entries ||
+	           (harness_signed && rc == ERR_BAD_SIGNATURE)) {
+		__builtin_trap();
+	}
+	manifest_free(&back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char why[512] = "", *text;
 	manifest m = {0};
+	sigtext_sig sig;
 	size_t len;
+	bool own = (size >= 10 && memcmp(data, "signature ", 10) == 0) ||
+	           memmem(data, size, "\nsignature ", 11);
+	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
 	err rc;
 
-	if (!kr)
-		init();
-	if ((size >= 10 && memcmp(data, "signature ", 10) == 0) ||
-	    memmem(data, size, "\nsignature ", 11)) {
+	if (own) {
 		if (!(text = malloc(size + 1)))
 			return 0;
 		memcpy(text, data, size);
 		len = size;
 	} else {
-		text = sign(data, size, &len);
+		text = with_signature(data, size, false, &len);
 	}
-	rc = manifest_load(memfile_put(&in, text, len), kr, INT64_MAX / 2, &m, why, sizeof why);
-	if (rc == ERR_OK) {
-		check(&m);
-		round_trip(&m);
-		manifest_free(&m);
-	} else if (!why[0] || m.entries) {
+	rc = manifest_parse("fuzz", text, len, &m, &sig, why, sizeof why);
+	if (rc != ERR_OK) {
+		if (strncmp(why, "fuzz:", 5) != 0 || m.entries)
+			__builtin_trap();
+		free(text);
+		return 0;
+	}
+	if (sig.signed_len >= len || sig.line < 2)
+		__builtin_trap();
+	check(&m);
+	round_trip(&m);
+
+	tag_of("issuer", m.issuer, issuer_tag);
+	tag_of("kid", m.kid, kid_tag);
+	if (own) {
+		load(text, len, &m, false);
+	} else if (keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag)) {
+		free(text);
+		text = with_signature(data, size, true, &len);
+		load(text, len, &m, true);
+	} else if (manifest_load(memfile_put(&in, text, len), kr, NOW, &(manifest){0}, why,
+	                         sizeof why) != ERR_UNKNOWN_KEY) {
 		__builtin_trap();
 	}
+	manifest_free(&m);
 	free(text);
 	return 0;
 }

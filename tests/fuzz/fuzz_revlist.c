@@ -1,13 +1,19 @@
 /*
  * libFuzzer: the revocation list reader (common/revlist.c).
  *
- * A fuzzer cannot forge Ed25519, so an input without a "signature " line is
- * signed here with the keyring's key (RFC 8032 TEST 1, docs/FORMAT.md) and
- * the line appended: its body then reaches every check after the signature.
- * An input with one is read as it is. A list that loads holds valid ids,
- * serials in strictly ascending order that revlist_has finds, and the
- * version its text says; its canonical body (revlist_body), signed, loads
- * as the same list.
+ * Every input is read by revlist_parse, the lines without the key: an
+ * input without a "signature " line gets one (of zeros) appended, so that
+ * any body reaches every line's check, at no cost in cryptography. A list
+ * that parses holds valid ids, serials in strictly ascending order that
+ * revlist_has finds, and the version its text says; its canonical body
+ * (revlist_body) parses as the same list and is its own canonical body.
+ *
+ * Then revlist_load, the whole of it: an input with its own signature line
+ * is loaded as it is; a body that parses is signed here with the keyring's
+ * key (RFC 8032 TEST 1, docs/FORMAT.md), when it names that key, and then
+ * loads as the list it parsed to (sigmemo.h: the verdict on what was just
+ * signed is known); one naming another key is refused as unknown. The
+ * signing is the costly part, paid only for a body that parses.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,34 +24,57 @@
 #include "memfile.h"
 #include "revlist.h"
 #include "sig.h"
+#include "sigmemo.h"
 #include "sigtext.h"
 
 static const uint8_t seed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
                                  0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
                                  0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
+#define NOW (INT64_MAX / 2)
 
 static keyring *kr;
 static sig_signer *signer;
-static memfile in, again;
+static memfile in;
 
-static void init(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc, (void)argv;
 	kr = fuzz_keyring();
 	if (sig_from_seed(seed, &signer) != ERR_OK)
 		abort();
+	return 0;
 }
 
-/* body followed by its signature line, in a new buffer of *len bytes. */
-static char *sign(const void *body, size_t n, size_t *len)
+/* body followed by a signature line, in a new buffer of *len bytes (and a
+ * NUL): signed with the key if sign, zeros if not. */
+static char *with_signature(const void *body, size_t n, bool sign, size_t *len)
 {
-	uint8_t sig[SIG_LEN];
+	uint8_t sig[SIG_LEN] = {0};
 	char *out = malloc(n + SIGTEXT_SIG_LINE_MAX + 1);
 
-	if (!out || sig_sign(signer, body, n, sig) != ERR_OK)
+	if (!out || (sign && sig_sign(signer, body, n, sig) != ERR_OK))
 		abort();
+	if (sign)
+		sigmemo_signed(signer, body, n, sig);
 	memcpy(out, body, n);
 	*len = n + sigtext_signature_line(sig, out + n);
 	return out;
+}
+
+static bool same_list(const revlist *a, const revlist *b)
+{
+	bool same =
+	    strcmp(a->issuer, b->issuer) == 0 && strcmp(a->kid, b->kid) == 0 &&
+	    a->version == b->version && a->time == b->time && a->n == b->n &&
+	    a->ncompromised == b->ncompromised && a->nallowed == b->nallowed &&
+	    (!a->n || memcmp(a->serials, b->serials, a->n * sizeof *a->serials) == 0) &&
+	    (!a->nallowed || memcmp(a->allowed, b->allowed, a->nallowed * sizeof *a->allowed) == 0);
+
+	/* Field by field: a kid's bytes after its NUL are no part of it. */
+	for (size_t i = 0; same && i < a->ncompromised; i++)
+		same = strcmp(a->compromised[i].kid, b->compromised[i].kid) == 0 &&
+		       a->compromised[i].since == b->compromised[i].since;
+	return same;
 }
 
 /* The version line's digits, leading zeros aside, are rl->version. */
@@ -73,24 +102,29 @@ static void check_list(const revlist *rl)
 		if (rl->serials[i] == 0 || (i && rl->serials[i] <= rl->serials[i - 1]) ||
 		    !revlist_has(rl, rl->serials[i]))
 			__builtin_trap();
+	for (size_t i = 1; i < rl->nallowed; i++)
+		if (rl->allowed[i] <= rl->allowed[i - 1])
+			__builtin_trap();
+	for (size_t i = 0; i < rl->ncompromised; i++)
+		if (!key_id_valid(rl->compromised[i].kid) ||
+		    !revlist_compromised(rl, rl->compromised[i].kid) ||
+		    (i && strcmp(rl->compromised[i - 1].kid, rl->compromised[i].kid) >= 0))
+			__builtin_trap();
 }
 
-/* The canonical body of rl, signed, loads as rl, and is its own canonical body. */
+/* The canonical body of rl parses as rl, and is its own canonical body. */
 static void round_trip(const revlist *rl)
 {
 	char *body = revlist_body(rl), *text, *body2, why[512];
 	revlist back = {0};
+	sigtext_sig sig;
 	size_t len;
 
 	if (!body)
 		return;
-	text = sign(body, strlen(body), &len);
-	if (revlist_load(memfile_put(&again, text, len), kr, INT64_MAX / 2, &back, why,
-	                 sizeof why) != ERR_OK)
-		__builtin_trap();
-	if (strcmp(back.issuer, rl->issuer) != 0 || strcmp(back.kid, rl->kid) != 0 ||
-	    back.version != rl->version || back.time != rl->time || back.n != rl->n ||
-	    (rl->n && memcmp(back.serials, rl->serials, rl->n * sizeof *rl->serials) != 0))
+	text = with_signature(body, strlen(body), false, &len);
+	if (revlist_parse("again", text, len, &back, &sig, why, sizeof why) != ERR_OK ||
+	    !same_list(rl, &back) || sig.signed_len != strlen(body))
 		__builtin_trap();
 	if (!(body2 = revlist_body(&back)) || strcmp(body, body2) != 0)
 		__builtin_trap();
@@ -100,36 +134,72 @@ static void round_trip(const revlist *rl)
 	free(body);
 }
 
+/* The whole load of text, which parsed as rl: as rl, or refused for the key,
+ * the time or the signature, never for its form. */
+static void load(const char *text, size_t len, const revlist *rl, bool harness_signed)
+{
+	revlist back = {0};
+	char why[512] = "";
+	err rc = revlist_load(memfile_put(&in, text, len), kr, NOW, &back, why, sizeof why);
+
+	if (rc == ERR_OK) {
+		if (!same_list(rl, &back) || back.text_len != len ||
+		    memcmp(back.text, text, len) != 0)
+			__builtin_trap();
+	} else if (rc == ERR_INVALID || !why[0] || back.serials ||
+	           (harness_signed && rc == ERR_BAD_SIGNATURE)) {
+		__builtin_trap();
+	}
+	revlist_free(&back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char why[512] = "", *text = NULL;
+	char why[512] = "", *text;
 	revlist rl = {0};
+	sigtext_sig sig;
 	size_t len;
+	bool own = (size >= 10 && memcmp(data, "signature ", 10) == 0) ||
+	           memmem(data, size, "\nsignature ", 11);
+	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
 	err rc;
 
-	if (!kr)
-		init();
-	if ((size >= 10 && memcmp(data, "signature ", 10) == 0) ||
-	    memmem(data, size, "\nsignature ", 11)) {
-		text = malloc(size + 1);
-		if (!text)
+	if (own) {
+		if (!(text = malloc(size + 1)))
 			return 0;
 		memcpy(text, data, size);
 		len = size;
 	} else {
-		text = sign(data, size, &len);
+		text = with_signature(data, size, false, &len);
 	}
 	text[len] = '\0'; /* for check_version; not part of the file */
-	rc = revlist_load(memfile_put(&in, text, len), kr, INT64_MAX / 2, &rl, why, sizeof why);
-	if (rc == ERR_OK) {
-		check_list(&rl);
-		if (!memchr(text, '\0', len))
-			check_version(text, &rl);
-		round_trip(&rl);
-		revlist_free(&rl);
-	} else if (!why[0] || rl.serials) {
+	rc = revlist_parse("fuzz", text, len, &rl, &sig, why, sizeof why);
+	if (rc != ERR_OK) {
+		if (strncmp(why, "fuzz:", 5) != 0 || rl.serials)
+			__builtin_trap();
+		free(text);
+		return 0;
+	}
+	if (sig.signed_len >= len || sig.line < 6)
+		__builtin_trap();
+	check_list(&rl);
+	if (!memchr(text, '\0', len))
+		check_version(text, &rl);
+	round_trip(&rl);
+
+	tag_of("issuer", rl.issuer, issuer_tag);
+	tag_of("kid", rl.kid, kid_tag);
+	if (own) {
+		load(text, len, &rl, false);
+	} else if (keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag)) {
+		free(text);
+		text = with_signature(data, size, true, &len);
+		load(text, len, &rl, true);
+	} else if (revlist_load(memfile_put(&in, text, len), kr, NOW, &(revlist){0}, why,
+	                        sizeof why) != ERR_UNKNOWN_KEY) {
 		__builtin_trap();
 	}
+	revlist_free(&rl);
 	free(text);
 	return 0;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""journal_seeds.py DIR: write the seed journals of fuzz_journal into DIR.
+"""journal_seeds.py DIR: write the seed journals of fuzz_journal and fuzz_reconcile
+into DIR.
 
 They are signed as the redeemer signs (docs/FORMAT.md): every receipt a tree
 of one, and the head, by the receipt key R-TEST0001 whose seed is RFC 8032
@@ -116,7 +117,8 @@ def main():
             "open_quote": HEADER + '\n1,"2026-12-02T03:00:00Z,redeem\n',
         }
         # The month with a pinned head (after three entries) and the receipts
-        # merchants hold, after the marker fuzz_journal splits at.
+        # merchants hold, after the marker fuzz_reconcile splits at (fuzz_journal
+        # refuses what follows the head).
         three = journal(key, MONTH[:3])
         rows = [l.split(",") for l in month.split("\n")[1:-2]]
         seeds["pinned"] = (month + "#--pins--\n" + '{"head": "' + three.split("\n")[-2].split(",")[11]

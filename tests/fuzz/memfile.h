@@ -2,9 +2,11 @@
  * memfile: helpers the libFuzzer harnesses share (header only).
  *
  * The loaders under test take a path and open it themselves, as the
- * programs do. A harness puts its input in an anonymous memory file
- * (memfd) and hands them "/proc/self/fd/N": nothing is written to disk,
- * and each open gets its own file offset, as a real file would.
+ * programs do. A harness puts its input in a file of /dev/shm (memory: no
+ * disk is written; removed at exit) and hands them its path. An anonymous
+ * memfd, named "/proc/self/fd/N", did the same, but opening that name walks
+ * procfs and cost a fifth of a small input's time; where /dev/shm is
+ * missing, that is still the fallback. (A crash leaves its file behind.)
  */
 #ifndef FUZZ_MEMFILE_H
 #define FUZZ_MEMFILE_H
@@ -21,18 +23,37 @@
 
 typedef struct memfile {
 	int fd;
-	char path[32];
+	char path[48];
 } memfile;
+
+static char memfile_paths[8][48]; /* removed at exit */
+static int memfile_n;
+
+static inline void memfile_cleanup(void)
+{
+	for (int i = 0; i < memfile_n; i++)
+		unlink(memfile_paths[i]);
+}
 
 /* Replace the contents of *m (created on first use) with data; returns its path. */
 static inline const char *memfile_put(memfile *m, const void *data, size_t size)
 {
 	if (!m->path[0]) {
-		if ((m->fd = memfd_create("fuzz", MFD_CLOEXEC)) < 0)
+		strcpy(m->path, "/dev/shm/fuzz-XXXXXX");
+		if (memfile_n < 8 && (m->fd = mkostemp(m->path, O_CLOEXEC)) >= 0) {
+			if (memfile_n == 0)
+				atexit(memfile_cleanup);
+			strcpy(memfile_paths[memfile_n++], m->path);
+		} else if ((m->fd = memfd_create("fuzz", MFD_CLOEXEC)) >= 0) {
+			snprintf(m->path, sizeof m->path, "/proc/self/fd/%d", m->fd);
+		} else {
 			abort();
-		snprintf(m->path, sizeof m->path, "/proc/self/fd/%d", m->fd);
+		}
 	}
-	if (ftruncate(m->fd, 0) != 0 || (size && pwrite(m->fd, data, size, 0) != (ssize_t)size))
+	/* Written over, then cut: the pages stay, and are not freed and zeroed
+	 * again for every input. */
+	if ((size && pwrite(m->fd, data, size, 0) != (ssize_t)size) ||
+	    ftruncate(m->fd, (off_t)size) != 0)
 		abort();
 	return m->path;
 }
