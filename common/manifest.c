@@ -203,7 +203,6 @@ err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *ou
 	size_t len = 0;
 	manifest m = {0};
 	sigtext_sig sig;
-	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
 	const key_entry *k;
 	err rc = file_read_all(path, MANIFEST_MAX, &buf, &len);
 
@@ -213,20 +212,9 @@ err manifest_load(const char *path, const keyring *kr, int64_t now, manifest *ou
 	}
 	if ((rc = manifest_parse(path, buf, len, &m, &sig, why, whylen)) != ERR_OK)
 		goto out;
+	if ((rc = sigtext_verify(path, buf, &sig, kr, m.issuer, m.kid, &k, why, whylen)) != ERR_OK)
+		goto out;
 	rc = ERR_INVALID;
-	tag_of("issuer", m.issuer, issuer_tag);
-	tag_of("kid", m.kid, kid_tag);
-	if (!(k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag))) {
-		snprintf(why, whylen, "%s:3: signed by %s of %s, which is not in the keyring", path,
-		         m.kid, m.issuer);
-		rc = ERR_UNKNOWN_KEY;
-		goto out;
-	}
-	if (!sig_verify(k->verifier, (uint8_t *)buf, sig.signed_len, sig.sig)) {
-		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig.line);
-		rc = ERR_BAD_SIGNATURE;
-		goto out;
-	}
 	if (sigtext_key_refusal(k, m.time, refusal, sizeof refusal)) {
 		snprintf(why, whylen, "%s:3: %s", path, refusal);
 		rc = ERR_UNKNOWN_KEY;

@@ -271,7 +271,6 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 	size_t len = 0;
 	revlist rl = {0};
 	sigtext_sig sig;
-	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
 	const key_entry *k;
 	err rc = file_read_all(path, REVLIST_MAX, &buf, &len);
 
@@ -281,21 +280,10 @@ err revlist_load(const char *path, const keyring *kr, int64_t now, revlist *out,
 	}
 	if ((rc = revlist_parse(path, buf, len, &rl, &sig, why, whylen)) != ERR_OK)
 		goto out;
+	if ((rc = sigtext_verify(path, buf, &sig, kr, rl.issuer, rl.kid, &k, why, whylen)) !=
+	    ERR_OK)
+		goto out;
 	rc = ERR_INVALID;
-	tag_of("issuer", rl.issuer, issuer_tag);
-	tag_of("kid", rl.kid, kid_tag);
-	k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag);
-	if (!k) {
-		snprintf(why, whylen, "%s:3: signed by %s of %s, which is not in the keyring", path,
-		         rl.kid, rl.issuer);
-		rc = ERR_UNKNOWN_KEY;
-		goto out;
-	}
-	if (!sig_verify(k->verifier, (uint8_t *)buf, sig.signed_len, sig.sig)) {
-		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig.line);
-		rc = ERR_BAD_SIGNATURE;
-		goto out;
-	}
 	if (key_refusal(k, &rl, refusal, sizeof refusal)) {
 		snprintf(why, whylen, "%s:3: %s", path, refusal);
 		rc = ERR_UNKNOWN_KEY;

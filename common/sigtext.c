@@ -62,3 +62,23 @@ const char *sigtext_key_refusal(const key_entry *k, int64_t t, char *buf, size_t
 	}
 	return buf;
 }
+
+err sigtext_verify(const char *path, const char *buf, const sigtext_sig *sig, const keyring *kr,
+                   const char *issuer, const char *kid, const key_entry **k, char *why,
+                   size_t whylen)
+{
+	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
+
+	tag_of("issuer", issuer, issuer_tag);
+	tag_of("kid", kid, kid_tag);
+	if (!(*k = keyring_find(kr, KEY_ISSUER, issuer_tag, kid_tag))) {
+		snprintf(why, whylen, "%s:3: signed by %s of %s, which is not in the keyring", path,
+		         kid, issuer);
+		return ERR_UNKNOWN_KEY;
+	}
+	if (!sig_verify((*k)->verifier, (const uint8_t *)buf, sig->signed_len, sig->sig)) {
+		snprintf(why, whylen, "%s:%u: the signature does not verify", path, sig->line);
+		return ERR_BAD_SIGNATURE;
+	}
+	return ERR_OK;
+}

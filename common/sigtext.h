@@ -45,4 +45,15 @@ size_t sigtext_signature_line(const uint8_t sig[SIG_LEN], char out[SIGTEXT_SIG_L
  * valid only after it), in buf, or NULL if it may. */
 const char *sigtext_key_refusal(const key_entry *k, int64_t t, char *buf, size_t n);
 
+/*
+ * The issuer key of the keyring kr that signed buf (the file at path, its
+ * signature sig, its issuer and kid as its lines say), its signature
+ * verified, in *k. ERR_UNKNOWN_KEY (no such key: "path:3: ..." in why) or
+ * ERR_BAD_SIGNATURE ("path:LINE: ..."). Which instants the key may sign
+ * is the caller's rule (sigtext_key_refusal).
+ */
+err sigtext_verify(const char *path, const char *buf, const sigtext_sig *sig, const keyring *kr,
+                   const char *issuer, const char *kid, const key_entry **k, char *why,
+                   size_t whylen);
+
 #endif

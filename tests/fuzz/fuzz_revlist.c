@@ -27,9 +27,6 @@
 #include "sigmemo.h"
 #include "sigtext.h"
 
-static const uint8_t seed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
-                                 0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
-                                 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
 #define NOW (INT64_MAX / 2)
 
 static keyring *kr;
@@ -40,25 +37,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	kr = fuzz_keyring();
-	if (sig_from_seed(seed, &signer) != ERR_OK)
-		abort();
+	signer = fuzz_signer();
 	return 0;
 }
 
-/* body followed by a signature line, in a new buffer of *len bytes (and a
- * NUL): signed with the key if sign, zeros if not. */
 static char *with_signature(const void *body, size_t n, bool sign, size_t *len)
 {
-	uint8_t sig[SIG_LEN] = {0};
-	char *out = malloc(n + SIGTEXT_SIG_LINE_MAX + 1);
-
-	if (!out || (sign && sig_sign(signer, body, n, sig) != ERR_OK))
-		abort();
-	if (sign)
-		sigmemo_signed(signer, body, n, sig);
-	memcpy(out, body, n);
-	*len = n + sigtext_signature_line(sig, out + n);
-	return out;
+	return fuzz_with_signature(signer, body, n, sign, len);
 }
 
 static bool same_list(const revlist *a, const revlist *b)
