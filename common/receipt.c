@@ -39,52 +39,86 @@ void receipt_message(const uint8_t root[HASH], uint8_t msg[RECEIPT_MSG_LEN])
 	memcpy(msg + sizeof RECEIPT_DOMAIN, root, HASH);
 }
 
-err receipt_sign_tree(const sig_signer *key, char *const text[], size_t n)
-{
-	/* level[0] the leaves, level[d + 1] the parents of level[d] */
-	uint8_t level[RECEIPT_DEPTH_MAX + 1][RECEIPT_TREE_MAX][HASH], msg[RECEIPT_MSG_LEN];
-	uint8_t sig[SIG_LEN];
-	size_t count[RECEIPT_DEPTH_MAX + 1], len[RECEIPT_TREE_MAX], depth = 0;
-	char sigtext[RECEIPT_SIG_LEN + 1];
-	err rc;
+/* A tree over n (1..RECEIPT_TREE_MAX) bodies: level[0] the leaves,
+ * level[d + 1] the parents of level[d], count[d] the nodes of level d. */
+typedef struct tree {
+	uint8_t level[RECEIPT_DEPTH_MAX + 1][RECEIPT_TREE_MAX][HASH];
+	size_t count[RECEIPT_DEPTH_MAX + 1], len[RECEIPT_TREE_MAX], depth;
+} tree;
 
+static err tree_build(tree *t, char *const text[], size_t n)
+{
 	if (n < 1 || n > RECEIPT_TREE_MAX)
 		return ERR_INTERNAL;
 	for (size_t i = 0; i < n; i++) {
-		len[i] = strlen(text[i]);
-		if (len[i] > RECEIPT_MAX - RECEIPT_TAIL_MAX)
+		t->len[i] = strlen(text[i]);
+		if (t->len[i] > RECEIPT_MAX - RECEIPT_TAIL_MAX)
 			return ERR_INTERNAL;
-		leaf_hash(text[i], len[i], level[0][i]);
+		leaf_hash(text[i], t->len[i], t->level[0][i]);
 	}
-	count[0] = n;
-	for (; count[depth] > 1; depth++) {
-		size_t m = count[depth];
+	t->count[0] = n;
+	for (t->depth = 0; t->count[t->depth] > 1; t->depth++) {
+		size_t d = t->depth, m = t->count[d];
 		for (size_t i = 0; i + 1 < m; i += 2)
-			node_hash(level[depth][i], level[depth][i + 1], level[depth + 1][i / 2]);
+			node_hash(t->level[d][i], t->level[d][i + 1], t->level[d + 1][i / 2]);
 		if (m % 2)
-			memcpy(level[depth + 1][m / 2], level[depth][m - 1], HASH);
-		count[depth + 1] = (m + 1) / 2;
+			memcpy(t->level[d + 1][m / 2], t->level[d][m - 1], HASH);
+		t->count[d + 1] = (m + 1) / 2;
 	}
-	receipt_message(level[depth][0], msg);
-	if ((rc = sig_sign(key, msg, sizeof msg, sig)) != ERR_OK)
-		return rc;
-	b64url_encode(sig, SIG_LEN, sigtext);
+	return ERR_OK;
+}
 
-	for (size_t i = 0; i < n; i++) {
-		char *p = text[i] + len[i];
+/* Append each leaf's "|path|sig" to its body. */
+static void tree_attach(const tree *t, char *const text[], const uint8_t sig[SIG_LEN])
+{
+	char sigtext[RECEIPT_SIG_LEN + 1];
+
+	b64url_encode(sig, SIG_LEN, sigtext);
+	for (size_t i = 0; i < t->count[0]; i++) {
+		char *p = text[i] + t->len[i];
 		size_t at = i;
 		*p++ = '|';
-		for (size_t d = 0; d < depth; d++, at /= 2) {
+		for (size_t d = 0; d < t->depth; d++, at /= 2) {
 			size_t sib = at ^ 1;
-			if (sib >= count[d])
+			if (sib >= t->count[d])
 				continue; /* the last node of its level: up unchanged */
 			*p++ = sib < at ? 'L' : 'R';
-			p += b64url_encode(level[d][sib], HASH, p);
+			p += b64url_encode(t->level[d][sib], HASH, p);
 		}
 		*p++ = '|';
 		memcpy(p, sigtext, sizeof sigtext);
 	}
+}
+
+err receipt_sign_tree(const sig_signer *key, char *const text[], size_t n)
+{
+	uint8_t msg[RECEIPT_MSG_LEN], sig[SIG_LEN];
+	tree t;
+	err rc;
+
+	if ((rc = tree_build(&t, text, n)) != ERR_OK)
+		return rc;
+	receipt_message(t.level[t.depth][0], msg);
+	if ((rc = sig_sign(key, msg, sizeof msg, sig)) != ERR_OK)
+		return rc;
+	tree_attach(&t, text, sig);
 	return ERR_OK;
+}
+
+err receipt_tree_attach(char *const text[], size_t n, const uint8_t sig[SIG_LEN])
+{
+	tree t;
+	err rc = tree_build(&t, text, n);
+
+	if (rc == ERR_OK)
+		tree_attach(&t, text, sig);
+	return rc;
+}
+
+bool receipt_tree_sig(const char *r, size_t n, uint8_t sig[SIG_LEN])
+{
+	return n > RECEIPT_SIG_LEN && r[n - RECEIPT_SIG_LEN - 1] == '|' &&
+	       b64url_decode(r + n - RECEIPT_SIG_LEN, RECEIPT_SIG_LEN, sig, SIG_LEN);
 }
 
 bool receipt_root(const char *body, size_t n, const char *path, size_t len, uint8_t root[HASH])

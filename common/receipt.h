@@ -66,6 +66,18 @@ const char *receipt_tag(journal_kind k);
 err receipt_sign_tree(const sig_signer *key, char *const text[], size_t n);
 
 /*
+ * The receipts of a tree signed before, rebuilt from their bodies: text[i]
+ * (as for receipt_sign_tree, the bodies in the order they were signed)
+ * gets "|path|sig" appended, sig the tree's signature (receipt_tree_sig).
+ * No signing: a store keeps a tree's signature once, not its receipts.
+ */
+err receipt_tree_attach(char *const text[], size_t n, const uint8_t sig[SIG_LEN]);
+
+/* The tree's signature that receipt r (n bytes) ends with. False if it
+ * does not end with "|" and one in canonical Base64url. */
+bool receipt_tree_sig(const char *r, size_t n, uint8_t sig[SIG_LEN]);
+
+/*
  * The root that a receipt's path leads to from its body (n bytes) and path
  * (len characters). False if the path is not well formed: whole steps, at
  * most RECEIPT_DEPTH_MAX, each a side and a canonical Base64url hash; or

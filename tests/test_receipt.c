@@ -216,6 +216,38 @@ static void receipt_known_answer(void **state)
 	keys_free(k);
 }
 
+/* A tree rebuilt from its bodies and its signature (as the redeemer keeps
+ * them) is the tree signed, receipt for receipt, for every size; a
+ * signature taken from a receipt that does not end with one is refused. */
+static void receipt_tree_rebuilt(void **state)
+{
+	keypair k = keys_from_seed(seed_a);
+	char **t = texts_new(RECEIPT_TREE_MAX), **r = texts_new(RECEIPT_TREE_MAX);
+	uint8_t sig[SIG_LEN];
+
+	(void)state;
+	for (size_t n = 1; n <= RECEIPT_TREE_MAX; n++) {
+		for (size_t i = 0; i < n; i++) {
+			snprintf(t[i], RECEIPT_MAX + 1, "UR2|R-1-202611-%zu|%zu|x", i + 1, n);
+			strcpy(r[i], t[i]);
+		}
+		assert_int_equal(receipt_sign_tree(k.key, t, n), ERR_OK);
+		assert_true(receipt_tree_sig(t[n - 1], strlen(t[n - 1]), sig));
+		assert_int_equal(receipt_tree_attach(r, n, sig), ERR_OK);
+		for (size_t i = 0; i < n; i++)
+			assert_string_equal(r[i], t[i]);
+	}
+	assert_false(receipt_tree_sig("UR2|x|y", 7, sig));
+	strcpy(r[0], t[0]);
+	r[0][strlen(r[0]) - RECEIPT_SIG_LEN - 1] = 'L';
+	assert_false(receipt_tree_sig(r[0], strlen(r[0]), sig));
+	strcpy(r[0], "UR2|x");
+	assert_int_equal(receipt_tree_attach(r, 0, sig), ERR_INTERNAL);
+	texts_free(t, RECEIPT_TREE_MAX);
+	texts_free(r, RECEIPT_TREE_MAX);
+	keys_free(k);
+}
+
 /* A tree of 5: the last leaf goes up unchanged twice, then pairs. */
 static void receipt_known_answer_five(void **state)
 {
@@ -785,6 +817,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(receipt_known_answer),
 	    cmocka_unit_test(receipt_known_answer_five),
+	    cmocka_unit_test(receipt_tree_rebuilt),
 	    cmocka_unit_test(receipt_tree_of_one),
 	    cmocka_unit_test(receipt_trees_verify),
 	    cmocka_unit_test(receipt_sign_refuses),
