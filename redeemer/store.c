@@ -197,11 +197,14 @@ err store_open(const char *dir, size_t map_size, store **out)
 		    (rc = mdb_dbi_open(txn, "terminals", MDB_CREATE, &s->terminals)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "tokens", MDB_CREATE, &s->tokens)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &s->journal)) != 0 ||
+		    (rc = mdb_dbi_open(txn, "trees", MDB_CREATE, &s->trees)) != 0 ||
 		    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) != 0)
 			txn_abort(s, txn);
 		else
 			rc = txn_commit(s, txn);
 	}
+	if (rc == 0)
+		rc = store_upgrade(s);
 	if (rc != 0) {
 		e = db_err(rc, "open tables");
 		goto fail;
@@ -446,16 +449,14 @@ err store_summarize(store *s, store_summary *out)
 	MDB_txn *txn;
 	MDB_cursor *cur = NULL;
 	MDB_val key, val;
-	MDB_stat st;
-	err e = ERR_OK;
+	jentry e;
+	err er = ERR_OK;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
 		return db_err(rc, "read");
-	if ((rc = mdb_stat(txn, s->journal, &st)) == 0)
-		out->journal_entries = st.ms_entries;
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->vouchers, &cur)) == 0) {
+	if ((rc = mdb_cursor_open(txn, s->vouchers, &cur)) == 0) {
 		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0)
 			if (val.mv_size == sizeof(vrec)) {
 				vrec v;
@@ -464,23 +465,25 @@ err store_summarize(store *s, store_summary *out)
 				out->remaining += v.remaining;
 			}
 		mdb_cursor_close(cur);
-		rc = mdb_cursor_open(txn, s->redemptions, &cur);
+		rc = mdb_cursor_open(txn, s->journal, &cur);
 	}
+	/* What was redeemed and voided: the journal's entries. */
 	if (rc == 0) {
-		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0)
-			if (val.mv_size >= RREC_HEAD) {
-				rrec r;
-				memcpy(&r, val.mv_data, RREC_HEAD);
-				if (r.voided == RREC_CONFLICT) {
-					out->conflicts++;
-					continue;
-				}
+		while (mdb_cursor_get(cur, &key, &val, MDB_NEXT) == 0) {
+			out->journal_entries++;
+			e.seq = key.mv_size == JKEY_LEN ? get_be64((uint8_t *)key.mv_data + 7) : 0;
+			if (jentry_parse(&val, &e) != 0)
+				continue;
+			if (e.kind == JOURNAL_CONFLICT) {
+				out->conflicts++;
+			} else if (e.kind == JOURNAL_VOID) {
+				out->voided++;
+				out->redeemed -= e.amount;
+			} else {
 				out->redemptions++;
-				if (r.voided)
-					out->voided++;
-				else
-					out->redeemed += r.amount;
+				out->redeemed += e.amount;
 			}
+		}
 		mdb_cursor_close(cur);
 		rc = mdb_cursor_open(txn, s->terminals, &cur);
 	}
@@ -494,7 +497,7 @@ err store_summarize(store *s, store_summary *out)
 		mdb_cursor_close(cur);
 	}
 	if (rc != 0)
-		e = db_err(rc, "summary");
+		er = db_err(rc, "summary");
 	txn_abort(s, txn);
-	return e;
+	return er;
 }

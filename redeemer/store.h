@@ -207,6 +207,8 @@ struct op {
 	char receipt[RECEIPT_MAX + 1];
 	period per;            /* of the journal the operation goes to */
 	journal_kind recorded; /* what o wrote to the journal; 0: nothing (a refusal, a replay) */
+	uint64_t seq;          /* its journal entry, if recorded */
+	bool in_tree;          /* the writer's: its receipt is in a tree being signed */
 	/* run on the event loop's thread once o is committed or refused */
 	task done;
 	op *next; /* the writer's queue */

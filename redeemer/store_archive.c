@@ -2,7 +2,7 @@
  * Archiving a closed period: its journal, as `export` writes it (the lines
  * and the signed head), goes to a file that reconcile reads as any export;
  * then every record of the period leaves the live database: its journal
- * lines, its redemptions and their voids' receipts, the request records
+ * entries and receipt trees, its redemptions, the request records
  * that point at them, and its vouchers' balances. Each of those is a field
  * of a journal line; a request record (terminal, request_id, what was
  * asked) is not, and after the period no request of it can be made again.
@@ -430,9 +430,9 @@ err store_archive(store *s, period p, int64_t now, const char *path, archive_res
 	}
 	if (a.state == ARCHIVE_WRITTEN) {
 		if ((rc = remove_records(s, s->journal, journal_of, p, &out->removed)) != 0 ||
+		    (rc = remove_records(s, s->trees, journal_of, p, &out->removed)) != 0 ||
 		    (rc = remove_records(s, s->redemptions, redemption_of, p, &out->removed)) !=
 		        0 ||
-		    (rc = remove_records(s, s->voids, redemption_of, p, &out->removed)) != 0 ||
 		    (rc = remove_records(s, s->requests, request_of, p, &out->removed)) != 0 ||
 		    (rc = remove_records(s, s->vouchers, voucher_of, p, &out->removed)) != 0)
 			return db_err(rc, "archive");

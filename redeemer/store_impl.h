@@ -5,7 +5,9 @@
  *   store_terminal.c  the terminal registry
  *   store_spend.c     the redeem and void transactions, replays, receipts
  *   store_writer.c    the group-commit writer thread
- *   store_journal.c   the journal: appending entries, exporting a period
+ *   store_journal.c   the journal: entries, receipt trees, exporting a period
+ *   store_upgrade.c   bringing an older version's database to this layout
+ *   store_archive.c   archiving a closed period
  */
 #ifndef STORE_IMPL_H
 #define STORE_IMPL_H
@@ -28,7 +30,7 @@ struct store {
 	pthread_rwlock_t map;
 	size_t map_max;
 	bool space_short; /* the last commit failed for want of space: map or disk */
-	MDB_dbi vouchers, redemptions, voids, requests, terminals, tokens, journal, meta;
+	MDB_dbi vouchers, redemptions, voids, requests, terminals, tokens, journal, trees, meta;
 	sig_signer *receipt_key;
 	char receipt_kid[KEY_ID_MAX + 1];
 	char receipt_line[256];
@@ -62,24 +64,60 @@ typedef struct vrec {
 	uint32_t valid_from, valid_until;
 } vrec;
 
-/* A redemption: table redemptions, key its id. Stored as the first
- * RREC_HEAD bytes, then its receipt (no NUL), or NULs up to the end, as an
- * older version wrote. */
+/*
+ * A redemption (or a conflict): table redemptions, key its id, which names
+ * its period. What it was is its journal entry, seq of that period; a void
+ * is the entry void_seq (0: not voided). An older version stored more
+ * here, and a void's receipt in table voids (store_upgrade.c).
+ */
 typedef struct rrec {
-	uint64_t serial;
-	int64_t amount, remaining_after, time, void_time;
-	uint32_t terminal;
-	uint8_t voided;
-	uint16_t year;
-	uint8_t month;
-	char merchant[KEY_ID_MAX + 1];
-	char gallery[KEY_ID_MAX + 1];
+	uint32_t seq, void_seq;
 } rrec;
 
-#define RREC_HEAD (offsetof(rrec, gallery) + sizeof((rrec *)0)->gallery)
+/*
+ * A journal entry: table journal, key the period ("YYYY-MM") then seq
+ * (big-endian). The value is a jrec, then the merchant, gallery and
+ * redemption id (no NULs); its receipt is rebuilt from these and its
+ * tree (table trees), its hashes by the export, which chains the lines.
+ * An older version stored the export's line of text (from a digit).
+ */
+typedef struct jrec {
+	uint8_t version; /* JREC_VERSION */
+	uint8_t kind;    /* journal_kind */
+	uint8_t merchant_len, gallery_len;
+	uint32_t terminal;
+	uint32_t amount, remaining;
+	uint64_t serial;
+	int64_t time;
+} jrec;
 
-/* rrec.voided: 0, 1 (voided), or this: an offline conflict, not a redemption. */
-#define RREC_CONFLICT 2
+#define JREC_VERSION 2
+#define JKEY_LEN     (7 + 8)
+
+/* An entry as read: the journal line's values. */
+typedef struct jentry {
+	period per;
+	uint64_t seq;
+	journal_kind kind;
+	uint64_t serial;
+	int64_t amount, remaining, time;
+	uint32_t terminal;
+	char merchant[KEY_ID_MAX + 1], gallery[KEY_ID_MAX + 1], rid[RID_MAX + 1];
+	const char *line; /* a line of text (an older version's), in the database */
+	size_t line_len;
+	const char *receipt; /* the line's receipt, in it */
+	size_t receipt_len;
+} jentry;
+
+/*
+ * A tree of receipts: table trees, key the period and the last seq of its
+ * entries (big-endian), which are that period's entries first..last, all
+ * of one commit; its signature once for them all, and the kid of the key.
+ */
+typedef struct trec {
+	uint64_t first;
+	uint8_t sig[SIG_LEN];
+} trec; /* then the kid */
 
 /* Log an LMDB failure and translate it: a full map or disk is
  * ERR_UNAVAILABLE (nothing recorded, try later), anything else ERR_DB. */
@@ -105,9 +143,8 @@ int meta_next(store *s, MDB_txn *txn, const char *name, uint64_t *out);
 
 int get_vrec(store *s, MDB_txn *txn, uint64_t serial, vrec *out);
 
-/* The redemption rid, and its receipt if receipt is not NULL ("" while its
- * batch is being written). */
-int get_rrec(store *s, MDB_txn *txn, const char *rid, rrec *out, char receipt[RECEIPT_MAX + 1]);
+/* The redemption rid: its record and its journal entry. */
+int get_redemption(store *s, MDB_txn *txn, const char *rid, rrec *r, jentry *e);
 
 /* ---- store_spend.c, inside the writer's transaction ---- */
 
@@ -130,12 +167,44 @@ int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *r
 
 /* ---- store_journal.c ---- */
 
-/* Append o's entry to the hash chain of its period (o->period). */
-int journal_put(store *s, MDB_txn *txn, const op *o);
+/* The journal's key of period p's entry seq. */
+MDB_val journal_key(period p, uint64_t seq, uint8_t jk[JKEY_LEN]);
+
+/* Entry seq of period p. MDB_CORRUPTED if it is not one. */
+int journal_get(store *s, MDB_txn *txn, period p, uint64_t seq, jentry *e);
+
+/* Read an entry's value (either version) into e, its key's period and seq
+ * already in e. MDB_CORRUPTED if it is not one. */
+int jentry_parse(const MDB_val *val, jentry *e);
+
+/* Add o's entry to the journal of its period (o->per), as the next seq
+ * (into o->seq); its receipt is signed later, and only then does it join
+ * the hash chain (journal_link). */
+int journal_add(store *s, MDB_txn *txn, op *o);
+
+/* Link o's entry, its receipt signed, into its period's hash chain. In
+ * the order the entries were added. */
+int journal_link(store *s, MDB_txn *txn, const op *o);
+
+/* Record the tree whose signature sig covers period p's entries
+ * first..last. */
+int tree_put(store *s, MDB_txn *txn, period p, uint64_t first, uint64_t last,
+             const uint8_t sig[SIG_LEN]);
+
+/* The receipt of entry seq of period p, into out: "" if its tree is not
+ * signed yet (its batch is being written). */
+int journal_receipt(store *s, MDB_txn *txn, period p, uint64_t seq, char out[RECEIPT_MAX + 1]);
 
 /* Period p's journal and signed head as an export, from the database
  * whatever its archive's state (store_export refuses an archived one). */
 err export_live(store *s, period p, int64_t now, FILE *f);
+
+/* ---- store_upgrade.c ---- */
+
+/* Bring a database an older version wrote to this layout; nothing to do
+ * for one of this version. In transactions of its own, resumed if cut
+ * short. */
+int store_upgrade(store *s);
 
 /* ---- store_archive.c ---- */
 

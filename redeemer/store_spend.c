@@ -7,11 +7,11 @@
  * redemption (kind offline) when the voucher still has the amount, else as
  * a conflict, which takes nothing from the voucher and is never paid.
  *
- * Tables: vouchers (serial -> vrec), redemptions (id -> rrec and receipt;
- * a conflict's too, voided RREC_CONFLICT, which no void can touch), voids
- * (id -> the void's receipt), requests (terminal and request_id -> hash of
- * what was asked, and the redemption it made), so that a retry gets the
- * first answer.
+ * Tables: vouchers (serial -> vrec), redemptions (id -> rrec: its journal
+ * entry and its void's; a conflict's too, which no void can touch),
+ * requests (terminal and request_id -> hash of what was asked, and the
+ * redemption it made), so that a retry gets the first answer; and the
+ * journal (store_journal.c), which holds what each of them was.
  */
 #include "store_impl.h"
 
@@ -31,59 +31,40 @@ static int put_vrec(store *s, MDB_txn *txn, uint64_t serial, const vrec *v)
 	return mdb_put(txn, s->vouchers, &key, &val, 0);
 }
 
-int get_rrec(store *s, MDB_txn *txn, const char *rid, rrec *out, char receipt[RECEIPT_MAX + 1])
+/* The period a redemption id names ("<kid>-YYYYMM-<n>"). */
+static bool rid_period(const char *rid, period *p)
+{
+	size_t n = strlen(rid), plen;
+	uint64_t num, ym;
+
+	if (!journal_rid_split(rid, n, &plen, &num) || plen < 7 ||
+	    !dec_parse(rid + plen - 6, 6, 999999, &ym))
+		return false;
+	*p = (period){(uint16_t)(ym / 100), (uint8_t)(ym % 100)};
+	return true;
+}
+
+int get_redemption(store *s, MDB_txn *txn, const char *rid, rrec *r, jentry *e)
 {
 	MDB_val key = {strlen(rid), (void *)rid}, val;
+	period p;
 	int rc = mdb_get(txn, s->redemptions, &key, &val);
 
 	if (rc != 0)
 		return rc;
-	if (val.mv_size < RREC_HEAD || val.mv_size > RREC_HEAD + RECEIPT_MAX)
+	if (val.mv_size != sizeof *r || !rid_period(rid, &p))
 		return MDB_CORRUPTED;
-	memset(out, 0, sizeof *out);
-	memcpy(out, val.mv_data, RREC_HEAD);
-	if (receipt) {
-		size_t n = strnlen((char *)val.mv_data + RREC_HEAD, val.mv_size - RREC_HEAD);
-		memcpy(receipt, (char *)val.mv_data + RREC_HEAD, n);
-		receipt[n] = '\0';
-	}
-	return 0;
+	memcpy(r, val.mv_data, sizeof *r);
+	if ((rc = journal_get(s, txn, p, r->seq, e)) != 0)
+		return rc;
+	return e->kind == JOURNAL_VOID || strcmp(e->rid, rid) != 0 ? MDB_CORRUPTED : 0;
 }
 
-static int put_rrec(store *s, MDB_txn *txn, const char *rid, const rrec *r, const char *receipt)
+static int put_rrec(store *s, MDB_txn *txn, const char *rid, const rrec *r)
 {
-	size_t n = strlen(receipt);
-	MDB_val key = {strlen(rid), (void *)rid}, val = {RREC_HEAD + n, NULL};
-	int rc = mdb_put(txn, s->redemptions, &key, &val, MDB_RESERVE);
+	MDB_val key = {strlen(rid), (void *)rid}, val = {sizeof *r, (void *)r};
 
-	if (rc == 0) {
-		memcpy(val.mv_data, r, RREC_HEAD);
-		memcpy((char *)val.mv_data + RREC_HEAD, receipt, n);
-	}
-	return rc;
-}
-
-/* A void's receipt, in table voids under its redemption's id. */
-static int put_void_receipt(store *s, MDB_txn *txn, const op *o)
-{
-	MDB_val key = {strlen(o->rid), (void *)o->rid},
-	        val = {strlen(o->receipt), (void *)o->receipt};
-
-	return mdb_put(txn, s->voids, &key, &val, 0);
-}
-
-static int get_void_receipt(store *s, MDB_txn *txn, op *o)
-{
-	MDB_val key = {strlen(o->rid), o->rid}, val;
-	int rc = mdb_get(txn, s->voids, &key, &val);
-
-	if (rc == 0 && val.mv_size > RECEIPT_MAX)
-		return MDB_CORRUPTED;
-	if (rc == 0) {
-		memcpy(o->receipt, val.mv_data, val.mv_size);
-		o->receipt[val.mv_size] = '\0';
-	}
-	return rc;
+	return mdb_put(txn, s->redemptions, &key, &val, 0);
 }
 
 /* The requests table's key: the terminal (big-endian), then the request_id. */
@@ -103,6 +84,7 @@ int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *r
 	uint8_t rk[4 + REQUEST_ID_MAX];
 	MDB_val rkey = request_key(term_id, request_id, rk), rval;
 	rrec r;
+	jentry e;
 	int rc;
 
 	if ((rc = mdb_get(txn, s->requests, &rkey, &rval)) != 0)
@@ -114,13 +96,15 @@ int spend_lookup_request(store *s, MDB_txn *txn, uint32_t term_id, const char *r
 	}
 	memcpy(o->rid, (char *)rval.mv_data + 32, rval.mv_size - 32);
 	o->rid[rval.mv_size - 32] = '\0';
-	if ((rc = get_rrec(s, txn, o->rid, &r, o->receipt)) != 0)
+	/* Its receipt: "" while its batch is written (spend_finish_batch). */
+	if ((rc = get_redemption(s, txn, o->rid, &r, &e)) != 0 ||
+	    (rc = journal_receipt(s, txn, e.per, e.seq, o->receipt)) != 0)
 		return rc;
 	o->replay = true;
-	o->serial = r.serial;
-	o->debited = r.amount;
-	o->remaining = r.remaining_after;
-	o->rc = r.voided == RREC_CONFLICT ? ERR_OFFLINE_CONFLICT : ERR_OK;
+	o->serial = e.serial;
+	o->debited = e.amount;
+	o->remaining = e.remaining;
+	o->rc = e.kind == JOURNAL_CONFLICT ? ERR_OFFLINE_CONFLICT : ERR_OK;
 	return 0;
 }
 
@@ -159,14 +143,14 @@ static int next_rid(store *s, MDB_txn *txn, period p, op *o)
 }
 
 /* Record o as a redemption (kind redeem or offline) or a conflict, with v
- * its voucher as it is after o: its receipt's body (signed with the rest
- * of the batch), its record, its request. */
+ * its voucher as it is after o: its journal entry (its receipt signed
+ * with the rest of the batch), its record, its request. */
 static int record(store *s, MDB_txn *txn, op *o, const vrec *v, journal_kind kind)
 {
 	uint8_t rk[4 + REQUEST_ID_MAX];
 	MDB_val rkey, rval;
 	char rv[32 + RID_MAX + 1];
-	rrec r;
+	rrec r = {0};
 	int rc;
 
 	o->per = (period){v->year, v->month};
@@ -176,27 +160,18 @@ static int record(store *s, MDB_txn *txn, op *o, const vrec *v, journal_kind kin
 		o->rc = ERR_INTERNAL;
 		return 0;
 	}
-	memset(&r, 0, sizeof r);
-	r.serial = o->serial;
-	r.amount = o->debited;
-	r.remaining_after = o->remaining;
-	r.time = o->now;
-	r.terminal = o->term.id;
-	r.voided = kind == JOURNAL_CONFLICT ? RREC_CONFLICT : 0;
-	r.year = v->year;
-	r.month = v->month;
-	memcpy(r.merchant, o->term.merchant, sizeof r.merchant);
-	memcpy(r.gallery, o->term.gallery, sizeof r.gallery);
+	o->recorded = kind;
+	if ((rc = journal_add(s, txn, o)) != 0)
+		return rc;
+	r.seq = (uint32_t)o->seq;
 	memcpy(rv, o->body_hash, 32);
 	memcpy(rv + 32, o->rid, strlen(o->rid));
 	rkey = request_key(o->term.id, o->request_id, rk);
 	rval = (MDB_val){32 + strlen(o->rid), rv};
-	/* The receipt and the journal entry follow once the batch is signed. */
-	if ((rc = put_rrec(s, txn, o->rid, &r, "")) != 0 ||
+	if ((rc = put_rrec(s, txn, o->rid, &r)) != 0 ||
 	    (rc = mdb_put(txn, s->requests, &rkey, &rval, 0)) != 0)
 		return rc;
 	o->rc = kind == JOURNAL_CONFLICT ? ERR_OFFLINE_CONFLICT : ERR_OK;
-	o->recorded = kind;
 	return 0;
 }
 
@@ -261,51 +236,48 @@ int spend_redeem(store *s, MDB_txn *txn, op *o)
 int spend_void(store *s, MDB_txn *txn, op *o)
 {
 	const tzone tz = {"", "", o->tz_offset};
-	char receipt[RECEIPT_MAX + 1];
 	rrec r;
 	vrec v;
-	int rc = get_rrec(s, txn, o->rid, &r, receipt);
+	jentry e;
+	int rc = get_redemption(s, txn, o->rid, &r, &e);
 
-	if (rc == MDB_NOTFOUND ||
-	    (rc == 0 && (strcmp(r.merchant, o->term.merchant) != 0 || r.voided == RREC_CONFLICT))) {
+	if (rc == MDB_NOTFOUND || (rc == 0 && (strcmp(e.merchant, o->term.merchant) != 0 ||
+	                                       e.kind == JOURNAL_CONFLICT))) {
 		o->rc = ERR_NOT_FOUND; /* nor is a conflict a redemption to void */
 		return 0;
 	}
 	if (rc != 0)
 		return rc;
-	if ((rc = get_vrec(s, txn, r.serial, &v)) != 0)
+	if ((rc = get_vrec(s, txn, e.serial, &v)) != 0)
 		return rc;
-	o->serial = r.serial;
-	o->debited = r.amount;
-	if (r.voided) {
+	o->serial = e.serial;
+	o->debited = e.amount;
+	if (r.void_seq) {
+		/* Voided before: its receipt, "" while the batch voiding it is
+		 * written (spend_finish_batch fills it in). */
 		o->replay = true;
 		o->remaining = v.remaining;
-		/* The void's receipt: "" while the batch voiding it is written
-		 * (spend_finish_batch fills it in). */
-		o->receipt[0] = '\0';
-		if ((rc = get_void_receipt(s, txn, o)) != 0 && rc != MDB_NOTFOUND)
-			return rc;
 		o->rc = ERR_OK;
-		return 0;
+		return journal_receipt(s, txn, e.per, r.void_seq, o->receipt);
 	}
-	if (date_to_days(date_at(r.time, &tz)) != date_to_days(date_at(o->now, &tz))) {
+	if (date_to_days(date_at(e.time, &tz)) != date_to_days(date_at(o->now, &tz))) {
 		o->rc = ERR_VOID_TOO_LATE;
 		return 0;
 	}
-	v.remaining += r.amount;
-	r.voided = 1;
-	r.void_time = o->now;
+	v.remaining += e.amount;
 	o->remaining = v.remaining;
-	o->per = (period){r.year, r.month};
+	o->per = e.per;
 	if (!receipt_body_of(s, o, JOURNAL_VOID)) {
 		o->rc = ERR_INTERNAL;
 		return 0;
 	}
-	if ((rc = put_vrec(s, txn, r.serial, &v)) != 0 ||
-	    (rc = put_rrec(s, txn, o->rid, &r, receipt)) != 0)
+	o->recorded = JOURNAL_VOID;
+	if ((rc = put_vrec(s, txn, e.serial, &v)) != 0 || (rc = journal_add(s, txn, o)) != 0)
+		return rc;
+	r.void_seq = (uint32_t)o->seq;
+	if ((rc = put_rrec(s, txn, o->rid, &r)) != 0)
 		return rc;
 	o->rc = ERR_OK;
-	o->recorded = JOURNAL_VOID;
 	return 0;
 }
 
@@ -315,40 +287,57 @@ static bool recorded(const op *o)
 	return o->recorded && !o->replay;
 }
 
-int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
+/* The receipt of a replay: of the redemption or of its void. */
+static int replay_receipt(store *s, MDB_txn *txn, op *o)
+{
+	rrec r;
+	jentry e;
+	int rc = get_redemption(s, txn, o->rid, &r, &e);
+
+	if (rc == 0)
+		rc = journal_receipt(s, txn, e.per, o->kind == OP_VOID ? r.void_seq : r.seq,
+		                     o->receipt);
+	return rc;
+}
+
+/* Sign the receipts of first's period in the batch, from first on, up to
+ * RECEIPT_TREE_MAX of them: entries of one period that follow each other,
+ * since the batch added them in its order. */
+static int sign_tree(store *s, MDB_txn *txn, op *first)
 {
 	char *text[RECEIPT_TREE_MAX];
-	op *o;
+	uint8_t sig[SIG_LEN];
+	op *o, *last = first;
 	size_t n = 0;
-	rrec r;
+
+	for (o = first; o && n < RECEIPT_TREE_MAX; o = o->next)
+		if (recorded(o) && !o->in_tree && o->per.year == first->per.year &&
+		    o->per.month == first->per.month) {
+			text[n++] = o->receipt;
+			o->in_tree = true;
+			last = o;
+		}
+	if (receipt_sign_tree(s->receipt_key, text, n) != ERR_OK ||
+	    !receipt_tree_sig(first->receipt, strlen(first->receipt), sig))
+		return -1;
+	return tree_put(s, txn, first->per, first->seq, last->seq, sig);
+}
+
+int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
+{
+	op *o;
 	int rc;
 
-	/* Every receipt of the batch, a redemption's or a void's, in trees. */
-	for (o = batch; o; o = o->next) {
-		if (recorded(o))
-			text[n++] = o->receipt;
-		if (n == RECEIPT_TREE_MAX || (n && !o->next)) {
-			if (receipt_sign_tree(s->receipt_key, text, n) != ERR_OK)
-				return -1;
-			n = 0;
-		}
-	}
+	for (o = batch; o; o = o->next)
+		if (recorded(o) && !o->in_tree && (rc = sign_tree(s, txn, o)) != 0)
+			return rc;
 	for (o = batch; o; o = o->next) {
 		/* A replay of an operation earlier in this batch: its receipt is
-		 * stored by now, the original coming first. */
+		 * signed by now, the original coming first. */
 		if (o->replay && (o->rc == ERR_OK || o->rc == ERR_OFFLINE_CONFLICT) &&
-		    !o->receipt[0] &&
-		    (rc = o->kind == OP_REDEEM ? get_rrec(s, txn, o->rid, &r, o->receipt)
-		                               : get_void_receipt(s, txn, o)) != 0)
+		    !o->receipt[0] && (rc = replay_receipt(s, txn, o)) != 0)
 			return rc;
-		if (!recorded(o))
-			continue;
-		if (o->kind == OP_REDEEM && ((rc = get_rrec(s, txn, o->rid, &r, NULL)) != 0 ||
-		                             (rc = put_rrec(s, txn, o->rid, &r, o->receipt)) != 0))
-			return rc;
-		if (o->kind == OP_VOID && (rc = put_void_receipt(s, txn, o)) != 0)
-			return rc;
-		if ((rc = journal_put(s, txn, o)) != 0)
+		if (recorded(o) && (rc = journal_link(s, txn, o)) != 0)
 			return rc;
 	}
 	return 0;

@@ -58,6 +58,13 @@ static int commit_batch(store *s, op *batch)
 	MDB_txn *txn = NULL;
 	int rc = txn_begin(s, 0, &txn);
 
+	/* A batch again after a full map: nothing of the first try holds. */
+	for (op *o = batch; o; o = o->next) {
+		o->replay = o->in_tree = false;
+		o->recorded = 0;
+		o->seq = 0;
+		o->receipt[0] = '\0';
+	}
 	for (op *o = batch; o && rc == 0; o = o->next)
 		rc = o->kind == OP_REDEEM ? spend_redeem(s, txn, o) : spend_void(s, txn, o);
 	if (rc == 0)

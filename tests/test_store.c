@@ -5,6 +5,8 @@
  */
 #include "store_fixture.h"
 
+#include "bytes.h"
+
 /* ---- receipt key ---- */
 
 static void receipt_key(void **state)
@@ -505,108 +507,173 @@ static void stats_count_batches(void **state)
 }
 
 /*
- * A redemption as the version before receipt trees stored it (e6a04a0):
- * the record's head (RREC_HEAD bytes of an rrec, as today), then the
- * receipt in 321 bytes, NUL-padded. Its replay gives that receipt back, and
- * a void keeps it.
+ * A database as the version before this layout wrote it: each journal
+ * entry its export line, each redemption's record a head of RREC_V1 bytes
+ * and its receipt, each void's receipt in table voids, no trees, no
+ * "layout". Made from a database of today's and its export (text).
  */
-#define RECEIPT_V1 321
+#define RREC_V1 113
 
-/* Replace the stored record of redemption rid (the store closed) with the
- * one made by edit from the stored one: its bytes, a buffer of cap bytes,
- * its length. */
-static void rewrite_rrec(struct fixture *f, const char *rid,
-                         size_t (*edit)(const MDB_val *stored, uint8_t *buf, size_t cap))
+static void to_older_layout(struct fixture *f, const char *text)
 {
-	uint8_t buf[RREC_HEAD + RECEIPT_MAX + 64];
 	MDB_env *env;
 	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val key = {strlen(rid), (void *)rid}, val;
+	MDB_dbi journal, redemptions, voids, trees, meta;
+	const char *line = strchr(text, '\n') + 1, *next;
+	MDB_val layout = {6, "layout"};
 
 	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
 	assert_int_equal(mdb_env_open(env, f->db, MDB_NOTLS, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "redemptions", 0, &dbi), 0);
-	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
-	assert_true(val.mv_size > RREC_HEAD);
-	val.mv_size = edit(&val, buf, sizeof buf);
-	val.mv_data = buf;
-	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_dbi_open(txn, "journal", 0, &journal), 0);
+	assert_int_equal(mdb_dbi_open(txn, "redemptions", 0, &redemptions), 0);
+	assert_int_equal(mdb_dbi_open(txn, "voids", 0, &voids), 0);
+	assert_int_equal(mdb_dbi_open(txn, "trees", 0, &trees), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	for (; (next = strchr(line, '\n')); line = next + 1) {
+		const char *fld[JOURNAL_FIELDS];
+		size_t len[JOURNAL_FIELDS];
+		uint8_t jk[JKEY_LEN], rv[RREC_V1 + RECEIPT_MAX] = {0};
+		uint64_t seq;
+		MDB_val key, val = {(size_t)(next - line), (void *)line}, rid;
+
+		assert_int_equal(
+		    split_at(line, (size_t)(next - line), ',', fld, len, JOURNAL_FIELDS),
+		    JOURNAL_FIELDS);
+		if (memcmp(fld[J_KIND], "head,", 5) == 0)
+			break;
+		assert_true(dec_parse(fld[J_SEQ], len[J_SEQ], UINT32_MAX, &seq));
+		key = journal_key((period){2026, 11}, seq, jk);
+		assert_int_equal(mdb_put(txn, journal, &key, &val, 0), 0);
+		rid = (MDB_val){len[J_RID], (void *)fld[J_RID]};
+		if (memcmp(fld[J_KIND], "void,", 5) == 0) {
+			val = (MDB_val){len[J_RECEIPT], (void *)fld[J_RECEIPT]};
+			assert_int_equal(mdb_put(txn, voids, &rid, &val, 0), 0);
+		} else {
+			memcpy(rv + RREC_V1, fld[J_RECEIPT], len[J_RECEIPT]);
+			val = (MDB_val){RREC_V1 + len[J_RECEIPT], rv};
+			assert_int_equal(mdb_put(txn, redemptions, &rid, &val, 0), 0);
+		}
+	}
+	assert_int_equal(mdb_drop(txn, trees, 0), 0);
+	assert_int_equal(mdb_del(txn, meta, &layout, NULL), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 }
 
-/* The layout of an older version: the head, then a receipt NUL-padded to RECEIPT_V1. */
-static size_t to_old_layout(const MDB_val *stored, uint8_t *buf, size_t cap)
+static char *export_text(store *s, period p, int64_t at)
 {
-	assert_true(cap >= RREC_HEAD + RECEIPT_V1);
-	memset(buf, 0, RREC_HEAD + RECEIPT_V1);
-	memcpy(buf, stored->mv_data, RREC_HEAD);
-	strcpy((char *)buf + RREC_HEAD, "UR1|legacy|SIG");
-	return RREC_HEAD + RECEIPT_V1;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+
+	assert_non_null(mf);
+	assert_int_equal(store_export(s, p, at, mf), ERR_OK);
+	fclose(mf);
+	return buf;
 }
 
-static void reads_older_records(void **state)
+/* Opened by this version, an older database is upgraded: its replays give
+ * the receipts they gave, its export is the same to the byte, its
+ * redemptions can be voided, and new entries go on its hash chain. */
+static void upgrades_older_layout(void **state)
 {
 	struct fixture *f = *state;
-	voucher v = mkv(0x0000000000000D1DULL, 40000, true, 2026, 11);
-	op a = redeem(&f->t[0], &v, 15000, "old-1", 9, NOW), x, q;
+	voucher va = mkv(0x0D1D, 40000, true, 2026, 11), vb = mkv(0x0D1E, 25000, false, 2026, 11),
+	        vc = mkv(0x0D1F, 10000, true, 2026, 11), vd = mkv(0x0D20, 30000, true, 2026, 11);
+	op a = redeem(&f->t[0], &va, 15000, "old-a", 1, NOW),
+	   b = redeem(&f->t[1], &vb, 5000, "old-b", 2, NOW + 1),
+	   c = redeem(&f->t[1], &vc, 20000, "old-c", 3, NOW + 2), x, q, d, y;
 	uint8_t hash[32];
+	char *before, *after, *later;
 	store_summary sum;
+	const char *tail;
 
+	c.uploaded = NOW + 30;
 	run1(f, &a);
-	assert_int_equal(a.rc, ERR_OK);
-	store_close(f->s);
-	rewrite_rrec(f, a.rid, to_old_layout);
-
-	start(f);
-	memset(hash, 9, sizeof hash);
-	memset(&q, 0, sizeof q);
-	assert_int_equal(store_request_get(f->s, f->t[0].id, "old-1", hash, &q), ERR_OK);
-	assert_string_equal(q.receipt, "UR1|legacy|SIG");
-	assert_int_equal(q.debited, 15000);
-	assert_int_equal(q.remaining, 25000);
-
+	run1(f, &b);
+	run1(f, &c);
+	assert_int_equal(c.rc, ERR_OFFLINE_CONFLICT);
 	x = void_op(&f->t[0], a.rid, NOW + 60);
 	run1(f, &x);
 	assert_int_equal(x.rc, ERR_OK);
-	assert_int_equal(x.remaining, 40000);
+	before = export_text(f->s, (period){2026, 11}, NOW + 99);
+	store_close(f->s);
+	to_older_layout(f, before);
+
+	start(f);
+	after = export_text(f->s, (period){2026, 11}, NOW + 99);
+	assert_string_equal(after, before);
+	memset(hash, 1, sizeof hash);
 	memset(&q, 0, sizeof q);
-	assert_int_equal(store_request_get(f->s, f->t[0].id, "old-1", hash, &q), ERR_OK);
-	assert_string_equal(q.receipt, "UR1|legacy|SIG");
+	assert_int_equal(store_request_get(f->s, f->t[0].id, "old-a", hash, &q), ERR_OK);
+	assert_string_equal(q.receipt, a.receipt);
+	assert_int_equal(q.debited, 15000);
+	memset(hash, 3, sizeof hash);
+	assert_int_equal(store_request_get(f->s, f->t[1].id, "old-c", hash, &q),
+	                 ERR_OFFLINE_CONFLICT);
+	assert_string_equal(q.receipt, c.receipt);
+	y = void_op(&f->t[0], a.rid, NOW + 70); /* voided before: the same receipt */
+	run1(f, &y);
+	assert_int_equal(y.rc, ERR_OK);
+	assert_true(y.replay);
+	assert_string_equal(y.receipt, x.receipt);
+	y = void_op(&f->t[1], b.rid, NOW + 80);
+	run1(f, &y);
+	assert_int_equal(y.rc, ERR_OK);
+	assert_int_equal(remaining(f, 0x0D1E), 25000);
+	d = redeem(&f->t[2], &vd, 7000, "new-d", 4, NOW + 90);
+	run1(f, &d);
+	assert_int_equal(d.rc, ERR_OK);
+
+	/* The old lines as they were, the new ones chained on (else no export). */
+	later = export_text(f->s, (period){2026, 11}, NOW + 99);
+	tail = strstr(before, ",head,");
+	while (tail[-1] != '\n')
+		tail--;
+	assert_memory_equal(later, before, (size_t)(tail - before));
 	assert_int_equal(store_summarize(f->s, &sum), ERR_OK);
-	assert_int_equal(sum.redemptions, 1);
-	assert_int_equal(sum.voided, 1);
+	assert_int_equal(sum.redemptions, 3);
+	assert_int_equal(sum.voided, 2);
+	assert_int_equal(sum.conflicts, 1);
+	assert_int_equal(sum.redeemed, 7000);
+	assert_int_equal(sum.journal_entries, 6);
+	free(before);
+	free(after);
+	free(later);
 }
 
-/* A record whose receipt is longer than any receipt, with no NUL. */
-static size_t to_overlong(const MDB_val *stored, uint8_t *buf, size_t cap)
-{
-	memcpy(buf, stored->mv_data, RREC_HEAD);
-	memset(buf + RREC_HEAD, 'A', cap - RREC_HEAD);
-	return RREC_HEAD + RECEIPT_MAX + 1;
-}
-
-/* A record longer than the store writes is a corrupted database, not a
- * receipt read past its buffer (AddressSanitizer sees the overflow). */
-static void refuses_overlong_record(void **state)
+/* A record of a size no version writes is a corrupted database, not read
+ * past its end (AddressSanitizer sees an overflow). */
+static void refuses_bad_record(void **state)
 {
 	struct fixture *f = *state;
-	voucher v = mkv(0x0000000000000D1EULL, 40000, true, 2026, 11);
-	op a = redeem(&f->t[0], &v, 15000, "long-1", 9, NOW), x, q;
-	uint8_t hash[32];
+	voucher v = mkv(0x0D21, 40000, true, 2026, 11);
+	op a = redeem(&f->t[0], &v, 15000, "bad-1", 9, NOW), x, q;
+	uint8_t hash[32], junk[3] = {1, 2, 3};
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key, val = {sizeof junk, junk};
 
 	run1(f, &a);
 	assert_int_equal(a.rc, ERR_OK);
 	store_close(f->s);
-	rewrite_rrec(f, a.rid, to_overlong);
+	key = (MDB_val){strlen(a.rid), a.rid};
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, f->db, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "redemptions", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
 
 	start(f);
 	memset(hash, 9, sizeof hash);
 	memset(&q, 0, sizeof q);
-	assert_int_equal(store_request_get(f->s, f->t[0].id, "long-1", hash, &q), ERR_DB);
+	assert_int_equal(store_request_get(f->s, f->t[0].id, "bad-1", hash, &q), ERR_DB);
 	x = void_op(&f->t[0], a.rid, NOW + 60);
 	run1(f, &x);
 	assert_int_equal(x.rc, ERR_DB);
@@ -673,8 +740,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(void_local_day, setup, teardown),
 	    cmocka_unit_test_setup_teardown(never_overspent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stats_count_batches, setup, teardown),
-	    cmocka_unit_test_setup_teardown(reads_older_records, setup, teardown),
-	    cmocka_unit_test_setup_teardown(refuses_overlong_record, setup, teardown),
+	    cmocka_unit_test_setup_teardown(upgrades_older_layout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(refuses_bad_record, setup, teardown),
 	    cmocka_unit_test_setup_teardown(revocation_lists, setup, teardown),
 	};
 
