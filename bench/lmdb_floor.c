@@ -6,8 +6,9 @@
  *
  * Each redemption is what the redeemer's writer does for one: look up and
  * insert a request (random key), look up and write a voucher (random
- * serial), insert a redemption record and a journal line (keys in order),
- * and update two counters, with records of the redeemer's sizes. Writes
+ * serial), insert a redemption record and a journal entry (keys in order),
+ * and update two counters, with records of the redeemer's sizes; and each
+ * commit records one tree of receipts. Writes
  * are scheduled one every 1/RATE s; each commit takes every redemption
  * whose time has come (group commit, as the redeemer's writer), and a
  * redemption's latency runs from its scheduled time to the end of the
@@ -32,10 +33,12 @@
 
 #include <lmdb.h>
 
-/* Sizes of the redeemer's records (redeemer/store.c): a voucher, a
- * redemption (fixed head and its receipt), the request's answer, a
- * journal line. */
-enum { VREC = 32, RREC = 560, REQ = 60, JLINE = 600 };
+/* Sizes of the redeemer's records (redeemer/store_impl.h): a voucher, a
+ * redemption (the seqs of its entries), the request's answer (a hash and
+ * the redemption id), a journal entry (a jrec, merchant, gallery and
+ * redemption id), a period's head, a tree of receipts (its first seq, its
+ * signature and the key's kid). */
+enum { VREC = 32, RREC = 8, REQ = 52, JENTRY = 64, HEAD = 88, TREE = 82 };
 
 static double now(void)
 {
@@ -72,7 +75,7 @@ static int put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kn, const void *
  * (4 bytes, as the requests table keys them). */
 static int redeem(MDB_txn *txn, const MDB_dbi *db, uint64_t n, const char *term, uint64_t *seed)
 {
-	static char rec[JLINE];
+	static char rec[JENTRY + HEAD];
 	char key[48];
 	uint64_t be = __builtin_bswap64(n);
 	int rc;
@@ -91,20 +94,33 @@ static int redeem(MDB_txn *txn, const MDB_dbi *db, uint64_t n, const char *term,
 	be = __builtin_bswap64(n);
 	memcpy(key, "9999-99", 7);
 	memcpy(key + 7, &be, sizeof be);
-	if ((rc = put(txn, db[3], key, 15, rec, JLINE)) != 0 ||
+	if ((rc = put(txn, db[3], key, 15, rec, JENTRY)) != 0 ||
 	    (rc = put(txn, db[4], "floor_rid", 9, &n, sizeof n)) != 0)
 		return rc;
-	return put(txn, db[4], "head:9999-99", 12, rec, 73);
+	return put(txn, db[4], "head:9999-99", 12, rec, HEAD);
+}
+
+/* A commit's tree of receipts, its last redemption n. */
+static int tree(MDB_txn *txn, MDB_dbi dbi, uint64_t n)
+{
+	static char rec[TREE];
+	char key[15];
+	uint64_t be = __builtin_bswap64(n);
+
+	memcpy(key, "9999-99", 7);
+	memcpy(key + 7, &be, sizeof be);
+	return put(txn, dbi, key, sizeof key, rec, TREE);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *names[] = {"requests", "vouchers", "redemptions", "journal", "meta"};
+	static const char *names[] = {"requests", "vouchers", "redemptions",
+	                              "journal",  "meta",     "trees"};
 	char term[4] = {0, 0, 0, 1};
 	double rate = argc > 2 ? atof(argv[2]) : 1000, seconds = argc > 3 ? atof(argv[3]) : 10;
 	double t0, *lat, busy = 0;
 	uint64_t seed = 88172645463325252ULL, next = 0, total, commits = 0;
-	MDB_dbi db[5];
+	MDB_dbi db[6];
 	MDB_env *env;
 	MDB_envinfo info;
 	MDB_txn *txn;
@@ -126,7 +142,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lmdb_floor: %s: %s\n", argv[1], mdb_strerror(rc));
 		return 1;
 	}
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &db[i])) != 0) {
 			fprintf(stderr, "lmdb_floor: %s\n", mdb_strerror(rc));
 			return 1;
@@ -162,6 +178,8 @@ int main(int argc, char **argv)
 		t = now();
 		for (; next < due && rc == 0; next++)
 			rc = redeem(txn, db, next + 1, term, &seed);
+		if (rc == 0)
+			rc = tree(txn, db[5], next);
 		if (rc != 0 || (rc = mdb_txn_commit(txn)) != 0) /* durable */
 			break;
 		end = now();
