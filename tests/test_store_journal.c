@@ -483,6 +483,92 @@ static void reads_older_heads(void **state)
 	free(text);
 }
 
+/* Edit record key of table name in the closed database at dir: its byte
+ * at offset xor 1, or the record deleted (offset < 0). */
+static void edit_record(const char *dir, const char *name, MDB_val key, long offset)
+{
+	uint8_t buf[1024];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val val;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+	if (offset < 0) {
+		assert_int_equal(mdb_del(txn, dbi, &key, NULL), 0);
+	} else {
+		assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+		assert_true(val.mv_size > (size_t)offset && val.mv_size <= sizeof buf);
+		memcpy(buf, val.mv_data, val.mv_size);
+		buf[offset] ^= 1;
+		val.mv_data = buf;
+		assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	}
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * The database's journal edited behind the store's back (an amount, a
+ * tree's signature, an entry removed): the export, which rebuilds each
+ * line and its receipt, finds that its chain no longer leads to the head
+ * and refuses, rather than sign a head over other lines.
+ */
+static void export_refuses_edited_entry(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *table;
+		uint64_t seq;
+		long offset;
+	} edits[] = {
+	    {"journal", 2, offsetof(jrec, amount)},
+	    {"journal", 1, offsetof(jrec, serial)},
+	    {"trees", 3, offsetof(trec, sig) + 5},
+	    {"journal", 3, -1},
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf;
+
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		/* each edit in a period of its own */
+		period p = {2026, (uint8_t)(7 + i)};
+		voucher v = mkv(0x0E1E + i, 100000, true, p.year, p.month);
+		uint8_t jk[JKEY_LEN];
+		char rq[3][16];
+		op o[3];
+
+		for (int k = 0; k < 3; k++) {
+			snprintf(rq[k], sizeof rq[k], "e%zu-%d", i, k);
+			o[k] = redeem(&f->t[k], &v, 1000, rq[k], (uint8_t)k, NOW);
+		}
+		run(f, o, 3); /* one tree of three */
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(o[k].rc, ERR_OK);
+		mf = open_memstream(&buf, &len);
+		assert_int_equal(store_export(f->s, p, NOW, mf), ERR_OK); /* before */
+		fclose(mf);
+		free(buf);
+		buf = NULL;
+		store_close(f->s);
+		f->s = NULL;
+		edit_record(f->db, edits[i].table, journal_key(p, edits[i].seq, jk),
+		            edits[i].offset);
+		start(f);
+		mf = open_memstream(&buf, &len);
+		assert_non_null(mf);
+		assert_int_equal(store_export(f->s, p, NOW, mf), ERR_DB);
+		fclose(mf);
+		free(buf);
+		buf = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +577,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(one_batch_receipts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(chain_detects_tampering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(export_refuses_edited_entry, setup, teardown),
 	};
 
 	evthread_use_pthreads();
