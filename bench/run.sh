@@ -200,7 +200,8 @@ echo "   generator shares the cores with the server, so others' work shows in th
 cp "$BIN/voucher-redeemer" "$W/voucher-redeemer"
 REDEEMER=$W/voucher-redeemer
 echo "   voucher-redeemer: $BIN/voucher-redeemer of $(date -r "$BIN/voucher-redeemer" '+%F %T')"
-"$BIN/voucher-keys" generate --dir "$W/rkeys" --kid R1 >/dev/null
+# Valid from 40 days back: BENCH_MEM signs a month before last too.
+"$BIN/voucher-keys" generate --dir "$W/rkeys" --kid R1 --valid-from "$(date -u -d "-40 days" +%F)" >/dev/null
 # Fresh vouchers for each redeemer run, enough for 15,000/s (the
 # reference consumes none: it uses round 1's).
 "$BUILD/bench/bench_mint" "$W/rkeys" $((REPEAT * DURATION * 15000)) "$W/tp.txt" 2>&1 | sed 's/^/   /'
@@ -447,7 +448,7 @@ if [ "$BENCH_MEM" = 1 ]; then
 	stop_server "$RED"
 	# Archived as an operator would, a week and more after its vouchers
 	# expired (the clock moved on 12 days: today may be early in a month).
-	old_period=$(env $FAKE date -u +%Y-%m)
+	old_period=$(env $FAKE date -u -d "+7 hours" +%Y-%m) # the month in WIB, as bench_mint
 	size_full=$(stat -c %s "$W/bigdb/data.mdb")
 	t0=$(now)
 	env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 FAKETIME=+12d \
