@@ -53,10 +53,11 @@ static bool key_in(const MDB_val *key, period p)
 	return key->mv_size == JKEY_LEN && memcmp(key->mv_data, jk, 7) == 0;
 }
 
-/* Copy n bytes of s into out (m bytes), NUL-terminated; false if longer. */
+/* Copy n bytes of s into out (m bytes), NUL-terminated; false if longer,
+ * empty, or holding a NUL. */
 static bool copy_id(char *out, size_t m, const void *s, size_t n)
 {
-	if (n == 0 || n >= m)
+	if (n == 0 || n >= m || memchr(s, '\0', n))
 		return false;
 	memcpy(out, s, n);
 	out[n] = '\0';
@@ -99,7 +100,8 @@ static int parse_line(const MDB_val *val, jentry *e)
 int jentry_parse(const MDB_val *val, jentry *e)
 {
 	const char *v = val->mv_data;
-	size_t rid_len;
+	size_t rid_len, prefix;
+	uint64_t num;
 	jrec j;
 
 	e->line = e->receipt = NULL;
@@ -115,6 +117,11 @@ int jentry_parse(const MDB_val *val, jentry *e)
 	    !copy_id(e->merchant, sizeof e->merchant, v + sizeof j, j.merchant_len) ||
 	    !copy_id(e->gallery, sizeof e->gallery, v + sizeof j + j.merchant_len, j.gallery_len) ||
 	    !copy_id(e->rid, sizeof e->rid, v + sizeof j + j.merchant_len + j.gallery_len, rid_len))
+		return MDB_CORRUPTED;
+	/* What the export and the receipts would write of them: ids, no
+	 * separators. */
+	if (!key_id_valid(e->merchant) || !key_id_valid(e->gallery) ||
+	    !journal_rid_split(e->rid, rid_len, &prefix, &num) || j.amount < 1)
 		return MDB_CORRUPTED;
 	e->kind = j.kind;
 	e->serial = j.serial;

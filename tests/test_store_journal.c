@@ -569,6 +569,71 @@ static void export_refuses_edited_entry(void **state)
 	}
 }
 
+/* An entry's bytes: a jrec of kind 1 and amount 1000, then m, g, rid. */
+static size_t entry_bytes(uint8_t *buf, const char *m, size_t ml, const char *g, const char *rid)
+{
+	jrec j = {.version = JREC_VERSION,
+	          .kind = JOURNAL_REDEEM,
+	          .merchant_len = (uint8_t)ml,
+	          .gallery_len = (uint8_t)strlen(g),
+	          .terminal = 3,
+	          .amount = 1000,
+	          .remaining = 4000,
+	          .serial = 0x1A2B,
+	          .time = NOW};
+
+	memcpy(buf, &j, sizeof j);
+	memcpy(buf + sizeof j, m, ml);
+	memcpy(buf + sizeof j + ml, g, strlen(g));
+	memcpy(buf + sizeof j + ml + strlen(g), rid, strlen(rid));
+	return sizeof j + ml + strlen(g) + strlen(rid);
+}
+
+/*
+ * A stored entry is read only if it is what the writer writes: ids of id
+ * characters (no NUL, no separator a line or a receipt would split at), a
+ * redemption id, an amount, a known kind and version. fuzz_jentry found a
+ * merchant holding NULs read as a shorter one.
+ */
+static void jentry_refuses_bad_values(void **state)
+{
+	uint8_t buf[256];
+	MDB_val val = {0, buf};
+	jentry e = {.seq = 1};
+
+	(void)state;
+	val.mv_size = entry_bytes(buf, "KOPI", 4, "G1", "R-7A1B2C3D-202611-1");
+	assert_int_equal(jentry_parse(&val, &e), 0);
+	assert_string_equal(e.merchant, "KOPI");
+	assert_string_equal(e.gallery, "G1");
+	assert_string_equal(e.rid, "R-7A1B2C3D-202611-1");
+	assert_int_equal(e.amount, 1000);
+	assert_null(e.line);
+	val.mv_size = entry_bytes(buf, "KO\0I", 4, "G1", "R-7A1B2C3D-202611-1");
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = entry_bytes(buf, "\0\0\0 ", 4, "G1", "R-7A1B2C3D-202611-1");
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = entry_bytes(buf, "KO,I", 4, "G1", "R-7A1B2C3D-202611-1");
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = entry_bytes(buf, "KOPI", 4, "G|1", "R-7A1B2C3D-202611-1");
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = entry_bytes(buf, "KOPI", 4, "G1", "R-7A1B2C3D-2026-1");
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = entry_bytes(buf, "KOPI", 4, "G1", "");
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = entry_bytes(buf, "KOPI", 4, "G1", "R-7A1B2C3D-202611-1");
+	buf[offsetof(jrec, kind)] = JOURNAL_HEAD;
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	buf[offsetof(jrec, kind)] = JOURNAL_REDEEM;
+	buf[offsetof(jrec, version)] = 1;
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	buf[offsetof(jrec, version)] = JREC_VERSION;
+	memset(buf + offsetof(jrec, amount), 0, 4);
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	val.mv_size = sizeof(jrec) - 1;
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +643,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(chain_detects_tampering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(export_refuses_edited_entry, setup, teardown),
+	    cmocka_unit_test(jentry_refuses_bad_values),
 	};
 
 	evthread_use_pthreads();
