@@ -10,8 +10,8 @@
  *     say there what the head said, and one must reach it, so that not even
  *     the redeemer's operator, who holds the receipt key, can rewrite what
  *     was pinned;
- *   - the receipts merchants hand in (--receipts): each that the redeemer
- *     signed must be an entry of the journals, as signed;
+ *   - the receipts merchants hand in (--receipts), of any kind: each that
+ *     the redeemer signed must be an entry of the journals, as signed;
  *   - redemption numbers, from 1 in each period, without a gap;
  *   - each voucher's balance following from its face value and its
  *     previous lines.
@@ -288,7 +288,8 @@ static bool take_receipt(void *ctx, const char *s, size_t n, unsigned long line)
 	if (!receipt_parse(s, n, &p) || p.len[RP_KID] < 1 || p.len[RP_KID] > KEY_ID_MAX ||
 	    !journal_rid_split(p.part[RP_RID], p.len[RP_RID], &pfxlen, &num)) {
 		anomaly_add(r->jr->A, AN_FORGED_RECEIPT, 0, anomaly_ord(UINT32_MAX, (uint32_t)line),
-		            "%s:%lu: not a receipt of the redeemer (UR2 or URV2, 12 parts)",
+		            "%s:%lu: not a receipt of the redeemer (UR2, URV2, URO2 or URC2, 12 "
+		            "parts)",
 		            r->path, line);
 		return true;
 	}
@@ -340,11 +341,26 @@ static bool take_receipt(void *ctx, const char *s, size_t n, unsigned long line)
 	return true;
 }
 
+/*
+ * Every kind of entry has a receipt (receipt.h): a redemption's, a void's,
+ * an offline sale's and a conflict's (a signed record that the sale was
+ * refused on upload). A merchant may hand in any of them, and each must be
+ * its entry of the journals, of the same kind, as signed.
+ */
 bool receipts_check(journal_run *jr, const char *path, uint64_t *read, uint64_t *other)
 {
-	static const char *const tags[] = {"UR2|", "URV2|"};
+	static const journal_kind kinds[] = {JOURNAL_REDEEM, JOURNAL_VOID, JOURNAL_OFFLINE,
+	                                     JOURNAL_CONFLICT};
+	char text[4][8];
+	const char *tags[4];
 	struct receipts_reading r = {jr, path, 0, 0};
-	bool ok = each_token(path, tags, 2, take_receipt, &r);
+	bool ok;
+
+	for (size_t k = 0; k < 4; k++) {
+		snprintf(text[k], sizeof text[k], "%s|", receipt_tag(kinds[k]));
+		tags[k] = text[k];
+	}
+	ok = each_token(path, tags, 4, take_receipt, &r);
 
 	*read += r.read;
 	*other += r.other;

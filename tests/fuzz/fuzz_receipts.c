@@ -1,8 +1,9 @@
 /*
  * libFuzzer: the file of receipts merchants hand in (reconcile --receipts;
  * receipts_check in issuer/recon_trust.c) on arbitrary files. Every
- * "UR2|..." or "URV2|..." token in it is a receipt, wherever it stands
- * (a list, a CSV, JSON).
+ * "UR2|...", "URV2|...", "URO2|..." or "URC2|..." token in it is a receipt
+ * (a redemption's, a void's, an offline sale's, a conflict's), wherever it
+ * stands (a list, a CSV, JSON).
  *
  * The journal of recon_fixture.h is read once, at start, as reconcile
  * reads it; each input is then checked against its entries, as reconcile
@@ -77,6 +78,17 @@ static bool genuine(const char *s, size_t n)
 	return false;
 }
 
+/* Whether data (size bytes) at i starts with one of the four receipt tags. */
+static bool at_tag(const uint8_t *data, size_t size, size_t i)
+{
+	static const char *const tags[] = {"UR2|", "URV2|", "URO2|", "URC2|"};
+
+	for (size_t t = 0; t < 4; t++)
+		if (size - i >= strlen(tags[t]) && memcmp(data + i, tags[t], strlen(tags[t])) == 0)
+			return true;
+	return false;
+}
+
 /* Whether every receipt token of data is one of the journal's (a rough
  * tokenizer of its own: a token starts with a tag and runs to a blank,
  * comma or quote). */
@@ -84,9 +96,7 @@ static bool all_genuine(const uint8_t *data, size_t size)
 {
 	for (size_t i = 0; i < size; i++) {
 		size_t n = 0;
-		if (data[i] != 'U' || size - i < 4 ||
-		    (memcmp(data + i, "UR2|", 4) != 0 &&
-		     (size - i < 5 || memcmp(data + i, "URV2|", 5))))
+		if (data[i] != 'U' || !at_tag(data, size, i))
 			continue;
 		while (i + n < size && data[i + n] > ' ' && data[i + n] <= '~' &&
 		       !strchr("\"',", data[i + n]))
