@@ -199,6 +199,10 @@ FUZZ_WRAP = -Wl,--wrap=sig_verify,--wrap=sig_verifier_new,--wrap=sig_verifier_fr
 # reconcile's harnesses (tests/fuzz/recon_fixture.h) also start no pool worker.
 FUZZ_RECON = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts reconcile)
 $(FUZZ_RECON): FUZZ_WRAP += -Wl,--wrap=pool_start
+# Harnesses whose input the reader opens with fopen get it from memory
+# (tests/fuzz/memfile.h, MEMFILE_IN_MEMORY), not from a file.
+FUZZ_MEMORY = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts roster merchants)
+$(FUZZ_MEMORY): FUZZ_WRAP += -Wl,--wrap=fopen,--wrap=setvbuf
 # The request harness runs the verify pool's tasks on its own thread.
 build/fuzz/fuzz/fuzz_request: FUZZ_WRAP += -Wl,--wrap=pool_submit
 build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/tests/fuzz/sigmemo.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)

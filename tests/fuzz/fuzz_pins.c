@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#define MEMFILE_IN_MEMORY
 #include "memfile.h"
 #include "recon_fixture.h"
 
