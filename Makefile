@@ -199,6 +199,8 @@ FUZZ_WRAP = -Wl,--wrap=sig_verify,--wrap=sig_verifier_new,--wrap=sig_verifier_fr
 # reconcile's harnesses (tests/fuzz/recon_fixture.h) also start no pool worker.
 FUZZ_RECON = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts reconcile)
 $(FUZZ_RECON): FUZZ_WRAP += -Wl,--wrap=pool_start
+# The pins harness reads its journal once and replays what it told the pins.
+build/fuzz/fuzz/fuzz_pins: FUZZ_WRAP += -Wl,--wrap=pins_note
 # Harnesses whose input the reader opens with fopen get it from memory
 # (tests/fuzz/memfile.h, MEMFILE_IN_MEMORY), not from a file.
 FUZZ_MEMORY = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts roster merchants)
