@@ -179,15 +179,15 @@ fuzz-long: deps
 
 # The harnesses alone, into build/fuzz/fuzz/ (tests/e2e_fuzz.sh runs them briefly).
 # -O2, as the programs are built, with AddressSanitizer and UBSan as at -O1:
-# a fifth more inputs a second than -O1. Objects built with other flags
-# (build/fuzz/flags) are built again.
+# a fifth more inputs a second than -O1. Objects and harnesses built with
+# other flags (build/fuzz/flags) are built again.
 FUZZ_CFLAGS = -O2 -g -fno-omit-frame-pointer
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined
 .PHONY: fuzz-build
 fuzz-build:
 	@mkdir -p build/fuzz
 	@echo '$(FUZZ_CFLAGS) $(FUZZ_SAN)' | cmp -s - build/fuzz/flags || \
-		{ find build/fuzz \( -name '*.o' -o -name '*.a' \) -delete; \
+		{ find build/fuzz \( -name '*.o' -o -name '*.a' \) -delete; rm -rf build/fuzz/fuzz; \
 		  echo '$(FUZZ_CFLAGS) $(FUZZ_SAN)' >build/fuzz/flags; }
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(CLANG) \
 		CFLAGS="$(FUZZ_CFLAGS)" SAN="$(FUZZ_SAN)" \
