@@ -180,9 +180,11 @@ fuzz-long: deps
 # The harnesses alone, into build/fuzz/fuzz/ (tests/e2e_fuzz.sh runs them briefly).
 # -O2, as the programs are built, with AddressSanitizer and UBSan as at -O1:
 # a fifth more inputs a second than -O1. Objects and harnesses built with
-# other flags (build/fuzz/flags) are built again.
+# other flags (build/fuzz/flags) are built again. UBSan stops at the first
+# undefined behaviour, a crash to libFuzzer (it used to print and go on,
+# and no run failed for it).
 FUZZ_CFLAGS = -O2 -g -fno-omit-frame-pointer
-FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 .PHONY: fuzz-build
 fuzz-build:
 	@mkdir -p build/fuzz
