@@ -205,7 +205,7 @@ $(FUZZ_RECON): FUZZ_WRAP += -Wl,--wrap=pool_start
 build/fuzz/fuzz/fuzz_pins: FUZZ_WRAP += -Wl,--wrap=pins_note
 # Harnesses whose input the reader opens with fopen get it from memory
 # (tests/fuzz/memfile.h, MEMFILE_IN_MEMORY), not from a file.
-FUZZ_MEMORY = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts roster merchants)
+FUZZ_MEMORY = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts roster merchants policy)
 $(FUZZ_MEMORY): FUZZ_WRAP += -Wl,--wrap=fopen,--wrap=setvbuf
 # The request harness runs the verify pool's tasks on its own thread.
 build/fuzz/fuzz/fuzz_request: FUZZ_WRAP += -Wl,--wrap=pool_submit
