@@ -181,7 +181,8 @@ err manifest_parse(const char *path, const char *buf, size_t len, manifest *out,
 		what = pos < len ? "line too long or not ended" : "no signature line";
 		goto bad;
 	}
-	qsort(m.entries, m.n, sizeof *m.entries, by_lookup);
+	if (m.n > 1) /* no codes: entries is NULL, which qsort may not be given */
+		qsort(m.entries, m.n, sizeof *m.entries, by_lookup);
 	for (size_t i = 1; i < m.n; i++)
 		if (by_lookup(&m.entries[i - 1], &m.entries[i]) == 0) {
 			snprintf(why, whylen, "%s: two codes have one lookup value", path);

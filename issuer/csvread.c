@@ -411,16 +411,24 @@ static bool has_content(const char *s, size_t n)
 	return false;
 }
 
+/* Where the line that starts at b[i] ends: its first CR or LF, or n. */
+static size_t line_end(const char *b, size_t i, size_t n)
+{
+	const char *lf = memchr(b + i, '\n', n - i);
+	size_t end = lf ? (size_t)(lf - b) : n;
+	const char *cr = end > i ? memchr(b + i, '\r', end - i) : NULL;
+
+	return cr ? (size_t)(cr - b) : end;
+}
+
 /* Feed b to libcsv one physical line at a time, counting lines. */
 static void feed(csvread *cr, struct csv_parser *p, const char *b, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n && !cr->stop) {
-		size_t j = i, seg;
+		size_t j = line_end(b, i, n), seg;
 
-		while (j < n && b[j] != '\r' && b[j] != '\n')
-			j++;
 		seg = j < n ? j - i + 1 : j - i;
 		if (!cr->open && has_content(b + i, j - i)) {
 			cr->open = true;

@@ -219,7 +219,7 @@ static const char *encoded(pdf *p, const char *s, size_t n, char *buf, size_t ca
  * (libharu applies no kerning), so a line can be measured as it grows. */
 static unsigned units(pdf *p, const char *s, size_t n)
 {
-	char buf[256], *heap;
+	char buf[256], *heap = NULL;
 	size_t len;
 	const char *t = p->cur ? encoded(p, s, n, buf, sizeof buf, &heap, &len) : NULL;
 	unsigned u =
@@ -242,7 +242,7 @@ double pdf_text_width(pdf *p, const char *s)
 
 void pdf_text(pdf *p, const char *s, double x, double y)
 {
-	char buf[256], *heap;
+	char buf[256], *heap = NULL;
 	size_t len;
 	const char *t = encoded(p, s, strlen(s), buf, sizeof buf, &heap, &len);
 

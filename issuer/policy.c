@@ -159,12 +159,16 @@ static void on_section(loader *ld, const char *raw, size_t len)
 
 /* ---- the reader ---- */
 
-/* Where a comment starts in [s, e): ';' or '#' first on the line or after a blank. */
+/* Where a comment starts in [s, e): ';' or '#' first on the line or after a
+ * blank. memchr finds the marks: most of a line is not one. */
 static const char *comment_start(const char *s, const char *e)
 {
-	for (const char *c = s; c < e; c++)
-		if ((*c == ';' || *c == '#') && (c == s || c[-1] == ' ' || c[-1] == '\t'))
-			return c;
+	for (const char *mark = ";#"; *mark; mark++)
+		for (const char *c = s; (c = memchr(c, *mark, (size_t)(e - c))) != NULL; c++)
+			if (c == s || c[-1] == ' ' || c[-1] == '\t') {
+				e = c; /* the next mark is looked for before it */
+				break;
+			}
 	return e;
 }
 

@@ -186,7 +186,7 @@ void rcheck_receipt(rcheck *R, entries *J, anomalies *A, const char *const f[JOU
 
 	R->checked++;
 	if (!receipt_parse(s, len[J_RECEIPT], &p)) {
-		what = "is not a UR2 or URV2 receipt";
+		what = "is not a receipt (UR2, URV2, URO2 or URC2)";
 		goto bad;
 	}
 	if ((col = journal_receipt_mismatch(f, len, &p)) >= 0) {

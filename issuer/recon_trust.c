@@ -10,8 +10,8 @@
  *     say there what the head said, and one must reach it, so that not even
  *     the redeemer's operator, who holds the receipt key, can rewrite what
  *     was pinned;
- *   - the receipts merchants hand in (--receipts): each that the redeemer
- *     signed must be an entry of the journals, as signed;
+ *   - the receipts merchants hand in (--receipts), of any kind: each that
+ *     the redeemer signed must be an entry of the journals, as signed;
  *   - redemption numbers, from 1 in each period, without a gap;
  *   - each voucher's balance following from its face value and its
  *     previous lines.
@@ -38,21 +38,42 @@ static void withhold_file(entries *J, uint32_t file)
 			J->en[i].flags |= EF_WITHHELD;
 }
 
-/* The characters of a signed head or a receipt: where one ends in a file. */
+/* The characters of a signed head or a receipt, where one ends in a file:
+ * printable ASCII but a blank, '"', ',' and '\''. */
+static const char token_chars[] = "!#$%&()*+-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+                                  "abcdefghijklmnopqrstuvwxyz{|}~";
+
 static bool token_char(char c)
 {
-	return c > ' ' && c <= '~' && c != '"' && c != ',' && c != '\'';
+	return c != '\0' && strchr(token_chars, c) != NULL;
+}
+
+/* The line breaks in [s, end). */
+static unsigned long lines_in(const char *s, const char *end)
+{
+	unsigned long n = 0;
+
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
 }
 
 /*
  * Each token of path that starts with one of the tags (a tag is matched
- * where a token may start), with its line: fn returns false to stop.
+ * where a token may start), with its line: fn returns false to stop. The
+ * tags all begin with the same character ('U'): memchr finds where one may
+ * start, and counts the lines between, for most of a file is not tokens;
+ * strspn finds where a token ends (the file's text is NUL-terminated, and
+ * a NUL ends a token).
  */
 static bool each_token(const char *path, const char *const tags[], size_t ntags,
                        bool (*fn)(void *ctx, const char *s, size_t n, unsigned long line),
                        void *ctx)
 {
 	char *data;
+	const char *p, *end, *counted;
 	size_t len;
 	unsigned long line = 1;
 	err e = file_read_all(path, TOKENS_MAX, &data, &len);
@@ -61,22 +82,26 @@ static bool each_token(const char *path, const char *const tags[], size_t ntags,
 		fprintf(stderr, "%s: cannot read: %s\n", path, err_str(e));
 		return false;
 	}
-	for (size_t i = 0; i < len; i++) {
+	p = counted = data;
+	end = data + len;
+	while (p < end && (p = memchr(p, tags[0][0], (size_t)(end - p))) != NULL) {
 		size_t n = 0;
-		if (data[i] == '\n')
-			line++;
-		if (i > 0 && token_char(data[i - 1]))
+		if (p == data || !token_char(p[-1]))
+			for (size_t t = 0; t < ntags && !n; t++)
+				if ((size_t)(end - p) >= strlen(tags[t]) &&
+				    memcmp(p, tags[t], strlen(tags[t])) == 0)
+					n = strspn(p, token_chars);
+		if (!n) {
+			p++;
 			continue;
-		for (size_t t = 0; t < ntags && !n; t++)
-			if (data[i] == tags[t][0] && len - i >= strlen(tags[t]) &&
-			    memcmp(data + i, tags[t], strlen(tags[t])) == 0)
-				while (i + n < len && token_char(data[i + n]))
-					n++;
-		if (n && !fn(ctx, data + i, n, line)) {
+		}
+		line += lines_in(counted, p);
+		counted = p;
+		if (!fn(ctx, p, n, line)) {
 			free(data);
 			return false;
 		}
-		i += n ? n - 1 : 0;
+		p += n;
 	}
 	free(data);
 	return true;
@@ -288,7 +313,8 @@ static bool take_receipt(void *ctx, const char *s, size_t n, unsigned long line)
 	if (!receipt_parse(s, n, &p) || p.len[RP_KID] < 1 || p.len[RP_KID] > KEY_ID_MAX ||
 	    !journal_rid_split(p.part[RP_RID], p.len[RP_RID], &pfxlen, &num)) {
 		anomaly_add(r->jr->A, AN_FORGED_RECEIPT, 0, anomaly_ord(UINT32_MAX, (uint32_t)line),
-		            "%s:%lu: not a receipt of the redeemer (UR2 or URV2, 12 parts)",
+		            "%s:%lu: not a receipt of the redeemer (UR2, URV2, URO2 or URC2, 12 "
+		            "parts)",
 		            r->path, line);
 		return true;
 	}
@@ -340,11 +366,26 @@ static bool take_receipt(void *ctx, const char *s, size_t n, unsigned long line)
 	return true;
 }
 
+/*
+ * Every kind of entry has a receipt (receipt.h): a redemption's, a void's,
+ * an offline sale's and a conflict's (a signed record that the sale was
+ * refused on upload). A merchant may hand in any of them, and each must be
+ * its entry of the journals, of the same kind, as signed.
+ */
 bool receipts_check(journal_run *jr, const char *path, uint64_t *read, uint64_t *other)
 {
-	static const char *const tags[] = {"UR2|", "URV2|"};
+	static const journal_kind kinds[] = {JOURNAL_REDEEM, JOURNAL_VOID, JOURNAL_OFFLINE,
+	                                     JOURNAL_CONFLICT};
+	char text[4][8];
+	const char *tags[4];
 	struct receipts_reading r = {jr, path, 0, 0};
-	bool ok = each_token(path, tags, 2, take_receipt, &r);
+	bool ok;
+
+	for (size_t k = 0; k < 4; k++) {
+		snprintf(text[k], sizeof text[k], "%s|", receipt_tag(kinds[k]));
+		tags[k] = text[k];
+	}
+	ok = each_token(path, tags, 4, take_receipt, &r);
 
 	*read += r.read;
 	*other += r.other;

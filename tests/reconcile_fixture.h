@@ -180,8 +180,18 @@ static void jb_sign_with(jb *j, const sig_signer *key, const char *kid)
 	snprintf(j->kid, sizeof j->kid, "%s", kid);
 }
 
-/* The body of a redemption's receipt (a void's: URV2), into out
- * (RECEIPT_MAX + 1 bytes). */
+/* The kind a journal line names ("redeem", "void", "offline", "conflict"). */
+static journal_kind kind_of(const char *name)
+{
+	for (int k = JOURNAL_REDEEM; k <= JOURNAL_CONFLICT; k++)
+		if (strcmp(name, journal_kind_name[k]) == 0)
+			return (journal_kind)k;
+	fail_msg("no kind %s", name);
+	return JOURNAL_REDEEM;
+}
+
+/* The body of an entry's receipt (a redemption's: UR2, a void's: URV2, ...),
+ * into out (RECEIPT_MAX + 1 bytes). */
 static void receipt_of_kind(char *out, journal_kind kind, const char *time, const char *rid,
                             uint64_t serial, int64_t amount, int64_t remaining,
                             const char *merchant, const char *gallery, unsigned terminal,
@@ -206,7 +216,7 @@ static void jb_line(jb *j, const char *time, const char *kind, const char *rid, 
                     int64_t amount, int64_t remaining, const char *merchant, const char *gallery,
                     unsigned terminal, const char *receipt)
 {
-	journal_entry e = {.kind = strcmp(kind, "void") == 0 ? JOURNAL_VOID : JOURNAL_REDEEM,
+	journal_entry e = {.kind = kind_of(kind),
 	                   .rid = rid,
 	                   .serial = serial,
 	                   .per = PER,
@@ -243,8 +253,8 @@ static void jb_add(jb *j, const char *time, const char *kind, const char *rid, u
 	}
 	if (!j->key)
 		jb_sign_with(j, signer, kid);
-	receipt_of_kind(receipt, strcmp(kind, "void") == 0 ? JOURNAL_VOID : JOURNAL_REDEEM, time,
-	                rid, serial, amount, remaining, merchant, gallery, terminal, kid);
+	receipt_of_kind(receipt, kind_of(kind), time, rid, serial, amount, remaining, merchant,
+	                gallery, terminal, kid);
 	assert_int_equal(receipt_sign_tree(signer, text, 1), ERR_OK);
 	jb_line(j, time, kind, rid, serial, amount, remaining, merchant, gallery, terminal,
 	        receipt);

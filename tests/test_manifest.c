@@ -310,6 +310,27 @@ static void parses_without_the_key(void **state)
 	free(forged);
 }
 
+/* A month without codes is signed and read back as such (found by
+ * fuzz_manifest once UBSan stopped it: qsort was handed NULL). */
+static void a_month_without_codes(void **state)
+{
+	struct fixture *f = *state;
+	char *text, why[512] = "";
+	manifest a = {0};
+	sigtext_sig sa;
+
+	f->m.n = 0;
+	text = signed_text(f, f->key);
+	assert_int_equal(manifest_parse("empty", text, strlen(text), &a, &sa, why, sizeof why),
+	                 ERR_OK);
+	assert_int_equal(a.n, 0);
+	manifest_free(&a);
+	assert_int_equal(load(f, text, &a, why), ERR_OK);
+	assert_int_equal(a.n, 0);
+	manifest_free(&a);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +338,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refuses_what_was_changed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_lines_out_of_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_a_lookup_twice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_month_without_codes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(parses_without_the_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_keys_and_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_seal_on_the_wrong_line_finds_nothing, setup,

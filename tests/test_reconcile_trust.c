@@ -193,6 +193,90 @@ static void test_merchant_receipts(void **state)
 	free(lpath);
 }
 
+/* A receipt of kind signed alone by the first redeemer's key, at M1's gallery G2. */
+static void signed_of_kind(char *out, journal_kind kind, const char *time, const char *rid,
+                           uint64_t serial, int64_t amount, int64_t remaining)
+{
+	char *text[1] = {out};
+
+	receipt_of_kind(out, kind, time, rid, serial, amount, remaining, "M1", "G2", 3,
+	                "R-TEST0001");
+	assert_int_equal(receipt_sign_tree(receipt1, text, 1), ERR_OK);
+}
+
+/*
+ * The receipts of offline sales (URO2) and of conflicts (URC2) are checked
+ * as a redemption's are: each must be its entry, of its own kind, as signed.
+ * A conflict's receipt is the redeemer's signed word that the sale was
+ * refused on upload: an offline sale of that number does not answer it.
+ */
+static void test_offline_and_conflict_receipts(void **state)
+{
+	char *lpath = make_ledger("ledger", false), *kr = make_keyring(), *an, *rpath;
+	char all[8 * (RECEIPT_MAX + 2)], offline[RECEIPT_MAX + 1], conflict[RECEIPT_MAX + 1];
+	char r[3][RECEIPT_MAX + 1];
+	const char *journals[1];
+	jb j;
+	result res;
+
+	(void)state;
+	jb_init(&j);
+	jb_add(&j, "2026-12-02T03:00:00Z", "redeem", "R-TEST0001-202612-1", S1, 60000, 40000, "M1",
+	       "G1", 1, receipt1, "R-TEST0001");
+	/* Sold offline at G2 and uploaded: one taken, one refused (S1 had 40,000 left). */
+	jb_add(&j, "2026-12-11T08:00:00Z", "offline", "R-TEST0001-202612-2", S3, 50000, 50000, "M1",
+	       "G2", 3, receipt1, "R-TEST0001");
+	snprintf(offline, sizeof offline, "%s", j.last);
+	jb_add(&j, "2026-12-11T08:00:00Z", "conflict", "R-TEST0001-202612-3", S1, 50000, 40000,
+	       "M1", "G2", 3, receipt1, "R-TEST0001");
+	snprintf(conflict, sizeof conflict, "%s", j.last);
+	journals[0] = jb_write(&j, "j.csv");
+
+	/* The merchant's own two: taken as they are. */
+	snprintf(all, sizeof all, "%s\n%s\n", offline, conflict);
+	rpath = write_file(test_dir, "genuine.txt", all);
+	res = run_with(lpath, journals, 1, kr, "genuine", NULL, rpath);
+	assert_int_equal(res.rc, 0);
+	assert_output(&res, "anomalies.csv", NO_ANOMALIES);
+	assert_contains(res.out, "merchants' receipts: 2 read (0 of other periods), 0 not in the "
+	                         "journals, 0 forged");
+	result_free(&res);
+	free(rpath);
+
+	/* An offline sale the journal lacks; the sale it took, signed as refused; and
+	 * the same sale signed for another amount. */
+	signed_of_kind(r[0], JOURNAL_OFFLINE, "2026-12-11T09:00:00Z", "R-TEST0001-202612-9", S5,
+	               1000, 74000);
+	signed_of_kind(r[1], JOURNAL_CONFLICT, "2026-12-11T08:00:00Z", "R-TEST0001-202612-2", S3,
+	               50000, 100000);
+	signed_of_kind(r[2], JOURNAL_OFFLINE, "2026-12-11T08:00:00Z", "R-TEST0001-202612-2", S3,
+	               5000, 95000);
+	snprintf(all, sizeof all, "%s\n%s\n%s\n%s\n", conflict, r[0], r[1], r[2]);
+	rpath = write_file(test_dir, "receipts.txt", all);
+	res = run_with(lpath, journals, 1, kr, "out", NULL, rpath);
+	assert_int_equal(res.rc, 1);
+	an = output(&res, "anomalies.csv");
+	assert_contains(an, "R-TEST0001-202612-9: the redeemer signed this offline, and no journal "
+	                    "holds it");
+	assert_contains(an, "R-TEST0001-202612-2: the redeemer signed this conflict, and no "
+	                    "journal holds it");
+	assert_contains(an, "receipt_not_in_journal,1000000000000003,");
+	assert_contains(an, "R-TEST0001-202612-2: the journal's entry (");
+	assert_int_equal(count_of(an, "receipt_not_in_journal,"), 3);
+	assert_int_equal(count_of(an, "\n"), 4);
+	assert_contains(res.out, "merchants' receipts: 4 read (0 of other periods), 3 not in the "
+	                         "journals, 0 forged");
+	/* The offline sale signed twice is not paid. */
+	assert_output(&res, "settlement.csv",
+	              "merchant,gallery,redemptions,voids,amount\nM1,G1,1,0,60000\n");
+	free(an);
+	result_free(&res);
+	free(rpath);
+	free((char *)journals[0]);
+	free(kr);
+	free(lpath);
+}
+
 /* A signed, whole journal in which one balance does not follow. */
 static void test_balances_follow(void **state)
 {
@@ -237,6 +321,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_pinned_heads, test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_merchant_receipts, test_dir_setup,
+	                                    test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_offline_and_conflict_receipts, test_dir_setup,
 	                                    test_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_balances_follow, test_dir_setup,
 	                                    test_dir_teardown),

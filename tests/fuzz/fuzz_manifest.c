@@ -87,7 +87,8 @@ static void round_trip(const manifest *m)
 
 	if (!(w.entries = malloc((m->n ? m->n : 1) * sizeof *w.entries)))
 		return;
-	memcpy(w.entries, m->entries, m->n * sizeof *w.entries);
+	if (m->n) /* no codes: m->entries is NULL, which memcpy may not be given */
+		memcpy(w.entries, m->entries, m->n * sizeof *w.entries);
 	qsort(w.entries, w.n, sizeof *w.entries, by_serial);
 	if (!(body = manifest_body(&w))) {
 		free(w.entries);
@@ -97,7 +98,8 @@ static void round_trip(const manifest *m)
 	if (manifest_parse("again", text, len, &back, &sig, why, sizeof why) != ERR_OK ||
 	    !same_manifest(m, &back) || sig.signed_len != strlen(body))
 		__builtin_trap();
-	qsort(back.entries, back.n, sizeof *back.entries, by_serial);
+	if (back.n)
+		qsort(back.entries, back.n, sizeof *back.entries, by_serial);
 	if (!(body2 = manifest_body(&back)) || strcmp(body, body2) != 0)
 		__builtin_trap();
 	free(body2);

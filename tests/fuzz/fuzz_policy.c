@@ -14,6 +14,7 @@
 
 #include "../../issuer/policy.h"
 #include "../../issuer/roster.h"
+#define MEMFILE_IN_MEMORY
 #include "memfile.h"
 #include "utf8.h"
 

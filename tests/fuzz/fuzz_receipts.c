@@ -1,29 +1,30 @@
 /*
  * libFuzzer: the file of receipts merchants hand in (reconcile --receipts;
  * receipts_check in issuer/recon_trust.c) on arbitrary files. Every
- * "UR2|..." or "URV2|..." token in it is a receipt, wherever it stands
- * (a list, a CSV, JSON).
+ * "UR2|...", "URV2|...", "URO2|..." or "URC2|..." token in it is a receipt
+ * (a redemption's, a void's, an offline sale's, a conflict's), wherever it
+ * stands (a list, a CSV, JSON).
  *
  * The journal of recon_fixture.h is read once, at start, as reconcile
  * reads it; each input is then checked against its entries, as reconcile
  * does after the journals, and what it changed (the anomalies, the entries
- * it withheld) is undone for the next. The file is always taken (it can be
- * read); it counts at least as many receipts as are of other months; the
- * redeemer's own receipts for the journal's lines (the seeds) raise no
- * anomaly; receipts raise only forged_receipt and not_in_journal, and an
- * entry is withheld only with a not_in_journal. The books balance after.
+ * it withheld) is undone for the next (fx_again); the month is settled
+ * once for each set of entries the inputs withhold (fx_balances). The file is always taken (it can
+ * be read); it counts at least as many receipts as are of other months; the redeemer's own receipts
+ * for the journal's lines (the seeds) raise no anomaly; receipts raise only forged_receipt and
+ * not_in_journal, and an entry is withheld only with a not_in_journal. The books balance after.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#define MEMFILE_IN_MEMORY
 #include "memfile.h"
 #include "recon_fixture.h"
 
 static memfile in, journal_file;
-static fx_run base;     /* the journal, read once */
-static uint8_t *flags0; /* its entries' flags as read */
+static fx_run base; /* the journal, read once */
 static char receipts[FX_LINES][RECEIPT_MAX + 1];
 
 static void write_seeds(void)
@@ -62,10 +63,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!fx_read(&base, &journal_path, 1, NULL) || base.A.n)
 		fx_fail("the fixture's journal does not read cleanly");
 	fx_said();
-	if (!(flags0 = malloc(base.J.n + 1)))
-		abort();
-	for (size_t i = 0; i < base.J.n; i++)
-		flags0[i] = base.J.en[i].flags;
+	fx_keep(&base);
 	return 0;
 }
 
@@ -77,6 +75,17 @@ static bool genuine(const char *s, size_t n)
 	return false;
 }
 
+/* Whether data (size bytes) at i starts with one of the four receipt tags. */
+static bool at_tag(const uint8_t *data, size_t size, size_t i)
+{
+	static const char *const tags[] = {"UR2|", "URV2|", "URO2|", "URC2|"};
+
+	for (size_t t = 0; t < 4; t++)
+		if (size - i >= strlen(tags[t]) && memcmp(data + i, tags[t], strlen(tags[t])) == 0)
+			return true;
+	return false;
+}
+
 /* Whether every receipt token of data is one of the journal's (a rough
  * tokenizer of its own: a token starts with a tag and runs to a blank,
  * comma or quote). */
@@ -84,9 +93,7 @@ static bool all_genuine(const uint8_t *data, size_t size)
 {
 	for (size_t i = 0; i < size; i++) {
 		size_t n = 0;
-		if (data[i] != 'U' || size - i < 4 ||
-		    (memcmp(data + i, "UR2|", 4) != 0 &&
-		     (size - i < 5 || memcmp(data + i, "URV2|", 5))))
+		if (data[i] != 'U' || !at_tag(data, size, i))
 			continue;
 		while (i + n < size && data[i + n] > ' ' && data[i + n] <= '~' &&
 		       !strchr("\"',", data[i + n]))
@@ -115,25 +122,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (withheld && !A->count[AN_NOT_IN_JOURNAL]))
 		fx_fail("receipts that do not say what they should");
 	/* Settled as they stand, the books balance. */
-	fx_settle(&base);
-	fx_said();
-	if (!base.T.balanced || !balances(base.T.issued, base.T.redeemed, base.T.unspent) ||
-	    base.T.settled != base.T.redeemed)
+	if (!fx_balances(&base))
 		fx_fail("the books do not balance");
+	fx_said();
 
-	/* Undone: the anomalies, the withheld entries, what settling added. */
-	free(base.T.opd);
-	free(base.D.d);
-	memset(&base.T, 0, sizeof base.T);
-	memset(&base.D, 0, sizeof base.D);
-	anomalies_free(A);
-	memset(A, 0, sizeof *A);
-	for (size_t i = 0; i < base.J.n; i++)
-		base.J.en[i].flags = flags0[i];
-	for (size_t i = 0; i < base.J.sites.n; i++) {
-		site *s = &base.J.site[i];
-		s->redemptions = s->voids = s->offline = s->conflicts = 0;
-		s->redeemed = s->voided = s->amount = s->conflicted = 0;
-	}
+	fx_again(&base);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../issuer/roster.h"
+#define MEMFILE_IN_MEMORY
 #include "memfile.h"
 #include "nip.h"
 #include "utf8.h"
@@ -58,19 +59,23 @@ static void check_row(const roster *r, size_t i)
 			__builtin_trap();
 }
 
-/* A NIP is personal data: no problem may quote one (no run of 18 digits). */
+/* A NIP is personal data: no problem may quote one (no run of 18 digits).
+ * (strcspn and strspn find the runs: a comparison per character, traced
+ * by the fuzzer, cost more than the reading.) */
 static void check_problems(const roster_problems *pr, const char *path)
 {
+	static const char digits[] = "0123456789";
+
 	for (size_t i = 0; i < roster_problems_count(pr); i++) {
 		const char *t = roster_problems_text(pr, i);
-		size_t run = 0;
 
 		if (!t || strncmp(t, path, strlen(path)) != 0 || t[strlen(path)] != ':')
 			__builtin_trap();
-		for (; *t; t++) {
-			run = *t >= '0' && *t <= '9' ? run + 1 : 0;
+		for (t += strcspn(t, digits); *t; t += strcspn(t, digits)) {
+			size_t run = strspn(t, digits);
 			if (run >= NIP_LEN)
 				__builtin_trap();
+			t += run;
 		}
 	}
 }
