@@ -172,13 +172,16 @@ static void put_digits(char *s, int n, int64_t v)
 
 size_t instant_format(int64_t t, char out[INSTANT_LEN + 1])
 {
-	int64_t days = t / DAY_SECONDS - (t % DAY_SECONDS < 0), s = t - days * DAY_SECONDS;
-	date d = date_from_days(days);
+	int64_t days, s;
+	date d;
 
-	if (t < 0 || d.year > 9999) {
+	if (t < 0 || t > INSTANT_LAST) {
 		memcpy(out, "?", 2);
 		return 1;
 	}
+	days = t / DAY_SECONDS;
+	s = t - days * DAY_SECONDS;
+	d = date_from_days(days);
 	memcpy(out, "0000-00-00T00:00:00Z", INSTANT_LEN + 1);
 	put_digits(out, 4, d.year);
 	put_digits(out + 5, 2, d.month);

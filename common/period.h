@@ -83,7 +83,8 @@ size_t date_format_id(date d, char *buf, size_t n);
  * instant_parse takes exactly that form of a real instant in 1970..9999 (no
  * 31 February, no 60th second), n characters of s with no NUL needed.
  */
-#define INSTANT_LEN 20
+#define INSTANT_LEN  20
+#define INSTANT_LAST ((int64_t)253402300799) /* 9999-12-31T23:59:59Z */
 size_t instant_format(int64_t t, char out[INSTANT_LEN + 1]);
 bool instant_parse(const char *s, size_t n, int64_t *out);
 

@@ -121,7 +121,8 @@ int jentry_parse(const MDB_val *val, jentry *e)
 	/* What the export and the receipts would write of them: ids, no
 	 * separators. */
 	if (!key_id_valid(e->merchant) || !key_id_valid(e->gallery) ||
-	    !journal_rid_split(e->rid, rid_len, &prefix, &num) || j.amount < 1)
+	    !journal_rid_split(e->rid, rid_len, &prefix, &num) || j.amount < 1 || j.time < 0 ||
+	    j.time > INSTANT_LAST)
 		return MDB_CORRUPTED;
 	e->kind = j.kind;
 	e->serial = j.serial;

@@ -327,15 +327,41 @@ static void indonesian_names(void **state)
 	assert_string_equal(buf, "1 Des");
 }
 
+/* An instant as text: 1970..9999, else "?" and nothing computed on the
+ * way (fuzz_jentry found INT64_MIN overflowing there, under UBSan). */
+static void instant_range(void **state)
+{
+	char out[INSTANT_LEN + 1];
+
+	(void)state;
+	assert_int_equal(instant_format(0, out), INSTANT_LEN);
+	assert_string_equal(out, "1970-01-01T00:00:00Z");
+	assert_int_equal(instant_format(INSTANT_LAST, out), INSTANT_LEN);
+	assert_string_equal(out, "9999-12-31T23:59:59Z");
+	assert_int_equal(instant_format(INSTANT_LAST + 1, out), 1);
+	assert_string_equal(out, "?");
+	assert_int_equal(instant_format(-1, out), 1);
+	assert_int_equal(instant_format(INT64_MIN, out), 1);
+	assert_int_equal(instant_format(INT64_MAX, out), 1);
+	assert_string_equal(out, "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(period_parse_strict), cmocka_unit_test(period_format_next_prev),
-	    cmocka_unit_test(date_parse_strict),   cmocka_unit_test(date_format_and_days_in_month),
-	    cmocka_unit_test(days_known),          cmocka_unit_test(days_walk),
-	    cmocka_unit_test(days_round_trip),     cmocka_unit_test(zones),
-	    cmocka_unit_test(window_2026_12),      cmocka_unit_test(window_lengths),
-	    cmocka_unit_test(date_at_midnight),    cmocka_unit_test(indonesian_names),
+	    cmocka_unit_test(instant_range),
+	    cmocka_unit_test(period_parse_strict),
+	    cmocka_unit_test(period_format_next_prev),
+	    cmocka_unit_test(date_parse_strict),
+	    cmocka_unit_test(date_format_and_days_in_month),
+	    cmocka_unit_test(days_known),
+	    cmocka_unit_test(days_walk),
+	    cmocka_unit_test(days_round_trip),
+	    cmocka_unit_test(zones),
+	    cmocka_unit_test(window_2026_12),
+	    cmocka_unit_test(window_lengths),
+	    cmocka_unit_test(date_at_midnight),
+	    cmocka_unit_test(indonesian_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -630,6 +630,12 @@ static void jentry_refuses_bad_values(void **state)
 	buf[offsetof(jrec, version)] = JREC_VERSION;
 	memset(buf + offsetof(jrec, amount), 0, 4);
 	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	/* a time no instant has: fuzz_jentry found instant_format overflowing on it */
+	val.mv_size = entry_bytes(buf, "KOPI", 4, "G1", "R-7A1B2C3D-202611-1");
+	memcpy(buf + offsetof(jrec, time), &(int64_t){INT64_MIN}, 8);
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
+	memcpy(buf + offsetof(jrec, time), &(int64_t){INSTANT_LAST + 1}, 8);
+	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
 	val.mv_size = sizeof(jrec) - 1;
 	assert_int_equal(jentry_parse(&val, &e), MDB_CORRUPTED);
 }
