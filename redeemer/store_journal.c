@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "log.h"
 
 /* A period's head in meta: its last entry and the totals so far. An
  * older version kept only seq and hash (HEAD_V1 bytes); their totals are
@@ -131,6 +132,21 @@ int jentry_parse(const MDB_val *val, jentry *e)
 	e->time = j.time;
 	e->terminal = j.terminal;
 	return 0;
+}
+
+size_t jentry_receipt_body(const jentry *e, const char *kid, char out[RECEIPT_MAX + 1])
+{
+	return receipt_body(&(receipt_fields){.kind = e->kind,
+	                                      .rid = e->rid,
+	                                      .serial = e->serial,
+	                                      .amount = e->amount,
+	                                      .remaining = e->remaining,
+	                                      .merchant = e->merchant,
+	                                      .gallery = e->gallery,
+	                                      .terminal = e->terminal,
+	                                      .time = e->time,
+	                                      .kid = kid},
+	                    out, RECEIPT_MAX + 1);
 }
 
 int journal_get(store *s, MDB_txn *txn, period p, uint64_t seq, jentry *e)
@@ -322,17 +338,7 @@ static int tree_load(store *s, MDB_txn *txn, period p, uint64_t seq, tree_receip
 		text[i - t->first] = t->text[i - t->first];
 		if ((rc = journal_get(s, txn, p, i, &e)) != 0)
 			break;
-		if (e.line || !receipt_body(&(receipt_fields){.kind = e.kind,
-		                                              .rid = e.rid,
-		                                              .serial = e.serial,
-		                                              .amount = e.amount,
-		                                              .remaining = e.remaining,
-		                                              .merchant = e.merchant,
-		                                              .gallery = e.gallery,
-		                                              .terminal = e.terminal,
-		                                              .time = e.time,
-		                                              .kid = kid},
-		                            text[i - t->first], RECEIPT_MAX + 1))
+		if (e.line || !jentry_receipt_body(&e, kid, text[i - t->first]))
 			rc = MDB_CORRUPTED;
 	}
 	if (rc == 0 && receipt_tree_attach(text, t->last - t->first + 1, tr.sig) != ERR_OK)
@@ -492,8 +498,15 @@ err export_live(store *s, period p, int64_t now, FILE *f)
 	/* The lines must lead where the head says: else the database was
 	 * changed under the journal, or this code rebuilt a line wrong. */
 	if ((rc == 0 || rc == MDB_NOTFOUND) &&
-	    (c.seq != jh.last || memcmp(c.hash, jh.last_hash, JOURNAL_HASH_HEX) != 0))
+	    (c.seq != jh.last || memcmp(c.hash, jh.last_hash, JOURNAL_HASH_HEX) != 0)) {
+		char per[8];
+		period_format(p, per, sizeof per);
+		LOG(LOGL_ERROR,
+		    "export %s: its %llu entries do not lead to the hash its head holds (%llu "
+		    "entries): the database was changed under the journal",
+		    per, (unsigned long long)c.seq, (unsigned long long)jh.last);
 		rc = MDB_CORRUPTED;
+	}
 	journal_chain_free(&c);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return db_err(rc, "export");

@@ -54,17 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf + sizeof j + m + g, e.rid, r);
 	if (sizeof j + m + g + r != size || memcmp(buf, data, size) != 0)
 		__builtin_trap();
-	if (!receipt_body(&(receipt_fields){.kind = e.kind,
-	                                    .rid = e.rid,
-	                                    .serial = e.serial,
-	                                    .amount = e.amount,
-	                                    .remaining = e.remaining,
-	                                    .merchant = e.merchant,
-	                                    .gallery = e.gallery,
-	                                    .terminal = e.terminal,
-	                                    .time = e.time,
-	                                    .kid = "R-00000000"},
-	                  body, sizeof body))
+	if (!jentry_receipt_body(&e, "R-00000000", body))
 		__builtin_trap();
 	return 0;
 }
