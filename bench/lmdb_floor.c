@@ -94,22 +94,25 @@ static int redeem(MDB_txn *txn, const MDB_dbi *db, uint64_t n, const char *term,
 	be = __builtin_bswap64(n);
 	memcpy(key, "9999-99", 7);
 	memcpy(key + 7, &be, sizeof be);
-	if ((rc = put(txn, db[3], key, 15, rec, JENTRY)) != 0 ||
-	    (rc = put(txn, db[4], "floor_rid", 9, &n, sizeof n)) != 0)
+	if ((rc = put(txn, db[3], key, 15, rec, JENTRY)) != 0)
 		return rc;
-	return put(txn, db[4], "head:9999-99", 12, rec, HEAD);
+	return put(txn, db[4], "floor_rid", 9, &n, sizeof n);
 }
 
-/* A commit's tree of receipts, its last redemption n. */
-static int tree(MDB_txn *txn, MDB_dbi dbi, uint64_t n)
+/* A commit's tree of receipts, its last redemption n, and its period's
+ * head, written once a commit. */
+static int tree(MDB_txn *txn, const MDB_dbi *db, uint64_t n)
 {
-	static char rec[TREE];
+	static char rec[TREE + HEAD];
 	char key[15];
 	uint64_t be = __builtin_bswap64(n);
+	int rc;
 
 	memcpy(key, "9999-99", 7);
 	memcpy(key + 7, &be, sizeof be);
-	return put(txn, dbi, key, sizeof key, rec, TREE);
+	if ((rc = put(txn, db[5], key, sizeof key, rec, TREE)) != 0)
+		return rc;
+	return put(txn, db[4], "head:9999-99", 12, rec, HEAD);
 }
 
 int main(int argc, char **argv)
@@ -179,7 +182,7 @@ int main(int argc, char **argv)
 		for (; next < due && rc == 0; next++)
 			rc = redeem(txn, db, next + 1, term, &seed);
 		if (rc == 0)
-			rc = tree(txn, db[5], next);
+			rc = tree(txn, db, next);
 		if (rc != 0 || (rc = mdb_txn_commit(txn)) != 0) /* durable */
 			break;
 		end = now();

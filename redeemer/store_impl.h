@@ -22,6 +22,17 @@
 #include "sig.h"
 #include "store.h"
 
+/* A period's head in meta ("head:YYYY-MM"): its last entry and the
+ * totals so far. An older version kept only seq and hash (HEAD_V1 bytes);
+ * their totals are counted from the journal once. */
+typedef struct head {
+	uint64_t seq;
+	char hash[JOURNAL_HASH_HEX + 1];
+	int64_t redeemed, voided;
+} head;
+
+#define BATCH_HEADS 4 /* periods a batch writes to, mostly one or two */
+
 struct store {
 	MDB_env *env;
 	/* LMDB changes the map's size only with no transaction open in the
@@ -45,6 +56,13 @@ struct store {
 	struct event *notify;
 	store_stats stats;
 	journal_chain chain; /* the writer's: one period's head at a time */
+	/* the heads of the periods the writer's open batch wrote to, as it
+	 * left them (store_journal.c); meta has them once it is done */
+	struct {
+		period per;
+		head h;
+	} heads[BATCH_HEADS];
+	int nheads;
 };
 
 /*
@@ -189,6 +207,10 @@ int journal_add(store *s, MDB_txn *txn, op *o);
 /* Link o's entry, its receipt signed, into its period's hash chain. In
  * the order the entries were added. */
 int journal_link(store *s, MDB_txn *txn, const op *o);
+
+/* Write the heads the batch changed to meta: at its end, after the last
+ * journal_link. A batch starts with none (commit_batch sets nheads 0). */
+int journal_flush(store *s, MDB_txn *txn);
 
 /* Record the tree whose signature sig covers period p's entries
  * first..last. */

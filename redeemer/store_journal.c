@@ -13,7 +13,9 @@
  *
  * A batch adds its entries as its operations take effect (journal_add),
  * then signs their receipts and links them into the chain in the same
- * order (journal_link): between two commits the two are level.
+ * order (journal_link): between two commits the two are level. Both work
+ * on the batch's copy of each period's head, read from meta once and
+ * written back once, when the batch is done (journal_flush).
  */
 #include "store_impl.h"
 
@@ -23,15 +25,6 @@
 
 #include "bytes.h"
 #include "log.h"
-
-/* A period's head in meta: its last entry and the totals so far. An
- * older version kept only seq and hash (HEAD_V1 bytes); their totals are
- * counted from the journal once (head_get). */
-typedef struct head {
-	uint64_t seq;
-	char hash[JOURNAL_HASH_HEX + 1];
-	int64_t redeemed, voided;
-} head;
 
 #define HEAD_V1 (offsetof(head, hash) + JOURNAL_HASH_HEX + 1)
 
@@ -216,6 +209,26 @@ static int head_put(store *s, MDB_txn *txn, period p, const head *h)
 	return mdb_put(txn, s->meta, &key, &val, 0);
 }
 
+/* Period p's head as the writer's batch has it so far: from meta the
+ * first time the batch asks. */
+static int batch_head(store *s, MDB_txn *txn, period p, head **out)
+{
+	int rc;
+
+	for (int i = 0; i < s->nheads; i++)
+		if (s->heads[i].per.year == p.year && s->heads[i].per.month == p.month) {
+			*out = &s->heads[i].h;
+			return 0;
+		}
+	if (s->nheads == BATCH_HEADS && (rc = journal_flush(s, txn)) != 0)
+		return rc;
+	if ((rc = head_get(s, txn, p, &s->heads[s->nheads].h)) != 0)
+		return rc;
+	s->heads[s->nheads].per = p;
+	*out = &s->heads[s->nheads++].h;
+	return 0;
+}
+
 int journal_add(store *s, MDB_txn *txn, op *o)
 {
 	uint8_t jk[JKEY_LEN], buf[sizeof(jrec) + 2 * KEY_ID_MAX + RID_MAX];
@@ -230,7 +243,7 @@ int journal_add(store *s, MDB_txn *txn, op *o)
 	          .serial = o->serial,
 	          .time = o->now};
 	MDB_val key, val = {sizeof j + m + g + r, buf};
-	head h;
+	head *h;
 	int rc;
 
 	if (m > KEY_ID_MAX || g > KEY_ID_MAX || r > RID_MAX)
@@ -239,17 +252,17 @@ int journal_add(store *s, MDB_txn *txn, op *o)
 	memcpy(buf + sizeof j, o->term.merchant, m);
 	memcpy(buf + sizeof j + m, o->term.gallery, g);
 	memcpy(buf + sizeof j + m + g, o->rid, r);
-	if ((rc = head_get(s, txn, o->per, &h)) != 0)
+	if ((rc = batch_head(s, txn, o->per, &h)) != 0)
 		return rc;
-	o->seq = ++h.seq;
-	key = journal_key(o->per, o->seq, jk);
+	key = journal_key(o->per, h->seq + 1, jk);
 	if ((rc = mdb_put(txn, s->journal, &key, &val, MDB_NOOVERWRITE)) != 0)
 		return rc;
+	o->seq = ++h->seq;
 	if (o->recorded == JOURNAL_REDEEM || o->recorded == JOURNAL_OFFLINE)
-		h.redeemed += o->debited;
+		h->redeemed += o->debited;
 	else if (o->recorded == JOURNAL_VOID)
-		h.voided += o->debited;
-	return head_put(s, txn, o->per, &h);
+		h->voided += o->debited;
+	return 0;
 }
 
 int journal_link(store *s, MDB_txn *txn, const op *o)
@@ -268,17 +281,27 @@ int journal_link(store *s, MDB_txn *txn, const op *o)
 	    .terminal = o->term.id,
 	    .receipt = o->receipt,
 	};
-	head h;
+	head *h;
 	int rc;
 
-	if ((rc = head_get(s, txn, o->per, &h)) != 0)
+	if ((rc = batch_head(s, txn, o->per, &h)) != 0)
 		return rc;
 	s->chain.seq = o->seq - 1;
-	memcpy(s->chain.hash, h.hash, sizeof s->chain.hash);
+	memcpy(s->chain.hash, h->hash, sizeof s->chain.hash);
 	if (!journal_chain_append(&s->chain, &e, line, sizeof line))
 		return MDB_BAD_VALSIZE;
-	memcpy(h.hash, s->chain.hash, sizeof h.hash);
-	return head_put(s, txn, o->per, &h);
+	memcpy(h->hash, s->chain.hash, sizeof h->hash);
+	return 0;
+}
+
+int journal_flush(store *s, MDB_txn *txn)
+{
+	int rc = 0;
+
+	for (int i = 0; i < s->nheads && rc == 0; i++)
+		rc = head_put(s, txn, s->heads[i].per, &s->heads[i].h);
+	s->nheads = 0;
+	return rc;
 }
 
 int tree_put(store *s, MDB_txn *txn, period p, uint64_t first, uint64_t last,

@@ -340,5 +340,5 @@ int spend_finish_batch(store *s, MDB_txn *txn, op *batch)
 		if (recorded(o) && (rc = journal_link(s, txn, o)) != 0)
 			return rc;
 	}
-	return 0;
+	return journal_flush(s, txn);
 }

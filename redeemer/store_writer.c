@@ -59,6 +59,7 @@ static int commit_batch(store *s, op *batch)
 	int rc = txn_begin(s, 0, &txn);
 
 	/* A batch again after a full map: nothing of the first try holds. */
+	s->nheads = 0;
 	for (op *o = batch; o; o = o->next) {
 		o->replay = o->in_tree = false;
 		o->recorded = 0;

@@ -80,7 +80,7 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
 	const char *line;
 	int seq = 0;
 	int64_t redeemed = 0, voided = 0;
-	bool head = false;
+	bool seen_head = false;
 
 	assert_memory_equal(text, HEADER, strlen(HEADER));
 	assert_int_equal(journal_chain_init(&chain), ERR_OK);
@@ -105,7 +105,7 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
 			start = c + 1;
 		}
 		assert_int_equal(nf, JOURNAL_FIELDS);
-		assert_false(head); /* the head is the last line */
+		assert_false(seen_head); /* the head is the last line */
 		if (!journal_parse(fp, len, &e, &why))
 			fail_msg("entry %d: %s", seq + 1, why);
 		if (e.kind == JOURNAL_HEAD) {
@@ -128,7 +128,7 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
 				assert_false(journal_head_verify(v, f[J_RECEIPT], len[J_RECEIPT]));
 				sig_verifier_free(v);
 			}
-			head = true;
+			seen_head = true;
 			line = nl + 1;
 			continue;
 		}
@@ -149,7 +149,7 @@ static int check_chain(const char *text, const char *per, char *kinds, char **re
 	}
 	kinds[seq] = '\0';
 	journal_chain_free(&chain);
-	assert_true(head);
+	assert_true(seen_head);
 	return seq;
 }
 
@@ -339,6 +339,49 @@ static void one_batch_receipts(void **state)
 	memset(&q, 0, sizeof q);
 	assert_int_equal(store_request_get(f->s, f->t[1].id, "ob5", hash, &q), ERR_OK);
 	assert_string_equal(q.receipt, o[5].receipt);
+}
+
+/*
+ * One batch writing to more periods than the writer holds heads of
+ * (BATCH_HEADS), in turn: each period's journal is whole and chained, its
+ * head's count and totals those of its lines (check_chain), and a later
+ * batch goes on from it.
+ */
+static void one_batch_many_periods(void **state)
+{
+	enum { P = BATCH_HEADS + 2, N = 2 * P };
+	struct fixture *f = *state;
+	struct waiter w = {f->base, N, 0, 0};
+	char keyline[256], kinds[8], per[8], *text;
+	voucher v[N];
+	op o[N], x;
+
+	store_close(f->s);
+	assert_int_equal(store_open(f->db, 0, &f->s), ERR_OK);
+	for (int i = 0; i < N; i++) {
+		char rq[16];
+		v[i] = mkv(0x7000 + (uint64_t)i, 10000, true, 2026, 1 + i % P);
+		snprintf(rq, sizeof rq, "mp%d", i);
+		o[i] = redeem(&f->t[0], &v[i], 1000 + i, rq, (uint8_t)i, NOW);
+		o[i].done = (task){on_done, &w, NULL};
+		store_submit(f->s, &o[i]);
+	}
+	assert_int_equal(store_start(f->s, f->base), ERR_OK);
+	wait_for(f, &w);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(o[i].rc, ERR_OK);
+	/* A batch of its own, after: the third entry of the first period. */
+	x = redeem(&f->t[0], &v[0], 7, "mp-late", 99, NOW);
+	run1(f, &x);
+	assert_int_equal(x.rc, ERR_OK);
+
+	store_receipt_keyline(f->s, keyline, sizeof keyline);
+	for (int p = 0; p < P; p++) {
+		snprintf(per, sizeof per, "2026-%02d", 1 + p);
+		text = export_text(f, per);
+		assert_int_equal(check_chain(text, per, kinds, NULL, keyline), p == 0 ? 3 : 2);
+		free(text);
+	}
 }
 
 /* Editing a journal line breaks the chain at that line. */
@@ -646,6 +689,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(reads_older_heads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(export_chain_receipts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(one_batch_receipts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(one_batch_many_periods, setup, teardown),
 	    cmocka_unit_test_setup_teardown(chain_detects_tampering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(export_refuses_edited_entry, setup, teardown),
