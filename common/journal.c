@@ -220,6 +220,21 @@ int journal_receipt_mismatch(const char *const f[JOURNAL_FIELDS], const size_t l
 	return -1;
 }
 
+size_t journal_entry_receipt_body(const journal_entry *e, const char *kid, char *out, size_t n)
+{
+	return receipt_body(&(receipt_fields){.kind = e->kind,
+	                                      .rid = e->rid,
+	                                      .serial = e->serial,
+	                                      .amount = e->amount,
+	                                      .remaining = e->remaining,
+	                                      .merchant = e->merchant,
+	                                      .gallery = e->gallery,
+	                                      .terminal = e->terminal,
+	                                      .time = e->time,
+	                                      .kid = kid},
+	                    out, n);
+}
+
 /* ---- the chain ---- */
 
 err journal_chain_init(journal_chain *c)

@@ -114,6 +114,12 @@ bool journal_rid_split(const char *rid, size_t n, size_t *prefix_len, uint64_t *
 int journal_receipt_mismatch(const char *const f[JOURNAL_FIELDS], const size_t len[JOURNAL_FIELDS],
                              const receipt_parts *p);
 
+/* The body of entry e's receipt, signed by key kid (everything before
+ * "|path"), into out (n bytes; RECEIPT_MAX + 1 hold any): its length, or
+ * 0 if it does not fit. The redeemer signs it; a line's receipt must
+ * begin with it. */
+size_t journal_entry_receipt_body(const journal_entry *e, const char *kid, char *out, size_t n);
+
 /* A period's chain: where the last entry left it. */
 typedef struct journal_chain {
 	uint64_t seq;                    /* the last entry's; 0 before the first */

@@ -195,9 +195,8 @@ int journal_get(store *s, MDB_txn *txn, period p, uint64_t seq, jentry *e);
  * already in e. MDB_CORRUPTED if it is not one. */
 int jentry_parse(const MDB_val *val, jentry *e);
 
-/* The body of entry e's receipt, signed by key kid, into out: its length,
- * or 0 if it does not fit. */
-size_t jentry_receipt_body(const jentry *e, const char *kid, char out[RECEIPT_MAX + 1]);
+/* Entry e as the journal's entry: its strings e's, no receipt. */
+journal_entry jentry_entry(const jentry *e);
 
 /* Add o's entry to the journal of its period (o->per), as the next seq
  * (into o->seq); its receipt is signed later, and only then does it join

@@ -127,19 +127,19 @@ int jentry_parse(const MDB_val *val, jentry *e)
 	return 0;
 }
 
-size_t jentry_receipt_body(const jentry *e, const char *kid, char out[RECEIPT_MAX + 1])
+journal_entry jentry_entry(const jentry *e)
 {
-	return receipt_body(&(receipt_fields){.kind = e->kind,
-	                                      .rid = e->rid,
-	                                      .serial = e->serial,
-	                                      .amount = e->amount,
-	                                      .remaining = e->remaining,
-	                                      .merchant = e->merchant,
-	                                      .gallery = e->gallery,
-	                                      .terminal = e->terminal,
-	                                      .time = e->time,
-	                                      .kid = kid},
-	                    out, RECEIPT_MAX + 1);
+	return (journal_entry){.seq = e->seq,
+	                       .time = e->time,
+	                       .kind = e->kind,
+	                       .rid = e->rid,
+	                       .serial = e->serial,
+	                       .per = e->per,
+	                       .amount = e->amount,
+	                       .remaining = e->remaining,
+	                       .merchant = e->merchant,
+	                       .gallery = e->gallery,
+	                       .terminal = e->terminal};
 }
 
 int journal_get(store *s, MDB_txn *txn, period p, uint64_t seq, jentry *e)
@@ -333,6 +333,7 @@ static int tree_load(store *s, MDB_txn *txn, period p, uint64_t seq, tree_receip
 	uint8_t jk[JKEY_LEN];
 	MDB_val key = journal_key(p, seq, jk), val;
 	MDB_cursor *cur;
+	journal_entry je;
 	trec tr;
 	jentry e;
 	int rc;
@@ -361,7 +362,9 @@ static int tree_load(store *s, MDB_txn *txn, period p, uint64_t seq, tree_receip
 		text[i - t->first] = t->text[i - t->first];
 		if ((rc = journal_get(s, txn, p, i, &e)) != 0)
 			break;
-		if (e.line || !jentry_receipt_body(&e, kid, text[i - t->first]))
+		je = jentry_entry(&e);
+		if (e.line ||
+		    !journal_entry_receipt_body(&je, kid, text[i - t->first], RECEIPT_MAX + 1))
 			rc = MDB_CORRUPTED;
 	}
 	if (rc == 0 && receipt_tree_attach(text, t->last - t->first + 1, tr.sig) != ERR_OK)
@@ -443,16 +446,7 @@ static int export_line(store *s, MDB_txn *txn, const jentry *e, tree_receipts *t
                        FILE *f)
 {
 	char line[JOURNAL_LINE_MAX + 1];
-	journal_entry je = {.time = e->time,
-	                    .kind = e->kind,
-	                    .rid = e->rid,
-	                    .serial = e->serial,
-	                    .per = e->per,
-	                    .amount = e->amount,
-	                    .remaining = e->remaining,
-	                    .merchant = e->merchant,
-	                    .gallery = e->gallery,
-	                    .terminal = e->terminal};
+	journal_entry je = jentry_entry(e);
 	size_t n;
 	int rc;
 

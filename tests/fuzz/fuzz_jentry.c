@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char body[RECEIPT_MAX + 1];
 	MDB_val val = {size, (void *)data};
 	jentry e = {0};
+	journal_entry je;
 	size_t m, g, r, i;
 	jrec j;
 
@@ -54,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf + sizeof j + m + g, e.rid, r);
 	if (sizeof j + m + g + r != size || memcmp(buf, data, size) != 0)
 		__builtin_trap();
-	if (!jentry_receipt_body(&e, "R-00000000", body))
+	je = jentry_entry(&e);
+	if (!journal_entry_receipt_body(&je, "R-00000000", body, sizeof body))
 		__builtin_trap();
 	return 0;
 }

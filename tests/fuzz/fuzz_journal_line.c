@@ -27,8 +27,8 @@
  *     where it should: seq not one more, prev_hash not that line's hash,
  *     hash not the writer's; and computes the writer's hash;
  *   - its receipt, if one, repeats the line (journal_receipt_mismatch says
- *     so) exactly when its body is the body receipt_body makes of the
- *     entry;
+ *     so) exactly when its body is the one journal_entry_receipt_body
+ *     makes of the entry;
  *   - a head line taken is what journal_head_line writes for its signed
  *     head (fuzz_head checks the signed head itself).
  */
@@ -65,17 +65,7 @@ static void check_receipt(const char *const f[JOURNAL_FIELDS], const size_t len[
 		return;
 	memcpy(kid, p.part[RP_KID], p.len[RP_KID]);
 	kid[p.len[RP_KID]] = '\0';
-	n = receipt_body(&(receipt_fields){.kind = e->kind,
-	                                   .rid = e->rid,
-	                                   .serial = e->serial,
-	                                   .amount = e->amount,
-	                                   .remaining = e->remaining,
-	                                   .merchant = e->merchant,
-	                                   .gallery = e->gallery,
-	                                   .terminal = e->terminal,
-	                                   .time = e->time,
-	                                   .kid = kid},
-	                 body, sizeof body);
+	n = journal_entry_receipt_body(e, kid, body, sizeof body);
 	if (!n)
 		return; /* no room for it: the redeemer signs no such receipt */
 	same = n == p.body_len && memcmp(body, f[J_RECEIPT], n) == 0;
