@@ -313,6 +313,7 @@ ref_hwm=$(mem "$REF" | cut -d' ' -f1)
 stop_server "$REF"
 awk -v fs="$fs" -v rate="$RATE" -v table="$TABLE" '
 function kv(s, k,   i, n, f) { n = split(s, f, " "); for (i = 1; i <= n; i++) if (index(f[i], k "=") == 1) return substr(f[i], length(k) + 2); return 0 }
+function median(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
 $1 == "ref" { refp = kv($0, "p99_ms") }
 $1 == "red" { redp = kv($0, "p99_ms") }
 $1 == "flo" { ratio[++nr] = redp / kv($0, "p99_ms"); sum[nr] = redp / (kv($0, "p99_ms") + refp) }
@@ -327,12 +328,7 @@ END {
 		all["ref"], all["red"], all["flo"], all["flx"]
 	printf "   best p99 redeemer/reference: %.1f, redeemer/LMDB alone: %.1f (goal: p99 < 5 ms)\n",
 		kv(a, "p99_ms") / kv(b, "p99_ms"), kv(a, "p99_ms") / kv(c, "p99_ms")
-	for (i = 1; i <= nr; i++) for (j = i + 1; j <= nr; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
-	med = nr % 2 ? ratio[(nr + 1) / 2] : (ratio[nr / 2] + ratio[nr / 2 + 1]) / 2
-	for (i = 1; i <= nr; i++) for (j = i + 1; j <= nr; j++) if (sum[j] < sum[i]) { t = sum[i]; sum[i] = sum[j]; sum[j] = t }
-	meds = nr % 2 ? sum[(nr + 1) / 2] : (sum[nr / 2] + sum[nr / 2 + 1]) / 2
-	for (i = 1; i <= nx; i++) for (j = i + 1; j <= nx; j++) if (loaded[j] < loaded[i]) { t = loaded[i]; loaded[i] = loaded[j]; loaded[j] = t }
-	medx = nx % 2 ? loaded[(nx + 1) / 2] : (loaded[nx / 2] + loaded[nx / 2 + 1]) / 2
+	med = median(ratio, nr); meds = median(sum, nr); medx = median(loaded, nx)
 	printf "   p99 redeemer/LMDB alone, median of the ratios of %d rounds: %.2f (goal <= 1.5)\n", nr, med
 	printf "   p99 redeemer/(LMDB alone + reference), median of the ratios: %.2f\n", meds
 	printf "   p99 redeemer/(LMDB alone beside the reference), median of the ratios: %.2f\n", medx
