@@ -207,8 +207,9 @@ build/fuzz/fuzz/fuzz_pins: FUZZ_WRAP += -Wl,--wrap=pins_note
 # (tests/fuzz/memfile.h, MEMFILE_IN_MEMORY), not from a file.
 FUZZ_MEMORY = $(patsubst %,build/fuzz/fuzz/fuzz_%,journal pins receipts roster merchants policy)
 $(FUZZ_MEMORY): FUZZ_WRAP += -Wl,--wrap=fopen,--wrap=setvbuf
-# The request harness runs the verify pool's tasks on its own thread.
-build/fuzz/fuzz/fuzz_request: FUZZ_WRAP += -Wl,--wrap=pool_submit
+# The request and route harnesses (tests/fuzz/service_fixture.h) run the
+# verify pool's tasks on their own thread.
+build/fuzz/fuzz/fuzz_request build/fuzz/fuzz/fuzz_route: FUZZ_WRAP += -Wl,--wrap=pool_submit
 build/fuzz/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/tests/fuzz/sigmemo.o $(LIBISSUER) $(LIBREDEEMER) $(LIBKEYS) $(LIBSIGN) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $(FUZZ_WRAP) -fsanitize=fuzzer -o $@ $^ $(LIBS)

@@ -147,34 +147,11 @@ static void on_metrics(struct evhttp_request *req, void *arg)
 	http_metrics(req, &((server *)arg)->svc);
 }
 
-/* /v1/vouchers/SERIAL, /v1/redemptions/ID/void, else the scanner page's
- * files (or 404). */
+/* Any other path: http_route. */
 static void route(struct evhttp_request *req, void *arg)
 {
-	server *srv = arg;
-	service *sv = &srv->svc;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	char rid[RID_MAX + 2];
-	size_t n;
-
-	conns_request(srv->conns, req);
-	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
-		http_voucher(req, sv, path + 13);
-		return;
-	}
-	if (path && strncmp(path, "/v1/redemptions/", 16) == 0) {
-		const char *id = path + 16, *slash = strchr(id, '/');
-		n = slash ? (size_t)(slash - id) : 0;
-		if (slash && strcmp(slash, "/void") == 0 && n > 0 && n <= RID_MAX) {
-			memcpy(rid, id, n);
-			rid[n] = '\0';
-			http_void(req, sv, rid);
-			return;
-		}
-		reply_error(sv, req, ERR_NOT_FOUND, "no such resource");
-		return;
-	}
-	http_page(req, sv);
+	conns_request(((server *)arg)->conns, req);
+	http_route(req, &((server *)arg)->svc);
 }
 
 static void on_hup(evutil_socket_t sig, short what, void *arg)

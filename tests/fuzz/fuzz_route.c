@@ -1,0 +1,149 @@
+/*
+ * libFuzzer: a request to any path the redeemer does not route by name,
+ * through http_route itself: GET /v1/vouchers/SERIAL[?voucher=TOKEN] (a
+ * voucher's status, with its token checked when given), POST
+ * /v1/redemptions/ID/void (the ID comes from the path), and the scanner
+ * page's files; with the terminal's token, none, or one of the input's.
+ *
+ * An input is a byte of choices (the method: its low three bits; the
+ * Authorization header: the next two, 0 the fixture terminal's token, 1
+ * none, 2 the input's second line as it is, 3 "Bearer " and that line),
+ * then the request's target up to a newline, then (with 2 and 3) the
+ * header's line, then the body. The target is parsed as evhttp parses a
+ * request line's (EVHTTP_URI_NONCONFORMANT); one it refuses never reaches
+ * the redeemer (evhttp answers 400), so it is not tried. The rest is the
+ * fixture's (service_fixture.h): the store holds no voucher, and the writer
+ * stand-in knows one redemption, VOID_KNOWN.
+ *
+ * Invariants, beyond the fixture's (one reply, never a 5xx, only the
+ * fixture's terminal's sales and voids reach the store): a void reaches the
+ * store exactly when the request is a POST with the terminal's token to
+ * /v1/redemptions/ID/void, ID 1..RID_MAX bytes without a '/', and for that
+ * ID; a voucher's status is a 2xx only for a GET whose token verifies and
+ * is the path's serial (the store has seen no voucher).
+ */
+#include <event2/keyvalq_struct.h>
+
+#include "service_fixture.h"
+
+static const enum evhttp_cmd_type methods[8] = {
+    EVHTTP_REQ_GET,    EVHTTP_REQ_POST,  EVHTTP_REQ_HEAD,    EVHTTP_REQ_PUT,
+    EVHTTP_REQ_DELETE, EVHTTP_REQ_PATCH, EVHTTP_REQ_OPTIONS, EVHTTP_REQ_GET,
+};
+
+/* The next line of *data (to a newline or the end), as a new string; NULL
+ * when it holds a NUL, as no request line or header can. */
+static char *line_of(const uint8_t **data, size_t *size)
+{
+	const uint8_t *nl = memchr(*data, '\n', *size);
+	size_t n = nl ? (size_t)(nl - *data) : *size;
+	char *s = memchr(*data, '\0', n) ? NULL : strndup((const char *)*data, n);
+
+	*data += n + (nl != NULL);
+	*size -= n + (nl != NULL);
+	return s;
+}
+
+/* The void this request must reach the store as, by the rules above
+ * (written apart from http_route's): its ID in rid, or false. */
+static bool void_of(enum evhttp_cmd_type m, bool good_token, const char *path, char *rid)
+{
+	static const char pre[] = "/v1/redemptions/", suf[] = "/void";
+	size_t n = path ? strlen(path) : 0, id = n - (sizeof pre - 1) - (sizeof suf - 1);
+
+	if (m != EVHTTP_REQ_POST || !good_token || n < sizeof pre + sizeof suf - 1 ||
+	    memcmp(path, pre, sizeof pre - 1) != 0 ||
+	    strcmp(path + n - (sizeof suf - 1), suf) != 0 || id > RID_MAX ||
+	    memchr(path + sizeof pre - 1, '/', id))
+		return false;
+	memcpy(rid, path + sizeof pre - 1, id);
+	rid[id] = '\0';
+	return true;
+}
+
+/* Whether GET /v1/vouchers/SERIAL?voucher=TOKEN names a voucher that
+ * verifies and has that serial. */
+static bool voucher_ok(const struct evhttp_uri *uri, const char *path)
+{
+	const char *query = evhttp_uri_get_query(uri), *text;
+	struct evkeyvalq params = {0};
+	uint64_t serial;
+	voucher v;
+	bool ok = false;
+
+	if (strncmp(path, "/v1/vouchers/", 13) != 0 ||
+	    voucher_serial_parse(path + 13, &serial) != ERR_OK || !query ||
+	    evhttp_parse_query_str(query, &params) != 0)
+		return false;
+	if ((text = evhttp_find_header(&params, "voucher")))
+		ok = voucher_decode(text, strlen(text), &v) == ERR_OK &&
+		     voucher_verify(&v, sv.kr, NULL) == ERR_OK && v.serial == serial;
+	evhttp_clear_headers(&params);
+	return ok;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct evhttp_request *req;
+	struct evhttp_uri *uri;
+	enum evhttp_cmd_type m;
+	char *target, *line = NULL, *header = NULL, rid[RID_MAX + 1];
+	const char *path;
+	unsigned auth;
+	bool must_void, may_2xx, status;
+	uint64_t voids_before, ok_before;
+
+	if (!sv.st)
+		init();
+	if (size < 1)
+		return 0;
+	voids_before = voids;
+	ok_before = replies(200, 300);
+	m = methods[data[0] & 7];
+	auth = (data[0] >> 3) & 3;
+	data++, size--;
+	if (!(target = line_of(&data, &size)))
+		return 0;
+	if (auth >= 2 && !(line = line_of(&data, &size)))
+		goto out;
+	if (auth == 0 || auth == 3) {
+		const char *token = auth ? line : bearer + 7;
+
+		if (!(header = malloc(strlen(token) + 8)))
+			abort();
+		strcpy(stpcpy(header, "Bearer "), token);
+	} else if (auth == 2 && !(header = strdup(line))) {
+		abort();
+	}
+	if (!(uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT)))
+		goto out;
+	if (!(req = evhttp_request_new(NULL, NULL)))
+		abort();
+	req->type = m;
+	req->uri = target; /* req's now, as uri is */
+	req->uri_elems = uri;
+	target = NULL;
+	if (header && evhttp_add_header(evhttp_request_get_input_headers(req), "Authorization",
+	                                header) != 0) {
+		/* a CR in the line: evhttp would not have read such a header */
+		evhttp_request_free(req);
+		goto out;
+	}
+	if (evbuffer_add(evhttp_request_get_input_buffer(req), data, size) != 0)
+		abort();
+	path = evhttp_uri_get_path(uri);
+	must_void = void_of(m, header && strcmp(header, bearer) == 0, path, rid);
+	status = path && strncmp(path, "/v1/vouchers/", 13) == 0;
+	may_2xx = status && m == EVHTTP_REQ_GET && voucher_ok(uri, path);
+	void_expected = must_void ? rid : NULL;
+	fixture_serve(req, http_route); /* frees req, uri and path with it */
+	void_expected = NULL;
+	if (voids != voids_before + must_void ||
+	    (status && !may_2xx && replies(200, 300) != ok_before))
+		__builtin_trap();
+out:
+	free(target);
+	free(line);
+	free(header);
+	return 0;
+}
