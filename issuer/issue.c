@@ -415,7 +415,8 @@ static err write_outputs(ledger *l, period p, const policy_scheme *sc, const cha
 	}
 	if ((rc = ledger_each(l, p, collect, &list)) != ERR_OK)
 		goto out;
-	qsort(list.v, list.n, sizeof *list.v, by_opd_name);
+	if (list.n > 1) /* none: list.v is NULL, which qsort may not take */
+		qsort(list.v, list.n, sizeof *list.v, by_opd_name);
 	if (!(list.code = malloc((list.n ? list.n : 1) * sizeof *list.code))) {
 		rc = ERR_NOMEM;
 		goto out;

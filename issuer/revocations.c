@@ -71,7 +71,8 @@ static err allowed_serials(ledger *l, revlist *rl, int64_t now)
 		free(a.serials);
 		return rc;
 	}
-	qsort(a.serials, a.n, sizeof *a.serials, cmp_u64);
+	if (a.n > 1) /* none: a.serials is NULL, which qsort may not take */
+		qsort(a.serials, a.n, sizeof *a.serials, cmp_u64);
 	rl->allowed = a.serials;
 	rl->nallowed = a.n;
 	return ERR_OK;

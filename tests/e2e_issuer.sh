@@ -185,6 +185,16 @@ expect_status 0 "--skip-invalid issues the good rows" "$BIN/voucher-issuer" issu
 	--keys "$K" --roster "$T/bad.csv" --policy "$D/data/policy.ini" --period "$PERIOD" --out "$T/out4" --skip-invalid
 check "exactly the one good row" test "$(($(wc -l <"$T/out4/vouchers.csv") - 1))" -eq 1
 
+# A roster with nobody active (the month everyone on it retired): nothing is
+# issued, and the lists payroll takes are there, with their headers only.
+{ head -n 1 "$T/roster.csv"; tail -n 3 "$T/roster.csv"; } >"$T/inactive.csv"
+expect_status 0 "a roster with nobody active issues nothing" "$BIN/voucher-issuer" issue \
+	--ledger "$T/ledger7" --keys "$K" --roster "$T/inactive.csv" --policy "$D/data/policy.ini" \
+	--period "$PERIOD" --out "$T/out7"
+check "and says so" grep -q 'issued now: 0 vouchers' "$T/last.out"
+check "deductions.csv is its header alone" \
+	test "$(cat "$T/out7/deductions.csv")" = "nip,name,opd,period,amount,serial"
+
 # A bad policy names its line.
 printf '[scheme]\nissuer = X\ntimezone = Asia/Jakarta\n[class.a]\namount = lima\n' >"$T/bad.ini"
 expect_status 1 "a bad policy is refused" "$BIN/voucher-issuer" issue --ledger "$T/ledger5" --keys "$K" \

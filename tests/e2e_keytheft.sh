@@ -115,3 +115,13 @@ sleep 1
 "$BIN/voucher-issuer" revocations --ledger L --keys "$K" --out rev.txt >/dev/null
 reload_redeemer
 check "and the issuer's next list after it" sh -c "tail -n 1 '$T/serve.log' | grep -q 'loaded keyring'"
+
+# A key stolen before it signed anything (made for next month, say): the list
+# names it compromised and allows none of its vouchers.
+issue L3 p.ini "$NOW" O3 late.csv
+"$BIN/voucher-keys" generate --dir "$K" --kid K3 >/dev/null
+expect_status 0 "a key that signed nothing is recorded compromised" \
+	"$BIN/voucher-issuer" compromise --ledger L3 --keys "$K" --kid K3
+expect_status 0 "and its list is written" "$BIN/voucher-issuer" revocations --ledger L3 --keys "$K" --out rev3.txt
+check "it names K3 compromised and allows nothing" \
+	test "$(grep -c '^compromised K3 ' rev3.txt)/$(grep -c '^allowed ' rev3.txt)" = 1/0
