@@ -130,7 +130,7 @@ const char *offline_judge(const service *sv, op *o, err checked);
 void http_metrics(struct evhttp_request *req, service *sv);
 /* The scanner page and its files at their paths; 404 for any other path. */
 void http_page(struct evhttp_request *req, service *sv);
-/* What no fixed path takes: a voucher's status, a void, else the page. */
+/* Every request, to its endpoint by its path (http_route.c). */
 void http_route(struct evhttp_request *req, service *sv);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * The paths that carry a value: /v1/vouchers/SERIAL and
- * /v1/redemptions/ID/void; any other path is the scanner page's (or 404).
- * The path is as the client sent it: no percent-decoding, so an ID with a
- * '/' in it is no ID (none the redeemer makes has one).
+ * Every request's path: the endpoints of fixed paths, then the paths that
+ * carry a value (/v1/vouchers/SERIAL and /v1/redemptions/ID/void), then the
+ * scanner page's files (or 404). The path is as the client sent it, without
+ * its query and not percent-decoded: an ID with a '/' in it is no ID (none
+ * the redeemer makes has one), and "/v1/re%64eem" is no endpoint.
  */
 #include <string.h>
 
@@ -10,11 +11,29 @@
 
 #include "http.h"
 
+static const struct endpoint {
+	const char *path;
+	void (*serve)(struct evhttp_request *req, service *sv);
+} endpoints[] = {
+    {"/v1/redeem", http_redeem},
+    {"/v1/codes", http_codes},
+    {"/v1/offline/state", http_offline_state},
+    {"/v1/offline/codes", http_offline_codes},
+    {"/v1/journal/head", http_journal_head},
+    {"/healthz", http_healthz},
+    {"/metrics", http_metrics},
+};
+
 void http_route(struct evhttp_request *req, service *sv)
 {
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	char rid[RID_MAX + 1];
 
+	for (size_t i = 0; path && i < sizeof endpoints / sizeof endpoints[0]; i++)
+		if (strcmp(path, endpoints[i].path) == 0) {
+			endpoints[i].serve(req, sv);
+			return;
+		}
 	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
 		http_voucher(req, sv, path + 13);
 		return;

@@ -105,49 +105,7 @@ static err server_reload(server *srv)
 	return ERR_OK;
 }
 
-static void on_redeem(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_redeem(req, &((server *)arg)->svc);
-}
-
-static void on_healthz(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_healthz(req, &((server *)arg)->svc);
-}
-
-static void on_journal_head(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_journal_head(req, &((server *)arg)->svc);
-}
-
-static void on_offline_state(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_offline_state(req, &((server *)arg)->svc);
-}
-
-static void on_offline_codes(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_offline_codes(req, &((server *)arg)->svc);
-}
-
-static void on_codes(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_codes(req, &((server *)arg)->svc);
-}
-
-static void on_metrics(struct evhttp_request *req, void *arg)
-{
-	conns_request(((server *)arg)->conns, req);
-	http_metrics(req, &((server *)arg)->svc);
-}
-
-/* Any other path: http_route. */
+/* Every request: its connection counted, then http_route. */
 static void route(struct evhttp_request *req, void *arg)
 {
 	conns_request(((server *)arg)->conns, req);
@@ -276,13 +234,6 @@ int server_run(const server_config *cfg)
 	                    &(conns_limits){cfg->max_connections, cfg->max_per_address,
 	                                    cfg->conn_requests, cfg->conn_seconds, cfg->timeout})))
 		goto out;
-	evhttp_set_cb(sv->http, "/v1/redeem", on_redeem, sv);
-	evhttp_set_cb(sv->http, "/healthz", on_healthz, sv);
-	evhttp_set_cb(sv->http, "/metrics", on_metrics, sv);
-	evhttp_set_cb(sv->http, "/v1/journal/head", on_journal_head, sv);
-	evhttp_set_cb(sv->http, "/v1/offline/state", on_offline_state, sv);
-	evhttp_set_cb(sv->http, "/v1/offline/codes", on_offline_codes, sv);
-	evhttp_set_cb(sv->http, "/v1/codes", on_codes, sv);
 	evhttp_set_gencb(sv->http, route, sv);
 	if (!(bound = sv->bound =
 	          evhttp_bind_socket_with_handle(sv->http, host, (ev_uint16_t)port))) {

@@ -136,6 +136,10 @@ post /v1/redeem "$TA" "{\"voucher\":\"$T2\",\"amount\":99999999999999999999,\"re
 expect "an amount beyond int64" 400 malformed_request
 post /v1/redeem "$TA" "{\"voucher\":\"$T2\",\"amount\":1,\"request_id\":\"$(head -c 300 /dev/zero | tr '\0' r)\"}"
 expect "a huge request_id" 400 malformed_request
+post "/v1/re%64eem" "$TA" "{\"voucher\":\"$T2\",\"amount\":1,\"request_id\":\"esc1\"}"
+expect "a path with escapes names no endpoint" 404 not_found
+post "/v1/redemptions/$RID/void/" "$TA" ""
+expect "nor a void's path with more after it" 404 not_found
 check "the service is still up" curl -fsS "$URL/healthz" -o /dev/null
 
 # A race: 120 concurrent requests on one voucher of 50000, 1000 each.

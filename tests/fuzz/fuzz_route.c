@@ -1,9 +1,12 @@
 /*
- * libFuzzer: a request to any path the redeemer does not route by name,
- * through http_route itself: GET /v1/vouchers/SERIAL[?voucher=TOKEN] (a
- * voucher's status, with its token checked when given), POST
- * /v1/redemptions/ID/void (the ID comes from the path), and the scanner
- * page's files; with the terminal's token, none, or one of the input's.
+ * libFuzzer: any request, through http_route itself, to whichever endpoint
+ * its path names: the fixed paths (a redemption, a typed code, the offline
+ * state and codes, the journal's head with its period, health, metrics),
+ * GET /v1/vouchers/SERIAL[?voucher=TOKEN] (a voucher's status, with its
+ * token checked when given), POST /v1/redemptions/ID/void (the ID comes
+ * from the path), and the scanner page's files; with any method, and the
+ * terminal's token, none, or one of the input's. (fuzz_request goes deeper
+ * into a redemption's body.)
  *
  * An input is a byte of choices (the method: its low three bits; the
  * Authorization header: the next two, 0 the fixture terminal's token, 1

@@ -277,6 +277,9 @@ static void init(void)
 	sv.offline = (offline_config){{100000, 300000, 3 * 86400}, galleries, 1};
 	sv.rl.serials = revoked;
 	sv.rl.n = 1;
+	sv.rl.text =
+	    (char *)"the list's text, as served to the page"; /* as revlist_load keeps it */
+	sv.rl.text_len = strlen(sv.rl.text);
 	sv.have_rl = true;
 	if (!(base = event_base_new()) || !(handoff = event_new(base, -1, 0, answer, NULL)) ||
 	    !(watchdog = evtimer_new(base, too_slow, NULL)) ||
