@@ -29,16 +29,20 @@ void http_route(struct evhttp_request *req, service *sv)
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	char rid[RID_MAX + 1];
 
-	for (size_t i = 0; path && i < sizeof endpoints / sizeof endpoints[0]; i++)
+	if (!path) {
+		http_page(req, sv); /* 404 */
+		return;
+	}
+	for (size_t i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++)
 		if (strcmp(path, endpoints[i].path) == 0) {
 			endpoints[i].serve(req, sv);
 			return;
 		}
-	if (path && strncmp(path, "/v1/vouchers/", 13) == 0) {
+	if (strncmp(path, "/v1/vouchers/", 13) == 0) {
 		http_voucher(req, sv, path + 13);
 		return;
 	}
-	if (path && strncmp(path, "/v1/redemptions/", 16) == 0) {
+	if (strncmp(path, "/v1/redemptions/", 16) == 0) {
 		const char *id = path + 16, *slash = strchr(id, '/');
 		size_t n = slash ? (size_t)(slash - id) : 0;
 
