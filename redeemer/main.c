@@ -352,13 +352,22 @@ static void print_terminal(const terminal *t, void *ctx)
 	       t->disabled ? "disabled" : "active", t->name);
 }
 
+/* A store's error as its command says it: err_str speaks to HTTP clients,
+ * to whom a full database is a service that cannot take this now. */
+static const char *store_err_str(err e)
+{
+	return e == ERR_UNAVAILABLE
+	           ? "the database's disk or map is full: make room and run it again"
+	           : err_str(e);
+}
+
 static store *open_store(const char *db)
 {
 	store *s;
 	err e = store_open(db, 0, &s);
 
 	if (e != ERR_OK)
-		cli_die(1, "%s: cannot open the store: %s", db, err_str(e));
+		cli_die(1, "%s: cannot open the store: %s", db, store_err_str(e));
 	return s;
 }
 
@@ -394,7 +403,7 @@ static int cmd_terminal(const char *sub, struct opts *o)
 		e = store_terminal_add(s, o->merchant, o->name, o->gallery, token, &id);
 		store_close(s);
 		if (e != ERR_OK)
-			cli_die(1, "%s: %s", o->db, err_str(e));
+			cli_die(1, "%s: %s", o->db, store_err_str(e));
 		printf("terminal %u for merchant %s at gallery %s; its bearer token (shown "
 		       "once):\n%s\n",
 		       id, o->merchant, o->gallery, token);
@@ -420,7 +429,7 @@ static int cmd_terminal(const char *sub, struct opts *o)
 		cli_fail("terminal takes add, list or disable");
 	}
 	if (e != ERR_OK)
-		cli_die(1, "%s: %s", o->db, err_str(e));
+		cli_die(1, "%s: %s", o->db, store_err_str(e));
 	return 0;
 }
 
@@ -504,7 +513,7 @@ static int cmd_archive(const struct opts *o)
 	e = store_archive(s, p, (int64_t)time(NULL), path, &r, why, sizeof why);
 	store_close(s);
 	if (e != ERR_OK)
-		cli_die(1, "%s: %s: %s", o->period, err_str(e), why[0] ? why : err_str(e));
+		cli_die(1, "%s: %s", o->period, why[0] ? why : store_err_str(e));
 	printf("%s: %s%llu journal entries in %s (sha256 %s); %llu records removed from %s\n",
 	       o->period, r.resumed ? "an archive cut short finished; " : "",
 	       (unsigned long long)r.lines, path, r.sha256, (unsigned long long)r.removed, o->db);
@@ -569,7 +578,7 @@ int main(int argc, char **argv)
 			return export_archived(s, p, o.period);
 		store_close(s);
 		if (e != ERR_OK)
-			cli_die(1, "%s: %s", o.db, err_str(e));
+			cli_die(1, "%s: %s", o.db, store_err_str(e));
 		return 0;
 	}
 	if (strcmp(cmd, "archive") == 0)
@@ -583,7 +592,7 @@ int main(int argc, char **argv)
 		store_close(s);
 		if (e != ERR_OK)
 			cli_die(1, "%s: %s", o.out,
-			        e == ERR_EXISTS ? "exists already" : err_str(e));
+			        e == ERR_EXISTS ? "exists already" : store_err_str(e));
 		printf("%s: consistent copy of %s (keep %s/receipt.key with it)\n", o.out, o.db,
 		       o.db);
 		return 0;
@@ -595,7 +604,7 @@ int main(int argc, char **argv)
 		err e = store_summarize(s, &sum);
 		store_close(s);
 		if (e != ERR_OK)
-			cli_die(1, "%s: %s", o.db, err_str(e));
+			cli_die(1, "%s: %s", o.db, store_err_str(e));
 		money_format(sum.redeemed, a, sizeof a);
 		money_format(sum.remaining, b, sizeof b);
 		printf("vouchers presented   %llu\n"

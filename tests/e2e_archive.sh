@@ -45,6 +45,23 @@ check "and writing nothing" test ! -e A.csv
 check "the period still exports" cmp -s <("$BIN/voucher-redeemer" export --db db --period "$NOW" | head -n -1) \
 	<(head -n -1 before.csv)
 
+# Six weeks on, an --out that exists, or a database whose disk is full (a
+# file size limit, its signal ignored, fails LMDB's first write with
+# EFBIG): refused, the period left in the database as it was, nothing
+# recorded of the attempt.
+echo taken >taken.csv
+expect_status 1 "archiving over a file that exists is refused" faketime -f +42d \
+	"$BIN/voucher-redeemer" archive --db db --period "$NOW" --out taken.csv
+check "saying so once" grep -qx "voucher-redeemer: $NOW: $T/taken.csv exists already" "$T/last.err"
+check "the file left as it was" test "$(cat taken.csv)" = taken
+expect_status 1 "archiving with the database's disk full is refused" bash -c 'trap "" XFSZ
+	ulimit -f 1; exec faketime -f +42d "$0" archive --db db --period "$1" --out full.csv' \
+	"$BIN/voucher-redeemer" "$NOW"
+check "saying what to do" grep -q "$NOW: the database's disk or map is full: make room and run it again" "$T/last.err"
+check "writing no file" test ! -e full.csv
+check "and leaving the period in the database" cmp -s <("$BIN/voucher-redeemer" export --db db --period "$NOW" | head -n -1) \
+	<(head -n -1 before.csv)
+
 # Six weeks on, while the service runs.
 expect_status 0 "archived six weeks later" faketime -f +42d "$BIN/voucher-redeemer" archive \
 	--db db --period "$NOW" --out A.csv
