@@ -162,13 +162,7 @@ err manifest_parse(const char *path, const char *buf, size_t len, manifest *out,
 				what = "out of memory";
 			}
 		} else if (strncmp(line, "signature ", 10) == 0) {
-			sig->signed_len = start;
-			sig->line = lineno;
-			if (!sigtext_signature(line, sig->sig))
-				what = "bad signature encoding";
-			else if (pos != len)
-				what = "text after the signature";
-			if (!what)
+			if (!(what = sigtext_signature_at(line, start, lineno, pos, len, sig)))
 				break;
 		} else {
 			what = "unexpected line";
@@ -178,7 +172,7 @@ err manifest_parse(const char *path, const char *buf, size_t len, manifest *out,
 	}
 	if (!sig->line) {
 		lineno++;
-		what = pos < len ? "line too long or not ended" : "no signature line";
+		what = sigtext_unsigned(pos, len);
 		goto bad;
 	}
 	if (m.n > 1) /* no codes: entries is NULL, which qsort may not be given */

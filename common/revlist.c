@@ -229,13 +229,7 @@ err revlist_parse(const char *path, const char *buf, size_t len, revlist *out, s
 			if (!(what = serial_line(line + 8, rl.allowed, rl.nallowed, &s)))
 				ok = push((void **)&rl.allowed, &rl.nallowed, sizeof s, &s);
 		} else if (strncmp(line, "signature ", 10) == 0 && lineno > 5) {
-			sig->signed_len = start;
-			sig->line = lineno;
-			if (!sigtext_signature(line, sig->sig))
-				what = "bad signature encoding";
-			else if (pos != len)
-				what = "text after the signature";
-			if (!what)
+			if (!(what = sigtext_signature_at(line, start, lineno, pos, len, sig)))
 				break;
 		} else {
 			what = strncmp(line, "revoked ", 8) == 0 ||
@@ -253,7 +247,7 @@ err revlist_parse(const char *path, const char *buf, size_t len, revlist *out, s
 	}
 	if (!sig->line) {
 		lineno++;
-		what = pos < len ? "line too long or not ended" : "no signature line";
+		what = sigtext_unsigned(pos, len);
 		goto bad;
 	}
 	*out = rl;

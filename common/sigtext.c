@@ -37,6 +37,21 @@ bool sigtext_signature(const char *line, uint8_t sig[SIG_LEN])
 	       b64url_decode_std(v, strlen(v), sig, SIG_LEN);
 }
 
+const char *sigtext_signature_at(const char *line, size_t start, unsigned lineno, size_t pos,
+                                 size_t len, sigtext_sig *sig)
+{
+	sig->signed_len = start;
+	sig->line = lineno;
+	if (!sigtext_signature(line, sig->sig))
+		return "bad signature encoding";
+	return pos != len ? "text after the signature" : NULL;
+}
+
+const char *sigtext_unsigned(size_t pos, size_t len)
+{
+	return pos < len ? "line too long or not ended" : "no signature line";
+}
+
 size_t sigtext_signature_line(const uint8_t sig[SIG_LEN], char out[SIGTEXT_SIG_LINE_MAX + 1])
 {
 	memcpy(out, "signature ", 10);

@@ -38,6 +38,18 @@ typedef struct sigtext_sig {
  * false unless it is that, with exactly one encoding. */
 bool sigtext_signature(const char *line, uint8_t sig[SIG_LEN]);
 
+/*
+ * The "signature " line of a text of len bytes: line (without its newline)
+ * starts at byte start, is line number lineno, and the next would start at
+ * pos. Its place and signature into *sig; NULL, or what is wrong with it
+ * (its encoding, or text after it: the signature line is the last).
+ */
+const char *sigtext_signature_at(const char *line, size_t start, unsigned lineno, size_t pos,
+                                 size_t len, sigtext_sig *sig);
+
+/* Why a text's lines stopped, read to pos of len, before its signature. */
+const char *sigtext_unsigned(size_t pos, size_t len);
+
 /* The signature line for sig, NUL-terminated in out; returns its length. */
 size_t sigtext_signature_line(const uint8_t sig[SIG_LEN], char out[SIGTEXT_SIG_LINE_MAX + 1]);
 

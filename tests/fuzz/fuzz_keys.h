@@ -60,4 +60,23 @@ static inline char *fuzz_with_signature(const sig_signer *signer, const void *bo
 	return out;
 }
 
+/* An input as a signed text file: as it is if it has a signature line of
+ * its own (*own), or with a zero signature line after it, so that every
+ * line of it is parsed; in a new buffer of *len bytes and one more. */
+static inline char *fuzz_signed_text(const sig_signer *signer, const uint8_t *data, size_t size,
+                                     size_t *len, bool *own)
+{
+	char *text;
+
+	*own = (size >= 10 && memcmp(data, "signature ", 10) == 0) ||
+	       memmem(data, size, "\nsignature ", 11);
+	if (!*own)
+		return fuzz_with_signature(signer, data, size, false, len);
+	if (!(text = malloc(size + 1)))
+		abort();
+	memcpy(text, data, size);
+	*len = size;
+	return text;
+}
+
 #endif

@@ -133,19 +133,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	manifest m = {0};
 	sigtext_sig sig;
 	size_t len;
-	bool own = (size >= 10 && memcmp(data, "signature ", 10) == 0) ||
-	           memmem(data, size, "\nsignature ", 11);
+	bool own;
 	uint8_t issuer_tag[TAG_LEN], kid_tag[TAG_LEN];
 	err rc;
 
-	if (own) {
-		if (!(text = malloc(size + 1)))
-			return 0;
-		memcpy(text, data, size);
-		len = size;
-	} else {
-		text = with_signature(data, size, false, &len);
-	}
+	text = fuzz_signed_text(signer, data, size, &len, &own);
 	rc = manifest_parse("fuzz", text, len, &m, &sig, why, sizeof why);
 	if (rc != ERR_OK) {
 		if (strncmp(why, "fuzz:", 5) != 0 || m.entries)
