@@ -77,7 +77,7 @@ DIFF_SRC = $(wildcard tests/diff/*.c)
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check test asan demo fuzz bench install clean tests crash-test format format-check
+.PHONY: all deps check test asan tsan demo fuzz bench install clean tests crash-test format format-check
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -142,6 +142,19 @@ asan: deps
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		BIN=$(abspath build/asan/bin) BUILD=$(abspath build/asan) tests/run.sh
+
+# The tests whose code runs on several threads, under ThreadSanitizer: the
+# store's writer, the verify pool and the event loop (the redeemer's unit and
+# end-to-end tests), and the issuer's pools (issue, reconcile). A race stops
+# the program that has it, which fails its test. Not part of `make check`:
+# it adds minutes, and the same code runs there under ASan and UBSan.
+TSAN_TESTS = test_store test_sig test_reconcile e2e_redeemer e2e_race e2e_codes e2e_offline \
+	e2e_limits e2e_issuer e2e_reconcile e2e_archive e2e_rotation e2e_keytheft e2e_tls
+tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build/tsan BIN=build/tsan/bin \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=thread" tests
+	@TSAN_OPTIONS=halt_on_error=1 ONLY="$(TSAN_TESTS)" \
+		BIN=$(abspath build/tsan/bin) BUILD=$(abspath build/tsan) tests/run.sh
 
 # The crash test of `make check`, longer: 200 SIGKILLs.
 crash-test: deps

@@ -6,7 +6,7 @@
 # Unit tests are cmocka programs ("[       OK ]" / "[  FAILED  ]" lines);
 # end-to-end scripts print "ok - ..." / "not ok - ..." (tests/lib.sh).
 # A program that crashes or exits non-zero without reporting a failure
-# counts as one failure. ONLY=pattern runs the matching ones.
+# counts as one failure. ONLY="pattern ..." runs those matching any.
 set -u
 cd "$(dirname "$0")/.."
 : "${BUILD:=$PWD/build}" "${BIN:=$PWD/bin}"
@@ -15,6 +15,16 @@ passed=0 failed=0
 failures=()
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+
+# Whether the test named $1 is one ONLY asks for (all if it is unset).
+wanted() {
+	local p
+	[ -z "${ONLY:-}" ] && return 0
+	for p in $ONLY; do
+		[[ $1 == *$p* ]] && return 0
+	done
+	return 1
+}
 
 run_one() { # name command...
 	local name=$1; shift
@@ -41,13 +51,13 @@ run_one() { # name command...
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	[ -n "${ONLY:-}" ] && [[ $name != *$ONLY* ]] && continue
+	wanted "$name" || continue
 	run_one "$name" "$t"
 done
 for t in tests/e2e_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	[ -n "${ONLY:-}" ] && [[ $name != *$ONLY* ]] && continue
+	wanted "$name" || continue
 	run_one "$name" bash "$t"
 done
 
