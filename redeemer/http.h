@@ -85,6 +85,10 @@ void reply_json(service *sv, struct evhttp_request *req, int status, json_t *o);
  * replaces the standard message. */
 void reply_error(service *sv, struct evhttp_request *req, err e, const char *detail);
 
+/* Whether req's method is one of methods (enum evhttp_cmd_type, or'ed);
+ * if not, reply 405 with the Allow header and return false. */
+bool method_or_reply(service *sv, struct evhttp_request *req, int methods);
+
 /* The authenticated terminal of req, or reply 401 (429 for an address that
  * keeps guessing) and return false. A valid token always passes: a lockout
  * never shuts out the other devices behind one address. */

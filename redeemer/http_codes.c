@@ -48,10 +48,6 @@ void http_codes(struct evhttp_request *req, service *sv)
 	code_slot *slot;
 	terminal t;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply_error(sv, req, ERR_METHOD, "use POST");
-		return;
-	}
 	if (!terminal_or_reply(sv, req, &t) || !body_or_reply(sv, req, body, &len))
 		return;
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -25,11 +25,6 @@ void http_journal_head(struct evhttp_request *req, service *sv)
 	period p;
 	err e;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-		reply_error(sv, req, ERR_METHOD, "use GET");
-		return;
-	}
 	if (query && evhttp_parse_query_str(query, &params) == 0)
 		asked = evhttp_find_header(&params, "period");
 	if (asked ? period_parse(asked, &p) != ERR_OK : query && *query && !asked) {

@@ -88,10 +88,6 @@ void http_offline_codes(struct evhttp_request *req, service *sv)
 	terminal t;
 	json_t *o, *list;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		reply_error(sv, req, ERR_METHOD, "use GET");
-		return;
-	}
 	if (!terminal_or_reply(sv, req, &t))
 		return;
 	/* The loop alone replaces the manifests: no lock here. */
@@ -122,10 +118,6 @@ void http_offline_state(struct evhttp_request *req, service *sv)
 	terminal t;
 	json_t *o;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		reply_error(sv, req, ERR_METHOD, "use GET");
-		return;
-	}
 	if (!terminal_or_reply(sv, req, &t))
 		return;
 	l = offline_limits_of(&sv->offline, t.gallery);

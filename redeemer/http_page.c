@@ -47,10 +47,8 @@ static void serve_asset(struct evhttp_request *req, service *sv, const struct as
 	struct evbuffer *b;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		reply_error(sv, req, ERR_METHOD, "use GET");
+	if (!method_or_reply(sv, req, EVHTTP_REQ_GET))
 		return;
-	}
 	if (!(b = evbuffer_new())) {
 		reply_error(sv, req, ERR_UNAVAILABLE, NULL);
 		return;

@@ -91,10 +91,6 @@ void http_redeem(struct evhttp_request *req, service *sv)
 	int64_t at;
 	err e;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply_error(sv, req, ERR_METHOD, "use POST");
-		return;
-	}
 	if (!terminal_or_reply(sv, req, &t) || !body_or_reply(sv, req, body, &len))
 		return;
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -43,10 +43,6 @@ void http_void(struct evhttp_request *req, service *sv, const char *rid)
 	pending *p;
 	terminal t;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply_error(sv, req, ERR_METHOD, "use POST");
-		return;
-	}
 	if (!terminal_or_reply(sv, req, &t))
 		return;
 	if (strlen(rid) == 0 || strlen(rid) > RID_MAX) {

@@ -44,10 +44,6 @@ void http_voucher(struct evhttp_request *req, service *sv, const char *rest)
 	int64_t now = service_now(sv);
 	err e;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		reply_error(sv, req, ERR_METHOD, "use GET");
-		return;
-	}
 	if (voucher_serial_parse(rest, &serial) != ERR_OK) {
 		reply_error(sv, req, ERR_NOT_FOUND, "no such voucher");
 		return;

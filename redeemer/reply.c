@@ -72,6 +72,25 @@ static auth_slot *auth_slot_of(service *sv, struct evhttp_request *req, int64_t 
 	return s;
 }
 
+bool method_or_reply(service *sv, struct evhttp_request *req, int methods)
+{
+	static const struct {
+		int method;
+		const char *name;
+	} names[] = {{EVHTTP_REQ_GET, "GET"}, {EVHTTP_REQ_HEAD, "HEAD"}, {EVHTTP_REQ_POST, "POST"}};
+	char allow[16] = "";
+
+	if (evhttp_request_get_command(req) & methods)
+		return true;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (methods & names[i].method)
+			snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
+			         allow[0] ? ", " : "", names[i].name);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+	reply_error(sv, req, ERR_METHOD, methods & EVHTTP_REQ_POST ? "use POST" : "use GET");
+	return false;
+}
+
 bool terminal_or_reply(service *sv, struct evhttp_request *req, terminal *t)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");

@@ -140,6 +140,25 @@ post "/v1/re%64eem" "$TA" "{\"voucher\":\"$T2\",\"amount\":1,\"request_id\":\"es
 expect "a path with escapes names no endpoint" 404 not_found
 post "/v1/redemptions/$RID/void/" "$TA" ""
 expect "nor a void's path with more after it" 404 not_found
+# Each endpoint with a method it does not take, and no token: 405, with
+# the methods it takes, before anything else is looked at.
+while read -r method path allow; do
+	curl -sS -o "$T/m.body" -D "$T/m.head" -w '%{http_code}' -X "$method" "$URL$path" >"$T/m.code"
+	check "$method $path is 405, Allow: $allow" \
+		grep -qx "HTTP/1.1 405 Method Not Allowed"$'\r' "$T/m.head"
+	check "  saying Allow: $allow, and method_not_allowed" \
+		sh -c 'grep -qix "allow: $1"$(printf "\r") "$2" && grep -q "\"error\":\"method_not_allowed\"" "$3"' \
+		- "$allow" "$T/m.head" "$T/m.body"
+done <<EOF2
+GET /v1/redeem POST
+GET /v1/codes POST
+POST /v1/offline/state GET
+POST /v1/offline/codes GET
+POST /v1/journal/head GET, HEAD
+POST /v1/vouchers/0123456789ABCDEF GET
+GET /v1/redemptions/$RID/void POST
+POST /app.js GET
+EOF2
 check "the service is still up" curl -fsS "$URL/healthz" -o /dev/null
 
 # A race: 120 concurrent requests on one voucher of 50000, 1000 each.
