@@ -80,8 +80,8 @@ static void codes_init(void)
 		uint8_t token[VOUCHER_LEN], key[SHORTCODE_KEY_LEN];
 		voucher v;
 
-		if (voucher_decode(coded[i], strlen(coded[i]), &v) != ERR_OK || v.year != 2026 ||
-		    v.month != 12)
+		if (voucher_decode(coded[i], strlen(coded[i]), &v) != ERR_OK ||
+		    v.year != book.per.year || v.month != book.per.month)
 			abort();
 		voucher_pack(&v, token);
 		shortcode_of(token, codes[i]);
